@@ -1,0 +1,309 @@
+/*
+ * gvir-connection-events.c: the event hub of one libvirt connection
+ *
+ * Copyright (C) 2026 The libvirt-gevents authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "gvir-events-private.h"
+
+/**
+ * SECTION:gvir-connection-events
+ * @title: GVirConnectionEvents
+ * @short_description: the events of every domain of a connection
+ * @see_also: #GVirDomainEvents, #GVirEvent
+ *
+ * A #GVirConnectionEvents is the companion of one #GVirConnection.  It owns
+ * the connection's registrations with libvirt — one per event ID, whatever
+ * the number of domains and handlers — and fans each event out to the
+ * #GVirDomainEvents of its domain.
+ *
+ * Programs that watch every domain (monitors, loggers) connect to
+ * #GVirConnectionEvents::domain-event, which hands out each event as a
+ * #GVirEvent record:
+ *
+ * |[<!-- language="C" -->
+ * static void
+ * on_domain_event (GVirConnectionEvents *events, GVirDomain *domain,
+ *                  GVirEvent *event, gpointer user_data)
+ * {
+ *   g_autofree gchar *line = gvir_event_to_string (event);
+ *   g_print ("%s\n", line);
+ * }
+ *
+ * GVirConnectionEvents *events = gvir_connection_events_get_for_connection (conn);
+ * g_signal_connect (events, "domain-event::watchdog",
+ *                   G_CALLBACK (on_domain_event), NULL);
+ * ]|
+ *
+ * The registrations are made when the connection is open (at once, or on
+ * #GVirConnection::connection-opened) and dropped when it closes.
+ */
+
+struct _GVirConnectionEvents {
+    GObject parent_instance;
+
+    GVirConnection *connection;     /* owns us */
+    GVirEventsHub *hub;             /* NULL while the connection is closed */
+};
+
+G_DEFINE_FINAL_TYPE (GVirConnectionEvents, gvir_connection_events, G_TYPE_OBJECT)
+
+enum {
+    PROP_0,
+    PROP_CONNECTION,
+    N_PROPS
+};
+
+enum {
+    DOMAIN_EVENT,
+    N_SIGNALS
+};
+
+static GParamSpec *props[N_PROPS];
+static guint signals[N_SIGNALS];
+static GQuark kind_quarks[GVIR_EVENT_N_KINDS];
+
+static void
+attach (GVirConnectionEvents *self)
+{
+    virConnectPtr handle = NULL;
+
+    if (self->hub)
+        return;
+
+    g_object_get (self->connection, "handle", &handle, NULL);
+    if (!handle)
+        return;
+    self->hub = gvir_events_hub_acquire (handle);
+    virConnectClose (handle);
+    gvir_events_hub_add_connection (self->hub, self);
+}
+
+static void
+detach (GVirConnectionEvents *self)
+{
+    GVirEventsHub *hub = g_steal_pointer (&self->hub);
+
+    if (!hub)
+        return;
+    gvir_events_hub_remove_connection (hub, self);
+    gvir_events_hub_shutdown (hub);
+    gvir_events_hub_unref (hub);
+}
+
+static void
+gvir_connection_events_finalize (GObject *object)
+{
+    detach (GVIR_CONNECTION_EVENTS (object));
+
+    G_OBJECT_CLASS (gvir_connection_events_parent_class)->finalize (object);
+}
+
+static void
+gvir_connection_events_get_property (GObject *object, guint prop_id,
+                                     GValue *value, GParamSpec *pspec)
+{
+    GVirConnectionEvents *self = GVIR_CONNECTION_EVENTS (object);
+
+    switch (prop_id) {
+    case PROP_CONNECTION:
+        g_value_set_object (value, self->connection);
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
+{
+    GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+    object_class->finalize = gvir_connection_events_finalize;
+    object_class->get_property = gvir_connection_events_get_property;
+
+    /**
+     * GVirConnectionEvents:connection:
+     *
+     * The connection this companion belongs to.
+     */
+    props[PROP_CONNECTION] =
+        g_param_spec_object ("connection", NULL, NULL, GVIR_TYPE_CONNECTION,
+                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    g_object_class_install_properties (object_class, N_PROPS, props);
+
+    /**
+     * GVirConnectionEvents::domain-event:
+     * @self: the #GVirConnectionEvents
+     * @domain: the domain the event is about
+     * @event: the event
+     *
+     * Any event of any domain of the connection, including domains defined
+     * after the companion was made.  Detailed by the event kind's nick, which
+     * is the name of the #GVirDomainEvents signal it also goes to:
+     * `domain-event::io-error`.  @domain is the #GVirDomain whose companion
+     * heard the event, else the connection's own object for it, else a new
+     * one.
+     */
+    signals[DOMAIN_EVENT] =
+        g_signal_new ("domain-event", G_TYPE_FROM_CLASS (klass),
+                      G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                      0, NULL, NULL, NULL,
+                      G_TYPE_NONE, 2, GVIR_TYPE_DOMAIN, GVIR_TYPE_EVENT);
+
+    for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++)
+        kind_quarks[kind] = g_quark_from_static_string (gvir_event_kind_name (kind));
+}
+
+static void
+gvir_connection_events_init (GVirConnectionEvents *self G_GNUC_UNUSED)
+{
+}
+
+static GQuark
+companion_quark (void)
+{
+    return g_quark_from_static_string ("gvir-connection-events");
+}
+
+static void
+on_connection_opened (GVirConnection *connection G_GNUC_UNUSED, gpointer data)
+{
+    attach (data);
+}
+
+static void
+on_connection_closed (GVirConnection *connection G_GNUC_UNUSED, gpointer data)
+{
+    detach (data);
+}
+
+/* The connection is being finalized (its handlers are gone already). */
+static void
+connection_gone (gpointer data)
+{
+    GVirConnectionEvents *self = data;
+
+    detach (self);
+    self->connection = NULL;
+    g_object_unref (self);
+}
+
+G_LOCK_DEFINE_STATIC (companions);
+
+/**
+ * gvir_connection_events_get_for_connection:
+ * @conn: a #GVirConnection, open or not
+ *
+ * Gets the event companion of @conn, creating it the first time.  Every call
+ * for the same #GVirConnection returns the same object, which the connection
+ * owns.  gvir_init_object() must have been called before @conn was opened.
+ *
+ * Returns: (transfer none): the companion of @conn
+ */
+GVirConnectionEvents *
+gvir_connection_events_get_for_connection (GVirConnection *conn)
+{
+    GVirConnectionEvents *self;
+
+    g_return_val_if_fail (GVIR_IS_CONNECTION (conn), NULL);
+
+    G_LOCK (companions);
+    self = g_object_get_qdata (G_OBJECT (conn), companion_quark ());
+    if (!self) {
+        self = g_object_new (GVIR_TYPE_CONNECTION_EVENTS, NULL);
+        self->connection = conn;
+        g_signal_connect_object (conn, "connection-opened",
+                                 G_CALLBACK (on_connection_opened), self, 0);
+        g_signal_connect_object (conn, "connection-closed",
+                                 G_CALLBACK (on_connection_closed), self, 0);
+        g_object_set_qdata_full (G_OBJECT (conn), companion_quark (), self, connection_gone);
+        attach (self);
+    }
+    G_UNLOCK (companions);
+
+    return self;
+}
+
+/**
+ * gvir_connection_events_get_connection:
+ * @self: a #GVirConnectionEvents
+ *
+ * Gets the connection this companion belongs to.
+ *
+ * Returns: (transfer none): the connection
+ */
+GVirConnection *
+gvir_connection_events_get_connection (GVirConnectionEvents *self)
+{
+    g_return_val_if_fail (GVIR_IS_CONNECTION_EVENTS (self), NULL);
+    return self->connection;
+}
+
+/**
+ * gvir_connection_events_supports:
+ * @self: a #GVirConnectionEvents
+ * @kind: a kind of event
+ *
+ * Tells whether the daemon accepted the registration for @kind.  An older
+ * daemon may not know the newer event IDs; the signals of those kinds are
+ * then never emitted.
+ *
+ * Returns: %TRUE if events of @kind can arrive; %FALSE if not, or while the
+ *   connection is closed
+ */
+gboolean
+gvir_connection_events_supports (GVirConnectionEvents *self,
+                                 GVirDomainEventKind   kind)
+{
+    const GVirEventSpec *spec;
+
+    g_return_val_if_fail (GVIR_IS_CONNECTION_EVENTS (self), FALSE);
+    spec = gvir_event_spec_for_kind (kind);
+    g_return_val_if_fail (spec != NULL, FALSE);
+
+    return self->hub && gvir_events_hub_supports (self->hub, spec->virt_id);
+}
+
+gboolean
+gvir_connection_events_wants (GVirConnectionEvents *self)
+{
+    return g_signal_has_handler_pending (self, signals[DOMAIN_EVENT], 0, FALSE);
+}
+
+/* The GVirDomain to hand out for an event of a domain nobody watches. */
+static GVirDomain *
+find_domain (GVirConnectionEvents *self, virDomainPtr dom)
+{
+    gchar uuid[VIR_UUID_STRING_BUFLEN];
+    GVirDomain *domain = NULL;
+
+    if (self->connection && virDomainGetUUIDString (dom, uuid) == 0)
+        domain = gvir_connection_get_domain (self->connection, uuid);
+    if (!domain)
+        domain = g_object_new (GVIR_TYPE_DOMAIN, "handle", dom, NULL);
+    return domain;
+}
+
+void
+gvir_connection_events_emit (GVirConnectionEvents *self, virDomainPtr dom,
+                             GVirDomain *domain, GVirEventEmission *em)
+{
+    GQuark detail = kind_quarks[em->spec->kind];
+    GVirDomain *owned_domain = NULL;
+    g_autoptr(GVirEvent) event = NULL;
+
+    /* the record is only built for a handler that will hear it */
+    if (!g_signal_has_handler_pending (self, signals[DOMAIN_EVENT], detail, FALSE))
+        return;
+
+    if (!domain)
+        domain = owned_domain = find_domain (self, dom);
+    event = gvir_event_new (dom, em);
+    g_signal_emit (self, signals[DOMAIN_EVENT], detail, domain, event);
+    g_clear_object (&owned_domain);
+}

@@ -1,0 +1,28 @@
+/*
+ * gvir-connection-events.h: the event hub of one libvirt connection
+ *
+ * Copyright (C) 2026 The libvirt-gevents authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__LIBVIRT_GEVENTS_H_INSIDE__) && !defined(LIBVIRT_GEVENTS_BUILD)
+#error "Only <libvirt-gevents/libvirt-gevents.h> can be included directly."
+#endif
+
+#include <libvirt-gobject/libvirt-gobject.h>
+#include <libvirt-gevents/gvir-events-enums.h>
+
+G_BEGIN_DECLS
+
+#define GVIR_TYPE_CONNECTION_EVENTS (gvir_connection_events_get_type ())
+G_DECLARE_FINAL_TYPE (GVirConnectionEvents, gvir_connection_events, GVIR, CONNECTION_EVENTS, GObject)
+
+GVirConnectionEvents *gvir_connection_events_get_for_connection (GVirConnection *conn);
+GVirConnection       *gvir_connection_events_get_connection     (GVirConnectionEvents *self);
+gboolean              gvir_connection_events_supports           (GVirConnectionEvents *self,
+                                                                 GVirDomainEventKind   kind);
+
+G_END_DECLS

@@ -1,0 +1,555 @@
+/*
+ * gvir-domain-events.c: typed event signals of one libvirt domain
+ *
+ * Copyright (C) 2026 The libvirt-gevents authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <libvirt/virterror.h>
+
+#include "gvir-events-private.h"
+
+/**
+ * SECTION:gvir-domain-events
+ * @title: GVirDomainEvents
+ * @short_description: every event of one domain, as typed signals
+ * @see_also: #GVirConnectionEvents
+ *
+ * A #GVirDomainEvents is the companion of one #GVirDomain: it carries a
+ * signal per kind of libvirt domain event, with that event's arguments as
+ * GLib types.  Get it with gvir_domain_events_get_for_domain(); it lives as
+ * long as its domain.
+ *
+ * |[<!-- language="C" -->
+ * static void
+ * on_io_error (GVirDomainEvents *events, const gchar *disk, const gchar *alias,
+ *              const gchar *src_path, GVirDomainIOErrorAction action,
+ *              const gchar *reason, gpointer user_data)
+ * {
+ *   g_print ("%s: I/O error (%s)\n", disk, reason);
+ * }
+ *
+ * GVirDomainEvents *events = gvir_domain_events_get_for_domain (domain);
+ * g_signal_connect (events, "io-error::vda", G_CALLBACK (on_io_error), NULL);
+ * ]|
+ *
+ * Detailed signals are emitted with the detail their documentation names, so
+ * `io-error::vda` hears only disk `vda` and `lifecycle::stopped` only stops.
+ *
+ * Whatever the number of domains and handlers, libvirt sees one registration
+ * per event ID and connection; an event for a domain without a companion
+ * costs a hash lookup.  Signals are emitted from the main context that
+ * libvirt-glib's event loop runs in: call gvir_init_object() before opening
+ * the connection.  Enumeration arguments carry libvirt's numbers, so a value
+ * a newer daemon sends arrives unchanged even where the enumeration does not
+ * name it.
+ */
+
+struct _GVirDomainEvents {
+    GObject parent_instance;
+
+    GWeakRef domain;                /* the domain owns us */
+    GVirEventsHub *hub;
+    guint8 uuid[VIR_UUID_BUFLEN];
+    GVirDomainEvents *next;         /* the hub's chain of companions of one UUID */
+};
+
+G_DEFINE_FINAL_TYPE (GVirDomainEvents, gvir_domain_events, G_TYPE_OBJECT)
+
+enum {
+    PROP_0,
+    PROP_DOMAIN,
+    N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+static guint signals[GVIR_EVENT_N_KINDS];
+
+static void
+gvir_domain_events_finalize (GObject *object)
+{
+    GVirDomainEvents *self = GVIR_DOMAIN_EVENTS (object);
+
+    g_weak_ref_clear (&self->domain);
+    g_clear_pointer (&self->hub, gvir_events_hub_unref);
+
+    G_OBJECT_CLASS (gvir_domain_events_parent_class)->finalize (object);
+}
+
+static void
+gvir_domain_events_get_property (GObject *object, guint prop_id,
+                                 GValue *value, GParamSpec *pspec)
+{
+    GVirDomainEvents *self = GVIR_DOMAIN_EVENTS (object);
+
+    switch (prop_id) {
+    case PROP_DOMAIN:
+        g_value_take_object (value, g_weak_ref_get (&self->domain));
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/*
+ * The signals, one per row of the event table (gvir-event-table.c), which
+ * gives their names, argument types and detail rule.  Their documentation
+ * follows.
+ */
+
+/**
+ * GVirDomainEvents::lifecycle:
+ * @self: the #GVirDomainEvents
+ * @event: what happened to the domain
+ * @detail: why, a code whose meaning depends on @event; see
+ *   gvir_domain_lifecycle_event_detail_to_string()
+ *
+ * The domain was defined, started, paused, resumed, stopped...  Detailed by
+ * the nick of @event: `lifecycle::suspended`.
+ */
+/**
+ * GVirDomainEvents::reboot:
+ * @self: the #GVirDomainEvents
+ *
+ * The guest rebooted (or was reset) without its process stopping.
+ */
+/**
+ * GVirDomainEvents::rtc-change:
+ * @self: the #GVirDomainEvents
+ * @utc_offset: the new offset of the guest's clock from UTC, in seconds
+ *
+ * The guest set its real time clock.
+ */
+/**
+ * GVirDomainEvents::watchdog:
+ * @self: the #GVirDomainEvents
+ * @action: what the hypervisor did
+ *
+ * The guest's watchdog device fired.  Detailed by the nick of @action:
+ * `watchdog::pause`.
+ */
+/**
+ * GVirDomainEvents::io-error:
+ * @self: the #GVirDomainEvents
+ * @disk: (nullable): the disk's target name (`vda`), or its alias where the
+ *   domain's XML has no disk with that alias
+ * @alias: (nullable): the disk's device alias (`virtio-disk0`)
+ * @src_path: (nullable): the disk's source: a file, a device or a network name
+ * @action: what the hypervisor did, following the disk's error policy
+ * @reason: (nullable): the error, as the hypervisor names it (`eio`, `enospc`)
+ *
+ * A disk I/O error.  One emission per error (libvirt's IO_ERROR_REASON
+ * event).  Detailed by @disk: `io-error::vda`.
+ */
+/**
+ * GVirDomainEvents::vnc-connected:
+ * @self: the #GVirDomainEvents
+ * @client: the client
+ *
+ * A client connected to the domain's VNC server.
+ */
+/**
+ * GVirDomainEvents::vnc-initialized:
+ * @self: the #GVirDomainEvents
+ * @client: the client, with its identity when it authenticated
+ *
+ * A VNC client finished its handshake.
+ */
+/**
+ * GVirDomainEvents::vnc-disconnected:
+ * @self: the #GVirDomainEvents
+ * @client: the client
+ *
+ * A VNC client went away.
+ */
+/**
+ * GVirDomainEvents::spice-connected:
+ * @self: the #GVirDomainEvents
+ * @client: the client
+ *
+ * A client connected to the domain's SPICE server.
+ */
+/**
+ * GVirDomainEvents::spice-initialized:
+ * @self: the #GVirDomainEvents
+ * @client: the client, with its identity when it authenticated
+ *
+ * A SPICE client finished its handshake.
+ */
+/**
+ * GVirDomainEvents::spice-disconnected:
+ * @self: the #GVirDomainEvents
+ * @client: the client
+ *
+ * A SPICE client went away.
+ */
+/**
+ * GVirDomainEvents::control-error:
+ * @self: the #GVirDomainEvents
+ *
+ * libvirt lost control of the domain's process (its monitor broke).
+ */
+/**
+ * GVirDomainEvents::block-job:
+ * @self: the #GVirDomainEvents
+ * @disk: (nullable): the disk's target name (`vda`)
+ * @type: the kind of job
+ * @status: the state the job reached
+ *
+ * A block job (copy, pull, commit, backup) completed, failed, was cancelled
+ * or became ready.  Detailed by @disk: `block-job::vda`.
+ */
+/**
+ * GVirDomainEvents::disk-change:
+ * @self: the #GVirDomainEvents
+ * @old_src: (nullable): the source before the change
+ * @new_src: (nullable): the source after it
+ * @alias: (nullable): the disk's device alias
+ * @reason: why the media changed
+ *
+ * A disk's media changed.
+ */
+/**
+ * GVirDomainEvents::tray-change:
+ * @self: the #GVirDomainEvents
+ * @alias: (nullable): the removable disk's device alias
+ * @reason: whether the tray opened or closed
+ *
+ * A CD-ROM or floppy tray opened or closed.
+ */
+/**
+ * GVirDomainEvents::pm-wakeup:
+ * @self: the #GVirDomainEvents
+ * @reason: libvirt's reason code (none is defined yet: 0)
+ *
+ * The guest woke up from a power-management suspend.
+ */
+/**
+ * GVirDomainEvents::pm-suspend:
+ * @self: the #GVirDomainEvents
+ * @reason: libvirt's reason code (none is defined yet: 0)
+ *
+ * The guest suspended itself to memory.
+ */
+/**
+ * GVirDomainEvents::pm-suspend-disk:
+ * @self: the #GVirDomainEvents
+ * @reason: libvirt's reason code (none is defined yet: 0)
+ *
+ * The guest suspended itself to disk.
+ */
+/**
+ * GVirDomainEvents::balloon-change:
+ * @self: the #GVirDomainEvents
+ * @actual_kib: the memory the guest now has, in KiB
+ *
+ * The memory balloon changed size.
+ */
+/**
+ * GVirDomainEvents::device-added:
+ * @self: the #GVirDomainEvents
+ * @alias: (nullable): the new device's alias
+ *
+ * A device was hot-plugged.  Detailed by @alias.
+ */
+/**
+ * GVirDomainEvents::device-removed:
+ * @self: the #GVirDomainEvents
+ * @alias: (nullable): the removed device's alias
+ *
+ * A device was unplugged.  Detailed by @alias.
+ */
+/**
+ * GVirDomainEvents::device-removal-failed:
+ * @self: the #GVirDomainEvents
+ * @alias: (nullable): the device's alias
+ *
+ * The guest did not let a device go.  Detailed by @alias.
+ */
+/**
+ * GVirDomainEvents::tunable:
+ * @self: the #GVirDomainEvents
+ * @params: the changed tunables (`a{sv}`), keyed by libvirt's typed-parameter
+ *   names (`cputune.vcpupin0`...)
+ *
+ * Tunable parameters (vCPU pinning, I/O tuning...) changed.
+ */
+/**
+ * GVirDomainEvents::agent-lifecycle:
+ * @self: the #GVirDomainEvents
+ * @state: the agent's new state
+ * @reason: why it changed
+ *
+ * The guest agent connected or disconnected.
+ */
+/**
+ * GVirDomainEvents::migration-iteration:
+ * @self: the #GVirDomainEvents
+ * @iteration: the number of the pass that began
+ *
+ * A live migration started another pass over the guest's memory.
+ */
+/**
+ * GVirDomainEvents::job-completed:
+ * @self: the #GVirDomainEvents
+ * @stats: the job's statistics (`a{sv}`), keyed by libvirt's typed-parameter
+ *   names (`time_elapsed`, `memory_total`...)
+ *
+ * A job (a migration, a save...) completed.
+ */
+/**
+ * GVirDomainEvents::metadata-change:
+ * @self: the #GVirDomainEvents
+ * @type: which metadata changed
+ * @nsuri: (nullable): the namespace of the element, for
+ *   %GVIR_DOMAIN_METADATA_TYPE_ELEMENT
+ *
+ * The domain's title, description or a metadata element changed.
+ */
+/**
+ * GVirDomainEvents::watermark:
+ * @self: the #GVirDomainEvents
+ * @disk: (nullable): the disk's target name (`vda`)
+ * @path: (nullable): the image that crossed the threshold
+ * @threshold: the threshold that was set, in bytes
+ * @excess: how far past it the write went, in bytes
+ *
+ * A disk's image grew past the threshold set with
+ * gvir_domain_events_set_watermark().  Emitted once per crossing (libvirt
+ * reports some crossings twice); the threshold is then cleared.  Detailed
+ * by @disk, as in `watermark::vda`.
+ */
+/**
+ * GVirDomainEvents::memory-failure:
+ * @self: the #GVirDomainEvents
+ * @recipient: whose memory the error hit
+ * @action: what the hypervisor did
+ * @flags: #GVirDomainMemoryFailureFlags bits
+ *
+ * A hardware memory error hit the domain.
+ */
+/**
+ * GVirDomainEvents::memory-device-size-change:
+ * @self: the #GVirDomainEvents
+ * @alias: (nullable): the memory device's alias
+ * @size_kib: its new size, in KiB
+ *
+ * A memory device (virtio-mem) changed size.
+ */
+
+static void
+gvir_domain_events_class_init (GVirDomainEventsClass *klass)
+{
+    GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+    object_class->finalize = gvir_domain_events_finalize;
+    object_class->get_property = gvir_domain_events_get_property;
+
+    /**
+     * GVirDomainEvents:domain:
+     *
+     * The domain this companion belongs to, or %NULL once it is finalized.
+     */
+    props[PROP_DOMAIN] =
+        g_param_spec_object ("domain", NULL, NULL, GVIR_TYPE_DOMAIN,
+                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    g_object_class_install_properties (object_class, N_PROPS, props);
+
+    for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
+        const GVirEventSpec *spec = gvir_event_spec_for_kind (kind);
+        GType types[GVIR_EVENT_MAX_PARAMS];
+        GSignalFlags flags = G_SIGNAL_RUN_LAST;
+
+        for (guint i = 0; i < spec->n_params; i++)
+            types[i] = gvir_event_spec_param_type (spec, i);
+        if (spec->detail != GVIR_EVENT_DETAIL_NONE)
+            flags |= G_SIGNAL_DETAILED;
+
+        signals[kind] = g_signal_newv (gvir_event_kind_name (kind),
+                                       G_TYPE_FROM_CLASS (klass), flags,
+                                       NULL, NULL, NULL, NULL,
+                                       G_TYPE_NONE, spec->n_params, types);
+    }
+}
+
+static void
+gvir_domain_events_init (GVirDomainEvents *self)
+{
+    g_weak_ref_init (&self->domain, NULL);
+}
+
+static GQuark
+companion_quark (void)
+{
+    return g_quark_from_static_string ("gvir-domain-events");
+}
+
+/* The domain is being finalized: stop hearing its events. */
+static void
+domain_gone (gpointer data)
+{
+    GVirDomainEvents *self = data;
+
+    gvir_events_hub_remove_domain (self->hub, self);
+    g_object_unref (self);
+}
+
+G_LOCK_DEFINE_STATIC (companions);
+
+/**
+ * gvir_domain_events_get_for_domain:
+ * @domain: a #GVirDomain
+ *
+ * Gets the event companion of @domain, creating it the first time.  Every
+ * call for the same #GVirDomain returns the same object, which the domain
+ * owns: keep the domain alive to keep hearing its events.
+ *
+ * Returns: (transfer none): the companion of @domain
+ */
+GVirDomainEvents *
+gvir_domain_events_get_for_domain (GVirDomain *domain)
+{
+    GVirDomainEvents *self;
+    virDomainPtr handle = NULL;
+
+    g_return_val_if_fail (GVIR_IS_DOMAIN (domain), NULL);
+
+    G_LOCK (companions);
+    self = g_object_get_qdata (G_OBJECT (domain), companion_quark ());
+    if (self) {
+        G_UNLOCK (companions);
+        return self;
+    }
+
+    g_object_get (domain, "handle", &handle, NULL);
+    if (!handle) {
+        G_UNLOCK (companions);
+        g_return_val_if_reached (NULL);
+    }
+
+    self = g_object_new (GVIR_TYPE_DOMAIN_EVENTS, NULL);
+    g_weak_ref_set (&self->domain, domain);
+    virDomainGetUUID (handle, self->uuid);
+    self->hub = gvir_events_hub_acquire (virDomainGetConnect (handle));
+    virDomainFree (handle);
+
+    gvir_events_hub_add_domain (self->hub, self);
+    g_object_set_qdata_full (G_OBJECT (domain), companion_quark (), self, domain_gone);
+    G_UNLOCK (companions);
+
+    return self;
+}
+
+/**
+ * gvir_domain_events_get_domain:
+ * @self: a #GVirDomainEvents
+ *
+ * Gets the domain this companion belongs to.
+ *
+ * Returns: (transfer none) (nullable): the domain, or %NULL once it is finalized
+ */
+GVirDomain *
+gvir_domain_events_get_domain (GVirDomainEvents *self)
+{
+    GVirDomain *domain;
+
+    g_return_val_if_fail (GVIR_IS_DOMAIN_EVENTS (self), NULL);
+
+    /* the domain owns us: a caller that reached us through it keeps it alive */
+    domain = g_weak_ref_get (&self->domain);
+    if (domain)
+        g_object_unref (domain);
+    return domain;
+}
+
+GVirDomain *
+gvir_domain_events_ref_domain (GVirDomainEvents *self)
+{
+    return g_weak_ref_get (&self->domain);
+}
+
+/**
+ * gvir_domain_events_set_watermark:
+ * @self: a #GVirDomainEvents
+ * @disk: the disk's target name (`vda`), or an image of its backing chain
+ *   (`vda[1]`)
+ * @threshold_bytes: the allocation, in bytes, past which
+ *   #GVirDomainEvents::watermark fires; 0 removes the threshold
+ * @error: return location for a #GError, or %NULL
+ *
+ * Sets a write threshold on a disk of a running domain
+ * (virDomainSetBlockThreshold()): when the guest's writes make the image's
+ * allocation cross it, #GVirDomainEvents::watermark is emitted once and the
+ * threshold is cleared.  Typical use: grow a thin-provisioned volume before
+ * the guest runs out of space.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set otherwise
+ */
+gboolean
+gvir_domain_events_set_watermark (GVirDomainEvents *self,
+                                  const gchar      *disk,
+                                  guint64           threshold_bytes,
+                                  GError          **error)
+{
+    GVirDomain *domain;
+    virDomainPtr handle = NULL;
+    int ret;
+
+    g_return_val_if_fail (GVIR_IS_DOMAIN_EVENTS (self), FALSE);
+    g_return_val_if_fail (disk != NULL && *disk != '\0', FALSE);
+    g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+    domain = g_weak_ref_get (&self->domain);
+    if (!domain) {
+        g_set_error_literal (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE,
+                             "The domain of these events was finalized");
+        return FALSE;
+    }
+
+    g_object_get (domain, "handle", &handle, NULL);
+    g_object_unref (domain);
+    ret = virDomainSetBlockThreshold (handle, disk, threshold_bytes, 0);
+    if (ret < 0) {
+        g_set_error (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_FAILED,
+                     "Could not set a watermark of %" G_GUINT64_FORMAT
+                     " bytes on disk '%s' of domain '%s': %s",
+                     threshold_bytes, disk, virDomainGetName (handle),
+                     virGetLastErrorMessage ());
+        virResetLastError ();
+    }
+    virDomainFree (handle);
+    return ret == 0;
+}
+
+guint
+gvir_domain_events_signal_id (GVirDomainEventKind kind)
+{
+    g_return_val_if_fail ((guint) kind < GVIR_EVENT_N_KINDS, 0);
+    g_type_class_unref (g_type_class_ref (GVIR_TYPE_DOMAIN_EVENTS));
+    return signals[kind];
+}
+
+void
+gvir_domain_events_emit (GVirDomainEvents *self, GVirEventEmission *em)
+{
+    if (!G_IS_VALUE (&em->values[0]))
+        g_value_init (&em->values[0], GVIR_TYPE_DOMAIN_EVENTS);
+    g_value_set_object (&em->values[0], self);
+    g_signal_emitv (em->values, signals[em->spec->kind], em->detail, NULL);
+}
+
+const guint8 *
+gvir_domain_events_get_uuid (GVirDomainEvents *self)
+{
+    return self->uuid;
+}
+
+GVirDomainEvents **
+gvir_domain_events_next (GVirDomainEvents *self)
+{
+    return &self->next;
+}

@@ -1,0 +1,554 @@
+/*
+ * gvir-event-table.c: the one description of every domain event kind
+ *
+ * Copyright (C) 2026 The libvirt-gevents authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "gvir-events-private.h"
+
+/*
+ * C trampolines, one per libvirt callback signature (not per event kind):
+ * each hands its arguments, untouched, to the hub.  Decoding them into
+ * GValues is deferred until the hub knows somebody listens.
+ */
+#define DISPATCH(dom, opaque, ...) \
+    G_STMT_START { \
+        const GVirEventRaw raw_[] = { __VA_ARGS__ }; \
+        gvir_events_hub_dispatch ((GVirEventsSlot *) (opaque), (dom), raw_); \
+    } G_STMT_END
+
+static int
+on_lifecycle (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+              int event, int detail, void *opaque)
+{
+    DISPATCH (dom, opaque, { .i = event }, { .i = detail });
+    return 0;
+}
+
+static void
+on_none (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, void *opaque)
+{
+    DISPATCH (dom, opaque, { .p = NULL });
+}
+
+static void
+on_i (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, int a, void *opaque)
+{
+    DISPATCH (dom, opaque, { .i = a });
+}
+
+static void
+on_ii (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+       int a, int b, void *opaque)
+{
+    DISPATCH (dom, opaque, { .i = a }, { .i = b });
+}
+
+static void
+on_iiu (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+        int a, int b, unsigned int c, void *opaque)
+{
+    DISPATCH (dom, opaque, { .i = a }, { .i = b }, { .u = c });
+}
+
+static void
+on_is (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+       int a, const char *b, void *opaque)
+{
+    DISPATCH (dom, opaque, { .i = a }, { .s = b });
+}
+
+static void
+on_ll (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+       long long a, void *opaque)
+{
+    DISPATCH (dom, opaque, { .ll = a });
+}
+
+static void
+on_ull (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+        unsigned long long a, void *opaque)
+{
+    DISPATCH (dom, opaque, { .ull = a });
+}
+
+static void
+on_s (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+      const char *a, void *opaque)
+{
+    DISPATCH (dom, opaque, { .s = a });
+}
+
+static void
+on_si (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+       const char *a, int b, void *opaque)
+{
+    DISPATCH (dom, opaque, { .s = a }, { .i = b });
+}
+
+static void
+on_sii (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+        const char *a, int b, int c, void *opaque)
+{
+    DISPATCH (dom, opaque, { .s = a }, { .i = b }, { .i = c });
+}
+
+static void
+on_sull (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+         const char *a, unsigned long long b, void *opaque)
+{
+    DISPATCH (dom, opaque, { .s = a }, { .ull = b });
+}
+
+static void
+on_sssi (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+         const char *a, const char *b, const char *c, int d, void *opaque)
+{
+    DISPATCH (dom, opaque, { .s = a }, { .s = b }, { .s = c }, { .i = d });
+}
+
+static void
+on_ssis (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+         const char *a, const char *b, int c, const char *d, void *opaque)
+{
+    DISPATCH (dom, opaque, { .s = a }, { .s = b }, { .i = c }, { .s = d });
+}
+
+static void
+on_ssullull (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+             const char *a, const char *b,
+             unsigned long long c, unsigned long long d, void *opaque)
+{
+    DISPATCH (dom, opaque, { .s = a }, { .s = b }, { .ull = c }, { .ull = d });
+}
+
+static void
+on_params (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+           virTypedParameterPtr params, int nparams, void *opaque)
+{
+    DISPATCH (dom, opaque, { .p = params }, { .i = nparams });
+}
+
+static void
+on_graphics (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, int phase,
+             virDomainEventGraphicsAddressPtr local,
+             virDomainEventGraphicsAddressPtr remote,
+             const char *auth_scheme,
+             virDomainEventGraphicsSubjectPtr subject, void *opaque)
+{
+    DISPATCH (dom, opaque, { .i = phase }, { .p = local }, { .p = remote },
+              { .s = auth_scheme }, { .p = subject });
+}
+
+/* Decoders for the kinds whose signal arguments are not libvirt's as they are. */
+
+static void decode_positional (GVirEventEmission *em, const GVirEventRaw *raw);
+
+static gboolean
+decode_io_error (GVirEventsHub *hub, virDomainPtr dom,
+                 const GVirEventRaw *raw, GVirEventEmission *em)
+{
+    /* libvirt gives (src_path, alias, action, reason); users think in targets */
+    const char *alias = raw[1].s;
+    g_autofree gchar *disk = gvir_events_hub_disk_target (hub, dom, alias);
+    const GVirEventRaw args[] = {
+        { .s = NULL }, { .s = alias }, { .s = raw[0].s }, { .i = raw[2].i }, { .s = raw[3].s },
+    };
+
+    decode_positional (em, args);
+    g_value_take_string (&em->values[1], disk ? g_steal_pointer (&disk) : g_strdup (alias));
+    return TRUE;
+}
+
+static gboolean
+decode_graphics (GVirEventsHub *hub, virDomainPtr dom,
+                 const GVirEventRaw *raw, GVirEventEmission *em)
+{
+    const virDomainEventGraphicsAddress *local = raw[1].p;
+    int phase = raw[0].i;
+    GVirGraphicsProtocol protocol;
+    GVirDomainEventKind first;
+
+    /* a phase newer than this build has no signal to go to */
+    if (phase < GVIR_GRAPHICS_PHASE_CONNECT || phase > GVIR_GRAPHICS_PHASE_DISCONNECT) {
+        g_debug ("libvirt-gevents: graphics event with unknown phase %d not emitted", phase);
+        return FALSE;
+    }
+
+    protocol = gvir_events_hub_graphics_protocol (hub, dom,
+                                                  local ? local->family : -1,
+                                                  local ? local->node : NULL,
+                                                  local ? local->service : NULL);
+    first = protocol == GVIR_GRAPHICS_PROTOCOL_SPICE ?
+        GVIR_DOMAIN_EVENT_KIND_SPICE_CONNECTED : GVIR_DOMAIN_EVENT_KIND_VNC_CONNECTED;
+    em->spec = gvir_event_spec_for_kind (first + phase);
+
+    g_value_init (&em->values[1], GVIR_TYPE_GRAPHICS_CLIENT);
+    g_value_take_object (&em->values[1],
+                         gvir_graphics_client_new (protocol, phase, local, raw[2].p,
+                                                   raw[3].s, raw[4].p));
+    return TRUE;
+}
+
+static GVariant *
+typed_params_to_variant (const virTypedParameter *params, int nparams)
+{
+    GVariantBuilder builder;
+
+    g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+    for (int i = 0; params && i < nparams; i++) {
+        const virTypedParameter *p = &params[i];
+        GVariant *value = NULL;
+
+        switch (p->type) {
+        case VIR_TYPED_PARAM_INT:     value = g_variant_new_int32 (p->value.i); break;
+        case VIR_TYPED_PARAM_UINT:    value = g_variant_new_uint32 (p->value.ui); break;
+        case VIR_TYPED_PARAM_LLONG:   value = g_variant_new_int64 (p->value.l); break;
+        case VIR_TYPED_PARAM_ULLONG:  value = g_variant_new_uint64 (p->value.ul); break;
+        case VIR_TYPED_PARAM_DOUBLE:  value = g_variant_new_double (p->value.d); break;
+        case VIR_TYPED_PARAM_BOOLEAN: value = g_variant_new_boolean (p->value.b); break;
+        case VIR_TYPED_PARAM_STRING:
+            value = g_variant_new_string (p->value.s ? p->value.s : "");
+            break;
+        default:
+            g_debug ("libvirt-gevents: typed parameter %s has unknown type %d",
+                     p->field, p->type);
+            continue;
+        }
+        g_variant_builder_add (&builder, "{sv}", p->field, value);
+    }
+    return g_variant_builder_end (&builder);
+}
+
+static gboolean
+decode_typed_params (GVirEventsHub *hub G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+                     const GVirEventRaw *raw, GVirEventEmission *em)
+{
+    g_value_init (&em->values[1], G_TYPE_VARIANT);
+    g_value_take_variant (&em->values[1], typed_params_to_variant (raw[0].p, raw[1].i));
+    return TRUE;
+}
+
+static gboolean
+decode_watermark (GVirEventsHub *hub, virDomainPtr dom,
+                  const GVirEventRaw *raw, GVirEventEmission *em)
+{
+    /*
+     * libvirt reports one crossing twice, for "vda" and for the image's
+     * index in the chain, "vda[2]": emit it once, under the disk's name.
+     */
+    const char *dev = raw[0].s ? raw[0].s : "";
+    const char *bracket = strchr (dev, '[');
+    g_autofree gchar *disk = bracket ? g_strndup (dev, bracket - dev) : g_strdup (dev);
+
+    if (gvir_events_hub_watermark_is_repeat (hub, dom, disk, raw[1].s,
+                                             raw[2].ull, raw[3].ull))
+        return FALSE;
+
+    decode_positional (em, raw);
+    g_value_take_string (&em->values[1], g_steal_pointer (&disk));
+    return TRUE;
+}
+
+static GType type_string (void) { return G_TYPE_STRING; }
+static GType type_int (void) { return G_TYPE_INT; }
+static GType type_uint (void) { return G_TYPE_UINT; }
+static GType type_int64 (void) { return G_TYPE_INT64; }
+static GType type_uint64 (void) { return G_TYPE_UINT64; }
+static GType type_variant (void) { return G_TYPE_VARIANT; }
+
+#define CB(fn) ((virConnectDomainEventGenericCallback) (void (*) (void)) (fn))
+#define ROW(kind, id, cb, decode, detail, n, ...) \
+    { GVIR_DOMAIN_EVENT_KIND_##kind, VIR_DOMAIN_EVENT_ID_##id, CB (cb), decode, \
+      GVIR_EVENT_DETAIL_##detail, n, { __VA_ARGS__ } }
+#define S(name) { name, type_string }
+#define E(name, enum_type) { name, gvir_##enum_type##_get_type }
+#define GRAPHICS(kind) \
+    ROW (kind, GRAPHICS, on_graphics, decode_graphics, NONE, 1, \
+         { "client", gvir_graphics_client_get_type })
+
+/* The table: one row per signal, in GVirDomainEventKind order. */
+static const GVirEventSpec event_specs[] = {
+    ROW (LIFECYCLE, LIFECYCLE, on_lifecycle, NULL, FIRST_ARG, 2,
+         E ("event", domain_lifecycle_event), { "detail", type_int }),
+    ROW (REBOOT, REBOOT, on_none, NULL, NONE, 0, { NULL, NULL }),
+    ROW (RTC_CHANGE, RTC_CHANGE, on_ll, NULL, NONE, 1, { "utc_offset", type_int64 }),
+    ROW (WATCHDOG, WATCHDOG, on_i, NULL, FIRST_ARG, 1,
+         E ("action", domain_watchdog_action)),
+    ROW (IO_ERROR, IO_ERROR_REASON, on_ssis, decode_io_error, FIRST_ARG, 5,
+         S ("disk"), S ("alias"), S ("src_path"),
+         E ("action", domain_io_error_action), S ("reason")),
+    GRAPHICS (VNC_CONNECTED),
+    GRAPHICS (VNC_INITIALIZED),
+    GRAPHICS (VNC_DISCONNECTED),
+    GRAPHICS (SPICE_CONNECTED),
+    GRAPHICS (SPICE_INITIALIZED),
+    GRAPHICS (SPICE_DISCONNECTED),
+    ROW (CONTROL_ERROR, CONTROL_ERROR, on_none, NULL, NONE, 0, { NULL, NULL }),
+    ROW (BLOCK_JOB, BLOCK_JOB_2, on_sii, NULL, FIRST_ARG, 3,
+         S ("disk"), E ("type", domain_block_job_type),
+         E ("status", domain_block_job_status)),
+    ROW (DISK_CHANGE, DISK_CHANGE, on_sssi, NULL, NONE, 4,
+         S ("old_src"), S ("new_src"), S ("alias"),
+         E ("reason", domain_disk_change_reason)),
+    ROW (TRAY_CHANGE, TRAY_CHANGE, on_si, NULL, NONE, 2,
+         S ("alias"), E ("reason", domain_tray_change_reason)),
+    ROW (PM_WAKEUP, PMWAKEUP, on_i, NULL, NONE, 1, { "reason", type_int }),
+    ROW (PM_SUSPEND, PMSUSPEND, on_i, NULL, NONE, 1, { "reason", type_int }),
+    ROW (PM_SUSPEND_DISK, PMSUSPEND_DISK, on_i, NULL, NONE, 1, { "reason", type_int }),
+    ROW (BALLOON_CHANGE, BALLOON_CHANGE, on_ull, NULL, NONE, 1,
+         { "actual_kib", type_uint64 }),
+    ROW (DEVICE_ADDED, DEVICE_ADDED, on_s, NULL, FIRST_ARG, 1, S ("alias")),
+    ROW (DEVICE_REMOVED, DEVICE_REMOVED, on_s, NULL, FIRST_ARG, 1, S ("alias")),
+    ROW (DEVICE_REMOVAL_FAILED, DEVICE_REMOVAL_FAILED, on_s, NULL, FIRST_ARG, 1,
+         S ("alias")),
+    ROW (TUNABLE, TUNABLE, on_params, decode_typed_params, NONE, 1,
+         { "params", type_variant }),
+    ROW (AGENT_LIFECYCLE, AGENT_LIFECYCLE, on_ii, NULL, NONE, 2,
+         E ("state", domain_agent_state), E ("reason", domain_agent_reason)),
+    ROW (MIGRATION_ITERATION, MIGRATION_ITERATION, on_i, NULL, NONE, 1,
+         { "iteration", type_int }),
+    ROW (JOB_COMPLETED, JOB_COMPLETED, on_params, decode_typed_params, NONE, 1,
+         { "stats", type_variant }),
+    ROW (METADATA_CHANGE, METADATA_CHANGE, on_is, NULL, NONE, 2,
+         E ("type", domain_metadata_type), S ("nsuri")),
+    ROW (WATERMARK, BLOCK_THRESHOLD, on_ssullull, decode_watermark, FIRST_ARG, 4,
+         S ("disk"), S ("path"), { "threshold", type_uint64 }, { "excess", type_uint64 }),
+    ROW (MEMORY_FAILURE, MEMORY_FAILURE, on_iiu, NULL, NONE, 3,
+         E ("recipient", domain_memory_failure_recipient),
+         E ("action", domain_memory_failure_action), { "flags", type_uint }),
+    ROW (MEMORY_DEVICE_SIZE_CHANGE, MEMORY_DEVICE_SIZE_CHANGE, on_sull, NULL, NONE, 2,
+         S ("alias"), { "size_kib", type_uint64 }),
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (event_specs) == GVIR_EVENT_N_KINDS);
+
+/* Resolved once: GTypes of every argument, the first row of each libvirt ID. */
+static GType param_types[GVIR_EVENT_N_KINDS][GVIR_EVENT_MAX_PARAMS];
+static const GVirEventSpec *spec_by_virt_id[GVIR_EVENT_N_VIRT_IDS];
+static GEnumClass *kind_class;
+
+static void
+event_table_init (void)
+{
+    static gsize initialized;
+
+    if (!g_once_init_enter (&initialized))
+        return;
+
+    kind_class = g_type_class_ref (GVIR_TYPE_DOMAIN_EVENT_KIND);
+    for (guint k = 0; k < G_N_ELEMENTS (event_specs); k++) {
+        const GVirEventSpec *spec = &event_specs[k];
+
+        g_assert (spec->kind == (GVirDomainEventKind) k);
+        if (!spec_by_virt_id[spec->virt_id])
+            spec_by_virt_id[spec->virt_id] = spec;
+        for (guint i = 0; i < spec->n_params; i++) {
+            param_types[k][i] = spec->params[i].type ();
+            /* keep enum classes alive so nicks can be peeked per event */
+            if (G_TYPE_IS_ENUM (param_types[k][i]))
+                g_type_class_ref (param_types[k][i]);
+        }
+    }
+    g_once_init_leave (&initialized, 1);
+}
+
+const GVirEventSpec *
+gvir_event_spec_for_kind (GVirDomainEventKind kind)
+{
+    event_table_init ();
+    if ((guint) kind >= G_N_ELEMENTS (event_specs))
+        return NULL;
+    return &event_specs[kind];
+}
+
+const GVirEventSpec *
+gvir_event_spec_for_virt_id (int virt_id)
+{
+    event_table_init ();
+    if (virt_id < 0 || virt_id >= GVIR_EVENT_N_VIRT_IDS)
+        return NULL;
+    return spec_by_virt_id[virt_id];
+}
+
+const gchar *
+gvir_event_kind_name (GVirDomainEventKind kind)
+{
+    GEnumValue *value;
+
+    event_table_init ();
+    value = g_enum_get_value (kind_class, kind);
+    return value ? value->value_nick : NULL;
+}
+
+GType
+gvir_event_spec_param_type (const GVirEventSpec *spec, guint i)
+{
+    g_return_val_if_fail (i < spec->n_params, G_TYPE_INVALID);
+    return param_types[spec->kind][i];
+}
+
+static void
+decode_positional (GVirEventEmission *em, const GVirEventRaw *raw)
+{
+    const GVirEventSpec *spec = em->spec;
+
+    for (guint i = 0; i < spec->n_params; i++) {
+        GValue *value = &em->values[1 + i];
+        GType type = param_types[spec->kind][i];
+
+        g_value_init (value, type);
+        switch (G_TYPE_FUNDAMENTAL (type)) {
+        case G_TYPE_STRING: g_value_set_static_string (value, raw[i].s); break;
+        case G_TYPE_ENUM:   g_value_set_enum (value, raw[i].i); break;
+        case G_TYPE_INT:    g_value_set_int (value, raw[i].i); break;
+        case G_TYPE_UINT:   g_value_set_uint (value, raw[i].u); break;
+        case G_TYPE_INT64:  g_value_set_int64 (value, raw[i].ll); break;
+        case G_TYPE_UINT64: g_value_set_uint64 (value, raw[i].ull); break;
+        default:
+            g_assert_not_reached ();
+        }
+    }
+}
+
+static GQuark
+detail_of (const GVirEventEmission *em)
+{
+    const GValue *first = &em->values[1];
+
+    if (em->spec->detail != GVIR_EVENT_DETAIL_FIRST_ARG)
+        return 0;
+
+    if (G_VALUE_HOLDS_ENUM (first)) {
+        GEnumClass *klass = g_type_class_peek (G_VALUE_TYPE (first));
+        GEnumValue *value = g_enum_get_value (klass, g_value_get_enum (first));
+
+        /* an unknown value has no nick: only detail-less handlers hear it */
+        return value ? g_quark_from_static_string (value->value_nick) : 0;
+    }
+
+    /*
+     * Nobody can have connected to a detail that is not a quark yet, so
+     * there is no need to intern every disk or alias name we see.
+     */
+    return g_quark_try_string (g_value_get_string (first));
+}
+
+gboolean
+gvir_event_emission_decode (GVirEventEmission *em, GVirEventsHub *hub,
+                            virDomainPtr dom, const GVirEventRaw *raw)
+{
+    g_return_val_if_fail (em->spec != NULL, FALSE);
+
+    if (em->spec->decode) {
+        if (!em->spec->decode (hub, dom, raw, em))
+            return FALSE;
+    } else {
+        decode_positional (em, raw);
+    }
+    em->detail = detail_of (em);
+    return TRUE;
+}
+
+void
+gvir_event_emission_clear (GVirEventEmission *em)
+{
+    for (guint i = 0; i < G_N_ELEMENTS (em->values); i++) {
+        if (G_IS_VALUE (&em->values[i]))
+            g_value_unset (&em->values[i]);
+    }
+}
+
+static GVariant *
+value_to_variant (const GValue *value)
+{
+    switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value))) {
+    case G_TYPE_STRING:
+        return g_value_get_string (value) ?
+            g_variant_new_string (g_value_get_string (value)) : NULL;
+    case G_TYPE_ENUM:   return g_variant_new_int32 (g_value_get_enum (value));
+    case G_TYPE_INT:    return g_variant_new_int32 (g_value_get_int (value));
+    case G_TYPE_UINT:   return g_variant_new_uint32 (g_value_get_uint (value));
+    case G_TYPE_INT64:  return g_variant_new_int64 (g_value_get_int64 (value));
+    case G_TYPE_UINT64: return g_variant_new_uint64 (g_value_get_uint64 (value));
+    case G_TYPE_VARIANT: return g_value_get_variant (value);
+    case G_TYPE_OBJECT:
+        return gvir_graphics_client_to_variant (g_value_get_object (value));
+    default:
+        g_assert_not_reached ();
+    }
+}
+
+/*
+ * The payload of a GVirEvent: the typed signal's arguments by name.  A NULL
+ * string is left out rather than faked; enums are their libvirt numbers.
+ */
+GVariant *
+gvir_event_emission_to_payload (const GVirEventEmission *em)
+{
+    GVariantBuilder builder;
+
+    g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+    for (guint i = 0; i < em->spec->n_params; i++) {
+        GVariant *value = value_to_variant (&em->values[1 + i]);
+
+        if (value)
+            g_variant_builder_add (&builder, "{sv}", em->spec->params[i].name, value);
+    }
+    return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* libvirt's words for each lifecycle detail, indexed by event then detail. */
+static const gchar * const defined_details[] = { "added", "updated", "renamed", "from-snapshot" };
+static const gchar * const undefined_details[] = { "removed", "renamed" };
+static const gchar * const started_details[] = {
+    "booted", "migrated", "restored", "from-snapshot", "wakeup" };
+static const gchar * const suspended_details[] = {
+    "paused", "migrated", "ioerror", "watchdog", "restored", "from-snapshot",
+    "api-error", "postcopy", "postcopy-failed" };
+static const gchar * const resumed_details[] = {
+    "unpaused", "migrated", "from-snapshot", "postcopy", "postcopy-failed" };
+static const gchar * const stopped_details[] = {
+    "shutdown", "destroyed", "crashed", "migrated", "saved", "failed", "from-snapshot" };
+static const gchar * const shutdown_details[] = { "finished", "guest", "host" };
+static const gchar * const pmsuspended_details[] = { "memory", "disk" };
+static const gchar * const crashed_details[] = { "panicked", "crashloaded" };
+
+#define DETAILS(array) { array, G_N_ELEMENTS (array) }
+static const struct {
+    const gchar * const *names;
+    guint n_names;
+} lifecycle_details[] = {
+    DETAILS (defined_details), DETAILS (undefined_details), DETAILS (started_details),
+    DETAILS (suspended_details), DETAILS (resumed_details), DETAILS (stopped_details),
+    DETAILS (shutdown_details), DETAILS (pmsuspended_details), DETAILS (crashed_details),
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (lifecycle_details) == GVIR_DOMAIN_LIFECYCLE_EVENT_CRASHED + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (stopped_details) == VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (suspended_details) == VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED + 1);
+
+/**
+ * gvir_domain_lifecycle_event_detail_to_string:
+ * @event: a lifecycle event, as #GVirDomainEvents::lifecycle gives it
+ * @detail: the detail code that came with it
+ *
+ * Names a lifecycle detail in libvirt's words: for
+ * %GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED, detail 1 is `"destroyed"`.
+ *
+ * Returns: (nullable): a static string, or %NULL for an event or detail
+ *   newer than this library
+ */
+const gchar *
+gvir_domain_lifecycle_event_detail_to_string (GVirDomainLifecycleEvent event,
+                                              gint                     detail)
+{
+    if ((guint) event >= G_N_ELEMENTS (lifecycle_details) || detail < 0 ||
+        (guint) detail >= lifecycle_details[event].n_names)
+        return NULL;
+    return lifecycle_details[event].names[detail];
+}

@@ -1,0 +1,350 @@
+/*
+ * gvir-event.c: an immutable record of one domain event
+ *
+ * Copyright (C) 2026 The libvirt-gevents authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "gvir-events-private.h"
+
+/**
+ * SECTION:gvir-event
+ * @title: GVirEvent
+ * @short_description: one domain event, as a record
+ * @see_also: #GVirConnectionEvents
+ *
+ * A #GVirEvent is what #GVirConnectionEvents::domain-event hands out: the
+ * kind of event, the domain it is about, when it was received, and the same
+ * arguments as the typed #GVirDomainEvents signal, as an `a{sv}` #GVariant
+ * keyed by the arguments' names.  In that payload enumerations are their
+ * libvirt numbers (`i`), 64-bit values keep their width (`x`, `t`), a
+ * #GVirGraphicsClient is a nested `a{sv}` and a missing (%NULL) string is
+ * left out.  gvir_event_to_string() renders it as one line for people.
+ *
+ * It is immutable, and only built when a handler listens.
+ */
+
+struct _GVirEvent {
+    GObject parent_instance;
+
+    GVirDomainEventKind kind;
+    gchar *domain_name;
+    gchar *domain_uuid;
+    GDateTime *time;
+    gchar *detail;
+    GVariant *payload;
+};
+
+G_DEFINE_FINAL_TYPE (GVirEvent, gvir_event, G_TYPE_OBJECT)
+
+enum {
+    PROP_0,
+    PROP_KIND,
+    PROP_DOMAIN_NAME,
+    PROP_DOMAIN_UUID,
+    PROP_TIME,
+    PROP_DETAIL,
+    PROP_PAYLOAD,
+    N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+static void
+gvir_event_finalize (GObject *object)
+{
+    GVirEvent *self = GVIR_EVENT (object);
+
+    g_free (self->domain_name);
+    g_free (self->domain_uuid);
+    g_clear_pointer (&self->time, g_date_time_unref);
+    g_free (self->detail);
+    g_clear_pointer (&self->payload, g_variant_unref);
+
+    G_OBJECT_CLASS (gvir_event_parent_class)->finalize (object);
+}
+
+static void
+gvir_event_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+    GVirEvent *self = GVIR_EVENT (object);
+
+    switch (prop_id) {
+    case PROP_KIND:        g_value_set_enum (value, self->kind); break;
+    case PROP_DOMAIN_NAME: g_value_set_string (value, self->domain_name); break;
+    case PROP_DOMAIN_UUID: g_value_set_string (value, self->domain_uuid); break;
+    case PROP_TIME:        g_value_set_boxed (value, self->time); break;
+    case PROP_DETAIL:      g_value_set_string (value, self->detail); break;
+    case PROP_PAYLOAD:     g_value_set_variant (value, self->payload); break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gvir_event_class_init (GVirEventClass *klass)
+{
+    GObjectClass *object_class = G_OBJECT_CLASS (klass);
+    const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+    object_class->finalize = gvir_event_finalize;
+    object_class->get_property = gvir_event_get_property;
+
+    /**
+     * GVirEvent:kind:
+     *
+     * The kind of event; its nick is the name of the #GVirDomainEvents signal.
+     */
+    props[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, GVIR_TYPE_DOMAIN_EVENT_KIND,
+                                          GVIR_DOMAIN_EVENT_KIND_LIFECYCLE, flags);
+    /**
+     * GVirEvent:domain-name:
+     *
+     * The name of the domain the event is about.
+     */
+    props[PROP_DOMAIN_NAME] = g_param_spec_string ("domain-name", NULL, NULL, NULL, flags);
+    /**
+     * GVirEvent:domain-uuid:
+     *
+     * The UUID of the domain the event is about, as a string.
+     */
+    props[PROP_DOMAIN_UUID] = g_param_spec_string ("domain-uuid", NULL, NULL, NULL, flags);
+    /**
+     * GVirEvent:time:
+     *
+     * When the event was received, in local time.
+     */
+    props[PROP_TIME] = g_param_spec_boxed ("time", NULL, NULL, G_TYPE_DATE_TIME, flags);
+    /**
+     * GVirEvent:detail:
+     *
+     * The detail the typed signal was emitted with (`vda`, `stopped`), or
+     * %NULL for a kind without one.
+     */
+    props[PROP_DETAIL] = g_param_spec_string ("detail", NULL, NULL, NULL, flags);
+    /**
+     * GVirEvent:payload:
+     *
+     * The event's arguments, an `a{sv}` keyed by the typed signal's
+     * argument names.
+     */
+    props[PROP_PAYLOAD] = g_param_spec_variant ("payload", NULL, NULL, G_VARIANT_TYPE_VARDICT,
+                                                NULL, flags);
+    g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+gvir_event_init (GVirEvent *self G_GNUC_UNUSED)
+{
+}
+
+/* The detail in words: unlike the emission's quark, it is never left out. */
+static gchar *
+detail_string (const GVirEventEmission *em)
+{
+    const GValue *first = &em->values[1];
+
+    if (em->spec->detail == GVIR_EVENT_DETAIL_NONE)
+        return NULL;
+    if (G_VALUE_HOLDS_ENUM (first)) {
+        GEnumValue *value = g_enum_get_value (g_type_class_peek (G_VALUE_TYPE (first)),
+                                              g_value_get_enum (first));
+
+        return value ? g_strdup (value->value_nick) : NULL;
+    }
+    return g_value_dup_string (first);
+}
+
+GVirEvent *
+gvir_event_new (virDomainPtr dom, const GVirEventEmission *em)
+{
+    GVirEvent *self = g_object_new (GVIR_TYPE_EVENT, NULL);
+    gchar uuid[VIR_UUID_STRING_BUFLEN];
+
+    self->kind = em->spec->kind;
+    self->domain_name = g_strdup (virDomainGetName (dom));
+    if (virDomainGetUUIDString (dom, uuid) == 0)
+        self->domain_uuid = g_strdup (uuid);
+    self->time = g_date_time_new_now_local ();
+    self->detail = detail_string (em);
+    self->payload = gvir_event_emission_to_payload (em);
+    return self;
+}
+
+/**
+ * gvir_event_get_kind:
+ * @self: a #GVirEvent
+ *
+ * Gets the kind of event.
+ *
+ * Returns: the kind
+ */
+GVirDomainEventKind
+gvir_event_get_kind (GVirEvent *self)
+{
+    g_return_val_if_fail (GVIR_IS_EVENT (self), GVIR_DOMAIN_EVENT_KIND_LIFECYCLE);
+    return self->kind;
+}
+
+/**
+ * gvir_event_get_kind_name:
+ * @self: a #GVirEvent
+ *
+ * Gets the name of the event's kind, which is also the name of its
+ * #GVirDomainEvents signal (`io-error`).
+ *
+ * Returns: the name
+ */
+const gchar *
+gvir_event_get_kind_name (GVirEvent *self)
+{
+    g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
+    return gvir_event_kind_name (self->kind);
+}
+
+/**
+ * gvir_event_get_domain_name:
+ * @self: a #GVirEvent
+ *
+ * Gets the name of the domain the event is about.
+ *
+ * Returns: the name
+ */
+const gchar *
+gvir_event_get_domain_name (GVirEvent *self)
+{
+    g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
+    return self->domain_name;
+}
+
+/**
+ * gvir_event_get_domain_uuid:
+ * @self: a #GVirEvent
+ *
+ * Gets the UUID of the domain the event is about.
+ *
+ * Returns: the UUID, as a string
+ */
+const gchar *
+gvir_event_get_domain_uuid (GVirEvent *self)
+{
+    g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
+    return self->domain_uuid;
+}
+
+/**
+ * gvir_event_get_time:
+ * @self: a #GVirEvent
+ *
+ * Gets when the event was received.
+ *
+ * Returns: (transfer none): the time, in the local time zone
+ */
+GDateTime *
+gvir_event_get_time (GVirEvent *self)
+{
+    g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
+    return self->time;
+}
+
+/**
+ * gvir_event_get_detail:
+ * @self: a #GVirEvent
+ *
+ * Gets the detail the typed signal was emitted with: the disk of an
+ * `io-error`, the nick of a `lifecycle` event...
+ *
+ * Returns: (nullable): the detail, or %NULL for a kind without one
+ */
+const gchar *
+gvir_event_get_detail (GVirEvent *self)
+{
+    g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
+    return self->detail;
+}
+
+/**
+ * gvir_event_get_payload:
+ * @self: a #GVirEvent
+ *
+ * Gets the event's arguments, keyed by the names of the typed signal's
+ * arguments: `{'disk': <'vda'>, 'action': <2>, ...}`.
+ *
+ * Returns: (transfer none): an `a{sv}` #GVariant
+ */
+GVariant *
+gvir_event_get_payload (GVirEvent *self)
+{
+    g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
+    return self->payload;
+}
+
+static void
+append_value (GString *line, const gchar *name, GType type, GVariant *value)
+{
+    g_string_append_printf (line, " %s=", name);
+    if (G_TYPE_IS_ENUM (type)) {
+        GEnumClass *klass = g_type_class_peek (type);
+        GEnumValue *nick = g_enum_get_value (klass, g_variant_get_int32 (value));
+
+        if (nick)
+            g_string_append (line, nick->value_nick);
+        else
+            g_string_append_printf (line, "%d", g_variant_get_int32 (value));
+    } else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)) {
+        g_string_append (line, g_variant_get_string (value, NULL));
+    } else {
+        g_variant_print_string (value, line, FALSE);
+    }
+}
+
+/**
+ * gvir_event_to_string:
+ * @self: a #GVirEvent
+ *
+ * Renders the event as one line for people, the domain's name first:
+ * `web1: io-error disk=vda alias=virtio-disk0 src_path=/dev/sdb action=report reason=eio`,
+ * `web1: lifecycle stopped (destroyed)`.  Meant for logs, not for parsing:
+ * use the payload for that.
+ *
+ * Returns: (transfer full): the line, without a newline
+ */
+gchar *
+gvir_event_to_string (GVirEvent *self)
+{
+    const GVirEventSpec *spec;
+    GString *line;
+
+    g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
+
+    spec = gvir_event_spec_for_kind (self->kind);
+    line = g_string_new (NULL);
+    g_string_append_printf (line, "%s: %s", self->domain_name, gvir_event_kind_name (self->kind));
+
+    if (self->kind == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
+        /* the detail code means nothing without its event: say it in words */
+        gint event = -1, detail = -1;
+        const gchar *words;
+
+        g_variant_lookup (self->payload, "event", "i", &event);
+        g_variant_lookup (self->payload, "detail", "i", &detail);
+        words = gvir_domain_lifecycle_event_detail_to_string (event, detail);
+        g_string_append_printf (line, " %s", self->detail ? self->detail : "unknown");
+        if (words)
+            g_string_append_printf (line, " (%s)", words);
+        else
+            g_string_append_printf (line, " (%d)", detail);
+        return g_string_free (line, FALSE);
+    }
+
+    for (guint i = 0; i < spec->n_params; i++) {
+        g_autoptr(GVariant) value = g_variant_lookup_value (self->payload, spec->params[i].name, NULL);
+
+        if (value)
+            append_value (line, spec->params[i].name, gvir_event_spec_param_type (spec, i), value);
+    }
+    return g_string_free (line, FALSE);
+}

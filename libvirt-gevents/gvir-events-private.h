@@ -1,0 +1,184 @@
+/*
+ * gvir-events-private.h: what the libvirt-gevents types share
+ *
+ * Copyright (C) 2026 The libvirt-gevents authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <libvirt/libvirt.h>
+#include <libvirt-gconfig/libvirt-gconfig.h>
+
+#include "libvirt-gevents.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The event table
+ * ===============
+ *
+ * Every domain event kind is one GVirEventSpec row: its signal (named by the
+ * GVirDomainEventKind nick), the libvirt event ID it comes from, the C
+ * callback libvirt calls for that ID, the signal's argument names and types,
+ * and which argument is the signal's detail.  Registration with libvirt,
+ * signal creation, decoding of libvirt's arguments, emission and the generic
+ * GVirEvent payload are all driven by the table (gvir-event-table.c).
+ */
+
+#define GVIR_EVENT_MAX_PARAMS 5
+
+/* One past the highest VIR_DOMAIN_EVENT_ID_* this build knows. */
+#define GVIR_EVENT_N_VIRT_IDS (VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE + 1)
+#define GVIR_EVENT_N_KINDS (GVIR_DOMAIN_EVENT_KIND_MEMORY_DEVICE_SIZE_CHANGE + 1)
+
+typedef struct _GVirEventsHub GVirEventsHub;
+typedef struct _GVirEventSpec GVirEventSpec;
+
+/* libvirt's callback arguments after the domain, as the C trampoline got them. */
+typedef union {
+    int i;
+    unsigned int u;
+    long long ll;
+    unsigned long long ull;
+    const char *s;
+    const void *p;
+} GVirEventRaw;
+
+/* The typed arguments of one emission; values[0] is left for the instance. */
+typedef struct {
+    const GVirEventSpec *spec;
+    GValue values[1 + GVIR_EVENT_MAX_PARAMS];
+    GQuark detail;
+} GVirEventEmission;
+
+/*
+ * Turns the raw arguments into em->values.  May pick another spec of the
+ * same libvirt ID (graphics), and returns FALSE to drop a duplicate.
+ */
+typedef gboolean (*GVirEventDecodeFunc) (GVirEventsHub       *hub,
+                                         virDomainPtr         dom,
+                                         const GVirEventRaw  *raw,
+                                         GVirEventEmission   *em);
+
+typedef enum {
+    GVIR_EVENT_DETAIL_NONE,
+    /* the first argument: a string as it is, an enum by its nick */
+    GVIR_EVENT_DETAIL_FIRST_ARG,
+} GVirEventDetailRule;
+
+typedef struct {
+    const gchar *name;          /* signal doc name and GVirEvent payload key */
+    GType (*type) (void);
+} GVirEventParam;
+
+struct _GVirEventSpec {
+    GVirDomainEventKind kind;
+    int virt_id;                                 /* VIR_DOMAIN_EVENT_ID_* */
+    virConnectDomainEventGenericCallback callback;
+    GVirEventDecodeFunc decode;                  /* NULL: raw[i] is argument i */
+    GVirEventDetailRule detail;
+    guint n_params;
+    GVirEventParam params[GVIR_EVENT_MAX_PARAMS];
+};
+
+const GVirEventSpec *gvir_event_spec_for_kind    (GVirDomainEventKind kind);
+const GVirEventSpec *gvir_event_spec_for_virt_id (int virt_id);
+const gchar         *gvir_event_kind_name        (GVirDomainEventKind kind);
+GType                gvir_event_spec_param_type  (const GVirEventSpec *spec,
+                                                  guint                i);
+gboolean             gvir_event_emission_decode  (GVirEventEmission   *em,
+                                                  GVirEventsHub       *hub,
+                                                  virDomainPtr         dom,
+                                                  const GVirEventRaw  *raw);
+void                 gvir_event_emission_clear   (GVirEventEmission   *em);
+GVariant            *gvir_event_emission_to_payload (const GVirEventEmission *em);
+
+/*
+ * The hub: one per virConnectPtr, shared by the GVirConnectionEvents of the
+ * GVirConnection and by every GVirDomainEvents of the connection's domains.
+ * It holds the libvirt registrations and the UUID table of watched domains.
+ */
+
+/* What libvirt's opaque pointer is: one slot per registered event ID. */
+typedef struct {
+    GVirEventsHub *hub;
+    int virt_id;
+    int callback_id;            /* -1 when not registered */
+} GVirEventsSlot;
+
+GVirEventsHub  *gvir_events_hub_acquire           (virConnectPtr conn);
+GVirEventsHub  *gvir_events_hub_ref               (GVirEventsHub *hub);
+void            gvir_events_hub_unref             (GVirEventsHub *hub);
+void            gvir_events_hub_shutdown          (GVirEventsHub *hub);
+gboolean        gvir_events_hub_supports          (GVirEventsHub *hub,
+                                                   int            virt_id);
+GVirEventsSlot *gvir_events_hub_get_slot          (GVirEventsHub *hub,
+                                                   int            virt_id);
+void            gvir_events_hub_add_domain        (GVirEventsHub    *hub,
+                                                   GVirDomainEvents *watcher);
+void            gvir_events_hub_remove_domain     (GVirEventsHub    *hub,
+                                                   GVirDomainEvents *watcher);
+void            gvir_events_hub_add_connection    (GVirEventsHub        *hub,
+                                                   GVirConnectionEvents *watcher);
+void            gvir_events_hub_remove_connection (GVirEventsHub        *hub,
+                                                   GVirConnectionEvents *watcher);
+void            gvir_events_hub_dispatch          (GVirEventsSlot     *slot,
+                                                   virDomainPtr        dom,
+                                                   const GVirEventRaw *raw);
+
+/* What the hub knows of a domain's devices, from its live XML. */
+gchar          *gvir_events_hub_disk_target       (GVirEventsHub *hub,
+                                                   virDomainPtr   dom,
+                                                   const gchar   *alias);
+GVirGraphicsProtocol gvir_events_hub_graphics_protocol (GVirEventsHub *hub,
+                                                        virDomainPtr   dom,
+                                                        int            local_family,
+                                                        const gchar   *local_node,
+                                                        const gchar   *local_service);
+gboolean        gvir_events_hub_watermark_is_repeat (GVirEventsHub *hub,
+                                                     virDomainPtr   dom,
+                                                     const gchar   *disk,
+                                                     const gchar   *path,
+                                                     guint64        threshold,
+                                                     guint64        excess);
+
+/* The device map of one domain, parsed from its live XML. */
+typedef struct _GVirDomainDevices GVirDomainDevices;
+GVirDomainDevices   *gvir_domain_devices_new_from_xml  (const gchar       *xml,
+                                                        GError           **error);
+void                 gvir_domain_devices_free          (GVirDomainDevices *devices);
+const gchar         *gvir_domain_devices_disk_target   (GVirDomainDevices *devices,
+                                                        const gchar       *alias);
+gboolean             gvir_domain_devices_graphics_protocol (GVirDomainDevices    *devices,
+                                                            int                   local_family,
+                                                            const gchar          *local_node,
+                                                            const gchar          *local_service,
+                                                            GVirGraphicsProtocol *protocol);
+
+/* Per-type emission, called by the hub. */
+guint   gvir_domain_events_signal_id       (GVirDomainEventKind kind);
+void    gvir_domain_events_emit            (GVirDomainEvents  *self,
+                                            GVirEventEmission *em);
+const guint8 *gvir_domain_events_get_uuid  (GVirDomainEvents  *self);
+GVirDomain *gvir_domain_events_ref_domain  (GVirDomainEvents  *self);
+GVirDomainEvents **gvir_domain_events_next (GVirDomainEvents  *self);
+gboolean gvir_connection_events_wants      (GVirConnectionEvents *self);
+void    gvir_connection_events_emit        (GVirConnectionEvents *self,
+                                            virDomainPtr          dom,
+                                            GVirDomain           *domain,
+                                            GVirEventEmission    *em);
+
+/* Constructors of the immutable records. */
+GVirGraphicsClient *gvir_graphics_client_new (GVirGraphicsProtocol protocol,
+                                              int                  phase,
+                                              const virDomainEventGraphicsAddress *local,
+                                              const virDomainEventGraphicsAddress *remote,
+                                              const gchar         *auth_scheme,
+                                              const virDomainEventGraphicsSubject *subject);
+GVariant  *gvir_graphics_client_to_variant (GVirGraphicsClient *self);
+GVirEvent *gvir_event_new (virDomainPtr             dom,
+                           const GVirEventEmission *em);
+
+G_END_DECLS

@@ -1,0 +1,128 @@
+/*
+ * guest.S: 512-byte boot-sector guests for the libvirt-gevents integration
+ * suite.  One source, one image per scenario: the build assembles it once per
+ * mode with `as --32 --defsym MODE=<n>` and links it at 0x7c00 as a flat
+ * binary (see meson.build).  SeaBIOS loads the sector from the first hard
+ * disk (hda) and jumps to it in real mode.
+ *
+ * Scenarios (MODE):
+ *   0 idle      cli; hlt forever (lifecycle, metadata, tunable, VNC, reset...)
+ *   1 watchdog  arms the ib700 watchdog (port 0x443) with index 0x0E = 2 s,
+ *               then idles: the timer runs out once, 2 s after the write.
+ *   2 rtc       sets the CMOS RTC to 2001-02-03 04:05:06 (BCD, 24 h) under
+ *               the SET bit of register B, then clears SET: QEMU sends one
+ *               RTC_CHANGE whose offset is 981173106 - (host UTC time).
+ *               GUEST_RTC_EPOCH in test-real-events.c must match.
+ *   3 ioerror   int 13h AH=42h: reads LBA 0 of the second disk (DL=0x81),
+ *               then idles.  Against the failing NBD disk every read fails.
+ *   4 diskwrite int 13h AH=43h: writes one sector at LBA 16 (bytes
+ *               8192..8703) of the second disk, about 18 times a second
+ *               (one write per PIT tick), forever.
+ *   5 reset     if CMOS byte 0x6F is not 0xA5, stores 0xA5 there and resets
+ *               the machine through the keyboard controller (0xFE to port
+ *               0x64); after the reset it finds the mark and idles.  So a
+ *               run of this guest causes exactly one guest-initiated reset.
+ */
+
+        .set MODE_IDLE,      0
+        .set MODE_WATCHDOG,  1
+        .set MODE_RTC,       2
+        .set MODE_IOERROR,   3
+        .set MODE_DISKWRITE, 4
+        .set MODE_RESET,     5
+
+        .ifndef MODE
+        .error "assemble with --defsym MODE=<n>"
+        .endif
+
+        .macro cmos_write reg, val
+        movb    $\reg, %al
+        outb    %al, $0x70
+        movb    $\val, %al
+        outb    %al, $0x71
+        .endm
+
+        .code16
+        .text
+        .globl  _start
+_start:
+        cli
+        xorw    %ax, %ax
+        movw    %ax, %ds
+        movw    %ax, %es
+        movw    %ax, %ss
+        movw    $0x7c00, %sp
+        ljmp    $0, $start          /* normalise CS:IP to 0000:7cxx */
+start:
+
+        .if MODE == MODE_WATCHDOG
+        movw    $0x443, %dx         /* ib700: write timeout index, starts timer */
+        movb    $0x0e, %al          /* index 14: 2 seconds */
+        outb    %al, %dx
+        .endif
+
+        .if MODE == MODE_RTC
+        cmos_write 0x0b, 0x82       /* reg B: SET, 24 h, BCD */
+        cmos_write 0x00, 0x06       /* seconds */
+        cmos_write 0x02, 0x05       /* minutes */
+        cmos_write 0x04, 0x04       /* hours */
+        cmos_write 0x07, 0x03       /* day of month */
+        cmos_write 0x08, 0x02       /* month */
+        cmos_write 0x09, 0x01       /* year in century */
+        cmos_write 0x32, 0x20       /* century */
+        cmos_write 0x0b, 0x02       /* clear SET: QEMU sets the time -> RTC_CHANGE */
+        .endif
+
+        .if MODE == MODE_IOERROR
+        movw    $dap, %si
+        movb    $0x42, %ah          /* extended read */
+        movb    $0x81, %dl          /* second hard disk */
+        int     $0x13
+        .endif
+
+        .if MODE == MODE_DISKWRITE
+write_loop:
+        movw    $dap, %si
+        movw    $0x4300, %ax        /* extended write, no verify */
+        movb    $0x81, %dl
+        int     $0x13
+        sti
+        hlt                         /* wait for the next timer tick */
+        cli
+        jmp     write_loop
+        .endif
+
+        .if MODE == MODE_RESET
+        movb    $0x6f, %al
+        outb    %al, $0x70
+        inb     $0x71, %al
+        cmpb    $0xa5, %al
+        je      idle                /* second boot: already reset once */
+        cmos_write 0x6f, 0xa5
+1:      inb     $0x64, %al          /* wait for the controller's input buffer */
+        testb   $0x02, %al
+        jnz     1b
+        movb    $0xfe, %al          /* pulse the reset line */
+        outb    %al, $0x64
+        .endif
+
+idle:
+        cli
+        hlt
+        jmp     idle
+
+        .if MODE == MODE_IOERROR || MODE == MODE_DISKWRITE
+        .balign 4
+dap:                                /* int 13h extensions disk address packet */
+        .byte   0x10, 0             /* size, reserved */
+        .word   1                   /* sectors */
+        .word   0x8000, 0           /* buffer offset, segment */
+        .if MODE == MODE_DISKWRITE
+        .quad   16                  /* LBA 16: bytes 8192..8703 */
+        .else
+        .quad   0
+        .endif
+        .endif
+
+        .org    510
+        .byte   0x55, 0xaa
