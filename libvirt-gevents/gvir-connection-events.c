@@ -272,7 +272,9 @@ gvir_connection_events_supports (GVirConnectionEvents *self,
 gboolean
 gvir_connection_events_wants (GVirConnectionEvents *self)
 {
-    return g_signal_has_handler_pending (self, signals[DOMAIN_EVENT], 0, FALSE);
+    /* any handler, whatever its detail (has_handler_pending(0) misses detailed ones) */
+    return g_signal_handler_find (self, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED,
+                                  signals[DOMAIN_EVENT], 0, NULL, NULL, NULL) != 0;
 }
 
 /* The GVirDomain to hand out for an event of a domain nobody watches. */
@@ -297,8 +299,12 @@ gvir_connection_events_emit (GVirConnectionEvents *self, virDomainPtr dom,
     GVirDomain *owned_domain = NULL;
     g_autoptr(GVirEvent) event = NULL;
 
-    /* the record is only built for a handler that will hear it */
-    if (!g_signal_has_handler_pending (self, signals[DOMAIN_EVENT], detail, FALSE))
+    /*
+     * The record is only built for a handler that will hear it: one connected
+     * with this kind as detail, or with none (GLib checks those apart).
+     */
+    if (!g_signal_has_handler_pending (self, signals[DOMAIN_EVENT], detail, FALSE) &&
+        !g_signal_has_handler_pending (self, signals[DOMAIN_EVENT], 0, FALSE))
         return;
 
     if (!domain)

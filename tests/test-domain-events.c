@@ -1,0 +1,410 @@
+/*
+ * test-domain-events.c: companions on libvirt's test driver, end to end
+ *
+ * libvirt's test driver (test:///default) runs in-process and emits real
+ * lifecycle and metadata-change events through the same registration and
+ * dispatch path as a remote daemon.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <libvirt/libvirt.h>
+#include <libvirt-gevents/libvirt-gevents.h>
+
+#include "test-utils.h"
+
+#define TIMEOUT_MS 5000
+
+typedef struct {
+    GVirConnection *conn;
+    virConnectPtr handle;
+    GVirDomain *alpha;
+    GVirDomain *beta;
+} Fixture;
+
+static const char domain_xml[] =
+    "<domain type='test'><name>%s</name><memory>8192</memory>"
+    "<os><type>hvm</type></os></domain>";
+
+static GVirDomain *
+start_domain (Fixture *f, const gchar *name)
+{
+    g_autofree gchar *xml = g_strdup_printf (domain_xml, name);
+    g_autoptr(GError) error = NULL;
+    virDomainPtr dom = virDomainDefineXML (f->handle, xml);
+
+    g_assert_nonnull (dom);
+    g_assert_cmpint (virDomainCreate (dom), ==, 0);
+    virDomainFree (dom);
+
+    g_assert_true (gvir_connection_fetch_domains (f->conn, NULL, &error));
+    g_assert_no_error (error);
+    return gvir_connection_find_domain_by_name (f->conn, name);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(GError) error = NULL;
+
+    f->conn = gvir_connection_new ("test:///default");
+    g_assert_true (gvir_connection_open (f->conn, NULL, &error));
+    g_assert_no_error (error);
+    g_object_get (f->conn, "handle", &f->handle, NULL);
+    g_assert_nonnull (f->handle);
+    f->alpha = start_domain (f, "alpha");
+    f->beta = start_domain (f, "beta");
+    g_assert_nonnull (f->alpha);
+    g_assert_nonnull (f->beta);
+    /* deliver the defined/started events before any test listens */
+    while (g_main_context_iteration (NULL, FALSE));
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_clear_object (&f->alpha);
+    g_clear_object (&f->beta);
+    virConnectClose (f->handle);
+    if (f->conn)
+        gvir_connection_close (f->conn);
+    g_clear_object (&f->conn);
+    /* let queued events for the closed connection drain */
+    while (g_main_context_iteration (NULL, FALSE));
+}
+
+static virDomainPtr
+handle_of (GVirDomain *domain)
+{
+    virDomainPtr handle = NULL;
+
+    g_object_get (domain, "handle", &handle, NULL);
+    g_assert_nonnull (handle);
+    return handle;
+}
+
+static void
+suspend_resume (GVirDomain *domain)
+{
+    virDomainPtr handle = handle_of (domain);
+
+    g_assert_cmpint (virDomainSuspend (handle), ==, 0);
+    g_assert_cmpint (virDomainResume (handle), ==, 0);
+    virDomainFree (handle);
+}
+
+static void
+assert_lifecycle (TestEmission *e, const gchar *detail,
+                  GVirDomainLifecycleEvent event, gint code)
+{
+    g_assert_cmpstr (e->signal, ==, "lifecycle");
+    g_assert_cmpstr (g_quark_to_string (e->detail), ==, detail);
+    g_assert_cmpuint (e->n_values, ==, 2);
+    g_assert_true (G_VALUE_HOLDS (&e->values[0], GVIR_TYPE_DOMAIN_LIFECYCLE_EVENT));
+    g_assert_cmpint (g_value_get_enum (&e->values[0]), ==, event);
+    g_assert_cmpint (g_value_get_int (&e->values[1]), ==, code);
+}
+
+static void
+test_identity (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    GVirDomainEvents *events = gvir_domain_events_get_for_domain (f->alpha);
+    GVirConnectionEvents *conn_events = gvir_connection_events_get_for_connection (f->conn);
+    GVirDomain *domain = NULL;
+
+    g_assert_true (GVIR_IS_DOMAIN_EVENTS (events));
+    g_assert_true (events == gvir_domain_events_get_for_domain (f->alpha));
+    g_assert_true (events != gvir_domain_events_get_for_domain (f->beta));
+    g_assert_true (gvir_domain_events_get_domain (events) == f->alpha);
+    g_object_get (events, "domain", &domain, NULL);
+    g_assert_true (domain == f->alpha);
+    g_object_unref (domain);
+
+    g_assert_true (GVIR_IS_CONNECTION_EVENTS (conn_events));
+    g_assert_true (conn_events == gvir_connection_events_get_for_connection (f->conn));
+    g_assert_true (gvir_connection_events_get_connection (conn_events) == f->conn);
+
+    /* libvirt 9.0 knows every event ID this library registers */
+    for (GVirDomainEventKind kind = GVIR_DOMAIN_EVENT_KIND_LIFECYCLE;
+         kind <= GVIR_DOMAIN_EVENT_KIND_MEMORY_DEVICE_SIZE_CHANGE; kind++)
+        g_assert_true (gvir_connection_events_supports (conn_events, kind));
+}
+
+static void
+test_isolation (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    TestRecorder alpha, beta;
+
+    test_recorder_init (&alpha);
+    test_recorder_init (&beta);
+    test_recorder_connect (&alpha, gvir_domain_events_get_for_domain (f->alpha), "lifecycle");
+    test_recorder_connect (&beta, gvir_domain_events_get_for_domain (f->beta), "lifecycle");
+
+    suspend_resume (f->alpha);
+    suspend_resume (f->beta);
+    /* events arrive in order: once beta heard both, alpha's were delivered */
+    g_assert_true (test_wait_for_count (&beta.emissions->len, 2, TIMEOUT_MS));
+
+    g_assert_cmpuint (test_recorder_count (&alpha), ==, 2);
+    assert_lifecycle (test_recorder_get (&alpha, 0), "suspended",
+                      GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    assert_lifecycle (test_recorder_get (&alpha, 1), "resumed",
+                      GVIR_DOMAIN_LIFECYCLE_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    g_assert_cmpuint (test_recorder_count (&beta), ==, 2);
+    assert_lifecycle (test_recorder_get (&beta, 0), "suspended",
+                      GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+
+    test_recorder_clear (&alpha);
+    test_recorder_clear (&beta);
+}
+
+static void
+test_detail_filter (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    GVirDomainEvents *events = gvir_domain_events_get_for_domain (f->alpha);
+    TestRecorder suspended, all;
+    virDomainPtr handle = handle_of (f->alpha);
+
+    test_recorder_init (&suspended);
+    test_recorder_init (&all);
+    test_recorder_connect (&suspended, events, "lifecycle::suspended");
+    test_recorder_connect (&all, events, "lifecycle");
+
+    g_assert_cmpint (virDomainSuspend (handle), ==, 0);
+    g_assert_cmpint (virDomainResume (handle), ==, 0);
+    g_assert_cmpint (virDomainDestroy (handle), ==, 0);
+    virDomainFree (handle);
+    g_assert_true (test_wait_for_count (&all.emissions->len, 3, TIMEOUT_MS));
+
+    g_assert_cmpuint (test_recorder_count (&suspended), ==, 1);
+    assert_lifecycle (test_recorder_get (&suspended, 0), "suspended",
+                      GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    assert_lifecycle (test_recorder_get (&all, 2), "stopped",
+                      GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+
+    test_recorder_clear (&suspended);
+    test_recorder_clear (&all);
+}
+
+static void
+test_domain_event_new_domain (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    GVirConnectionEvents *conn_events = gvir_connection_events_get_for_connection (f->conn);
+    TestRecorder recorder, any;
+    g_autofree gchar *xml = g_strdup_printf (domain_xml, "gamma");
+    virDomainPtr dom;
+    TestEmission *e;
+    GVirEvent *event;
+    GVariant *payload;
+    gint code = -1;
+    g_autofree gchar *line = NULL;
+
+    test_recorder_init (&recorder);
+    test_recorder_init (&any);
+    test_recorder_connect (&recorder, conn_events, "domain-event::lifecycle");
+    test_recorder_connect (&any, conn_events, "domain-event");
+
+    /* a domain the companion's connection has never seen */
+    dom = virDomainDefineXML (f->handle, xml);
+    g_assert_nonnull (dom);
+    g_assert_true (test_wait_for_count (&recorder.emissions->len, 1, TIMEOUT_MS));
+
+    e = test_recorder_get (&recorder, 0);
+    g_assert_cmpstr (e->signal, ==, "domain-event");
+    g_assert_cmpstr (g_quark_to_string (e->detail), ==, "lifecycle");
+    g_assert_true (GVIR_IS_DOMAIN (g_value_get_object (&e->values[0])));
+    g_assert_cmpstr (gvir_domain_get_name (g_value_get_object (&e->values[0])), ==, "gamma");
+
+    event = g_value_get_object (&e->values[1]);
+    g_assert_true (GVIR_IS_EVENT (event));
+    g_assert_cmpint (gvir_event_get_kind (event), ==, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE);
+    g_assert_cmpstr (gvir_event_get_kind_name (event), ==, "lifecycle");
+    g_assert_cmpstr (gvir_event_get_domain_name (event), ==, "gamma");
+    g_assert_cmpuint (strlen (gvir_event_get_domain_uuid (event)), ==, 36);
+    g_assert_cmpstr (gvir_event_get_detail (event), ==, "defined");
+    g_assert_nonnull (gvir_event_get_time (event));
+    payload = gvir_event_get_payload (event);
+    g_assert_true (g_variant_is_of_type (payload, G_VARIANT_TYPE_VARDICT));
+    g_assert_true (g_variant_lookup (payload, "event", "i", &code));
+    g_assert_cmpint (code, ==, GVIR_DOMAIN_LIFECYCLE_EVENT_DEFINED);
+    g_assert_true (g_variant_lookup (payload, "detail", "i", &code));
+    g_assert_cmpint (code, ==, VIR_DOMAIN_EVENT_DEFINED_ADDED);
+    line = gvir_event_to_string (event);
+    g_assert_cmpstr (line, ==, "gamma: lifecycle defined (added)");
+
+    /* a handler without detail hears it too */
+    g_assert_cmpuint (test_recorder_count (&any), ==, 1);
+    g_assert_cmpstr (g_quark_to_string (test_recorder_get (&any, 0)->detail), ==, "lifecycle");
+
+    virDomainUndefine (dom);
+    virDomainFree (dom);
+    test_recorder_clear (&recorder);
+    test_recorder_clear (&any);
+}
+
+static void
+test_metadata_change (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    GVirConnectionEvents *conn_events = gvir_connection_events_get_for_connection (f->conn);
+    TestRecorder typed, generic, other_kind;
+    virDomainPtr handle = handle_of (f->alpha);
+    TestEmission *e;
+    GVirEvent *event;
+    const gchar *nsuri = NULL;
+
+    test_recorder_init (&typed);
+    test_recorder_init (&generic);
+    test_recorder_init (&other_kind);
+    test_recorder_connect (&typed, gvir_domain_events_get_for_domain (f->alpha), "metadata-change");
+    test_recorder_connect (&generic, conn_events, "domain-event::metadata-change");
+    test_recorder_connect (&other_kind, conn_events, "domain-event::watchdog");
+
+    g_assert_cmpint (virDomainSetMetadata (handle, VIR_DOMAIN_METADATA_ELEMENT,
+                                           "<tag>1</tag>", "t", "http://example.org/t",
+                                           VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+    g_assert_cmpint (virDomainSetMetadata (handle, VIR_DOMAIN_METADATA_TITLE,
+                                           "A title", NULL, NULL,
+                                           VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+    virDomainFree (handle);
+    g_assert_true (test_wait_for_count (&generic.emissions->len, 2, TIMEOUT_MS));
+
+    g_assert_cmpuint (test_recorder_count (&typed), ==, 2);
+    e = test_recorder_get (&typed, 0);
+    g_assert_cmpint (g_value_get_enum (&e->values[0]), ==, GVIR_DOMAIN_METADATA_TYPE_ELEMENT);
+    g_assert_cmpstr (g_value_get_string (&e->values[1]), ==, "http://example.org/t");
+    e = test_recorder_get (&typed, 1);
+    g_assert_cmpint (g_value_get_enum (&e->values[0]), ==, GVIR_DOMAIN_METADATA_TYPE_TITLE);
+    g_assert_null (g_value_get_string (&e->values[1]));
+
+    /* the watched domain's own GVirDomain is handed out */
+    e = test_recorder_get (&generic, 0);
+    g_assert_true (g_value_get_object (&e->values[0]) == f->alpha);
+    event = g_value_get_object (&e->values[1]);
+    g_assert_true (g_variant_lookup (gvir_event_get_payload (event), "nsuri", "&s", &nsuri));
+    g_assert_cmpstr (nsuri, ==, "http://example.org/t");
+    /* a NULL string is left out of the payload */
+    event = g_value_get_object (&test_recorder_get (&generic, 1)->values[1]);
+    g_assert_false (g_variant_lookup (gvir_event_get_payload (event), "nsuri", "&s", &nsuri));
+
+    g_assert_cmpuint (test_recorder_count (&other_kind), ==, 0);
+
+    test_recorder_clear (&typed);
+    test_recorder_clear (&generic);
+    test_recorder_clear (&other_kind);
+}
+
+static void
+on_weak_notify (gpointer data, GObject *where_the_object_was G_GNUC_UNUSED)
+{
+    gboolean *finalized = data;
+
+    *finalized = TRUE;
+}
+
+static void
+test_lifetime (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr handle = handle_of (f->alpha);
+    GVirDomain *wrapper = g_object_new (GVIR_TYPE_DOMAIN, "handle", handle, NULL);
+    GVirDomainEvents *events = gvir_domain_events_get_for_domain (wrapper);
+    GVirDomainEvents *shared = gvir_domain_events_get_for_domain (f->alpha);
+    gboolean finalized = FALSE;
+    TestRecorder dead, alive;
+
+    /* two GVirDomain objects for one domain: both companions hear it */
+    test_recorder_init (&dead);
+    test_recorder_init (&alive);
+    test_recorder_connect (&dead, events, "lifecycle");
+    test_recorder_connect (&alive, shared, "lifecycle");
+    g_object_weak_ref (G_OBJECT (events), on_weak_notify, &finalized);
+
+    g_assert_cmpint (virDomainSuspend (handle), ==, 0);
+    g_assert_true (test_wait_for_count (&alive.emissions->len, 1, TIMEOUT_MS));
+    g_assert_cmpuint (test_recorder_count (&dead), ==, 1);
+
+    /* the event is queued in libvirt when the domain goes away */
+    g_assert_cmpint (virDomainResume (handle), ==, 0);
+    g_object_unref (wrapper);
+    g_assert_true (finalized);
+    g_assert_true (test_wait_for_count (&alive.emissions->len, 2, TIMEOUT_MS));
+    g_assert_cmpuint (test_recorder_count (&dead), ==, 1);
+
+    virDomainFree (handle);
+    test_recorder_clear (&dead);
+    test_recorder_clear (&alive);
+}
+
+static void
+test_connection_closed (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    GVirConnectionEvents *conn_events = gvir_connection_events_get_for_connection (f->conn);
+    gboolean finalized = FALSE;
+
+    g_assert_true (gvir_connection_events_supports (conn_events, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
+    gvir_connection_close (f->conn);
+    g_assert_false (gvir_connection_events_supports (conn_events, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
+
+    g_object_weak_ref (G_OBJECT (conn_events), on_weak_notify, &finalized);
+    g_clear_object (&f->alpha);
+    g_clear_object (&f->beta);
+    g_clear_object (&f->conn);
+    g_assert_true (finalized);
+}
+
+static void
+test_watermark_error (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    GVirDomainEvents *events = gvir_domain_events_get_for_domain (f->alpha);
+    g_autoptr(GError) error = NULL;
+
+    /* the test driver has no block threshold: a clear error, not a crash */
+    g_assert_false (gvir_domain_events_set_watermark (events, "vda", 4096, &error));
+    g_assert_error (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, "'vda'"));
+    g_assert_nonnull (strstr (error->message, "'alpha'"));
+}
+
+static void
+test_bad_input (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    GVirDomainEvents *events = gvir_domain_events_get_for_domain (f->alpha);
+
+    g_test_expect_message ("libvirt-gevents", G_LOG_LEVEL_CRITICAL, "*GVIR_IS_DOMAIN*");
+    g_assert_null (gvir_domain_events_get_for_domain (NULL));
+    g_test_assert_expected_messages ();
+
+    g_test_expect_message ("libvirt-gevents", G_LOG_LEVEL_CRITICAL, "*GVIR_IS_CONNECTION*");
+    g_assert_null (gvir_connection_events_get_for_connection (NULL));
+    g_test_assert_expected_messages ();
+
+    g_test_expect_message ("libvirt-gevents", G_LOG_LEVEL_CRITICAL, "*disk != NULL*");
+    g_assert_false (gvir_domain_events_set_watermark (events, NULL, 1, NULL));
+    g_test_assert_expected_messages ();
+
+    g_test_expect_message ("libvirt-gevents", G_LOG_LEVEL_CRITICAL, "*spec != NULL*");
+    g_assert_false (gvir_connection_events_supports (gvir_connection_events_get_for_connection (f->conn),
+                                                     (GVirDomainEventKind) 1000));
+    g_test_assert_expected_messages ();
+}
+
+int
+main (int argc, char **argv)
+{
+    g_test_init (&argc, &argv, NULL);
+    gvir_init_object (&argc, &argv);
+
+#define ADD(path, fn) \
+    g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD ("/companion/identity", test_identity);
+    ADD ("/companion/lifetime", test_lifetime);
+    ADD ("/companion/connection-closed", test_connection_closed);
+    ADD ("/lifecycle/isolation", test_isolation);
+    ADD ("/lifecycle/detail-filter", test_detail_filter);
+    ADD ("/domain-event/new-domain", test_domain_event_new_domain);
+    ADD ("/metadata-change", test_metadata_change);
+    ADD ("/watermark/error", test_watermark_error);
+    ADD ("/bad-input", test_bad_input);
+#undef ADD
+
+    return g_test_run ();
+}

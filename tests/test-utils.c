@@ -1,0 +1,95 @@
+/*
+ * test-utils.c: helpers shared by the libvirt-gevents tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "test-utils.h"
+
+static void
+emission_free (gpointer data)
+{
+    TestEmission *emission = data;
+
+    for (guint i = 0; i < emission->n_values; i++)
+        g_value_unset (&emission->values[i]);
+    g_free (emission->values);
+    g_free (emission->signal);
+    g_free (emission);
+}
+
+void
+test_recorder_init (TestRecorder *recorder)
+{
+    recorder->emissions = g_ptr_array_new_with_free_func (emission_free);
+}
+
+void
+test_recorder_clear (TestRecorder *recorder)
+{
+    g_clear_pointer (&recorder->emissions, g_ptr_array_unref);
+}
+
+static void
+record_marshal (GClosure *closure, GValue *return_value G_GNUC_UNUSED,
+                guint n_param_values, const GValue *param_values,
+                gpointer invocation_hint, gpointer marshal_data G_GNUC_UNUSED)
+{
+    TestRecorder *recorder = closure->data;
+    GSignalInvocationHint *hint = invocation_hint;
+    TestEmission *emission = g_new0 (TestEmission, 1);
+
+    emission->signal = g_strdup (g_signal_name (hint->signal_id));
+    emission->detail = hint->detail;
+    emission->n_values = n_param_values - 1;
+    emission->values = g_new0 (GValue, emission->n_values);
+    for (guint i = 0; i < emission->n_values; i++) {
+        g_value_init (&emission->values[i], G_VALUE_TYPE (&param_values[i + 1]));
+        g_value_copy (&param_values[i + 1], &emission->values[i]);
+    }
+    g_ptr_array_add (recorder->emissions, emission);
+}
+
+gulong
+test_recorder_connect (TestRecorder *recorder, gpointer instance, const gchar *detailed_signal)
+{
+    GClosure *closure = g_closure_new_simple (sizeof (GClosure), recorder);
+
+    g_closure_set_marshal (closure, record_marshal);
+    return g_signal_connect_closure (instance, detailed_signal, closure, FALSE);
+}
+
+TestEmission *
+test_recorder_get (TestRecorder *recorder, guint i)
+{
+    g_assert_cmpuint (i, <, recorder->emissions->len);
+    return g_ptr_array_index (recorder->emissions, i);
+}
+
+guint
+test_recorder_count (TestRecorder *recorder)
+{
+    return recorder->emissions->len;
+}
+
+static gboolean
+on_timeout (gpointer data)
+{
+    gboolean *timed_out = data;
+
+    *timed_out = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+gboolean
+test_wait_for_count (const guint *counter, guint n, guint timeout_ms)
+{
+    gboolean timed_out = FALSE;
+    guint id = g_timeout_add (timeout_ms, on_timeout, &timed_out);
+
+    while (*counter < n && !timed_out)
+        g_main_context_iteration (NULL, TRUE);
+    if (!timed_out)
+        g_source_remove (id);
+    return *counter >= n;
+}

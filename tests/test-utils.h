@@ -1,0 +1,39 @@
+/*
+ * test-utils.h: helpers shared by the libvirt-gevents tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* Records every emission of the signals it is connected to. */
+typedef struct {
+    gchar *signal;
+    GQuark detail;
+    guint n_values;
+    GValue *values;                 /* the arguments, instance excluded */
+} TestEmission;
+
+typedef struct {
+    GPtrArray *emissions;           /* TestEmission */
+} TestRecorder;
+
+void          test_recorder_init    (TestRecorder *recorder);
+void          test_recorder_clear   (TestRecorder *recorder);
+gulong        test_recorder_connect (TestRecorder *recorder,
+                                     gpointer      instance,
+                                     const gchar  *detailed_signal);
+TestEmission *test_recorder_get     (TestRecorder *recorder,
+                                     guint         i);
+guint         test_recorder_count   (TestRecorder *recorder);
+
+/* Iterates the default main context until *counter >= n or timeout_ms passes. */
+gboolean      test_wait_for_count   (const guint *counter,
+                                     guint        n,
+                                     guint        timeout_ms);
+
+G_END_DECLS
