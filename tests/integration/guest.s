@@ -22,6 +22,16 @@
  *               the machine through the keyboard controller (0xFE to port
  *               0x64); after the reset it finds the mark and idles.  So a
  *               run of this guest causes exactly one guest-initiated reset.
+ *   6 balloon   finds the virtio balloon (PCI 1af4:1002, legacy I/O BAR0) and
+ *               writes 1024 (4 MiB of 4 KiB pages) to its config field
+ *               `actual`: QEMU reports BALLOON_CHANGE with RAM - 4 MiB,
+ *               i.e. 12288 KiB for the suite's 16 MiB guests.
+ *   7 s3        once (mark 0x5A in CMOS byte 0x6E), enters ACPI S3: writes
+ *               SLP_TYP=1|SLP_EN to PM1a_CNT of the PIIX4 PM function
+ *               (PCI 00:01.3, base read from its PMBA register).  Waking
+ *               the guest resets it; on that boot it finds the mark, idles.
+ *   8 s4        enters ACPI S4 (SLP_TYP=2, QEMU's PIIX4 s4_val): QEMU
+ *               reports SUSPEND_DISK and powers the guest off.
  */
 
         .set MODE_IDLE,      0
@@ -30,6 +40,9 @@
         .set MODE_IOERROR,   3
         .set MODE_DISKWRITE, 4
         .set MODE_RESET,     5
+        .set MODE_BALLOON,   6
+        .set MODE_S3,        7
+        .set MODE_S4,        8
 
         .ifndef MODE
         .error "assemble with --defsym MODE=<n>"
@@ -106,10 +119,67 @@ write_loop:
         outb    %al, $0x64
         .endif
 
+        .if MODE == MODE_BALLOON
+        movl    $0x80000000, %ebx   /* PCI config address: bus 0, dev 0, fn 0 */
+scan:
+        movl    %ebx, %eax
+        call    pci_read
+        cmpl    $0x10021af4, %eax   /* virtio balloon, transitional */
+        je      found
+        addl    $0x100, %ebx        /* next function */
+        cmpl    $0x80010000, %ebx   /* end of bus 0 */
+        jb      scan
+        jmp     idle
+found:
+        leal    4(%ebx), %eax       /* command register: enable I/O decoding */
+        call    pci_read
+        orb     $0x01, %al
+        outl    %eax, %dx
+        leal    0x10(%ebx), %eax    /* BAR0: legacy virtio I/O window */
+        call    pci_read
+        andw    $0xfffc, %ax
+        addw    $24, %ax            /* 20: device config (no MSI-X); +4: actual */
+        movw    %ax, %dx
+        movl    $1024, %eax
+        outl    %eax, %dx
+        .endif
+
+        .if MODE == MODE_S3 || MODE == MODE_S4
+        .if MODE == MODE_S3
+        movb    $0x6e, %al
+        outb    %al, $0x70
+        inb     $0x71, %al
+        cmpb    $0x5a, %al
+        je      idle                /* woken up: already suspended once */
+        cmos_write 0x6e, 0x5a
+        .endif
+        movl    $0x80000b40, %eax   /* 00:01.3 PIIX4 PM, PMBA register */
+        call    pci_read
+        andw    $0xffc0, %ax
+        addw    $4, %ax             /* PM1a_CNT */
+        movw    %ax, %dx
+        .if MODE == MODE_S3
+        movw    $(1 << 10) | (1 << 13), %ax /* SLP_TYP=1 (S3), SLP_EN */
+        .else
+        movw    $(2 << 10) | (1 << 13), %ax /* SLP_TYP=2 (S4), SLP_EN */
+        .endif
+        outw    %ax, %dx
+        .endif
+
 idle:
         cli
         hlt
         jmp     idle
+
+        .if MODE == MODE_BALLOON || MODE == MODE_S3 || MODE == MODE_S4
+        /* %eax: PCI config address -> %eax: dword there, %dx = 0xcfc */
+pci_read:
+        movw    $0xcf8, %dx
+        outl    %eax, %dx
+        movw    $0xcfc, %dx
+        inl     %dx, %eax
+        ret
+        .endif
 
         .if MODE == MODE_IOERROR || MODE == MODE_DISKWRITE
         .balign 4

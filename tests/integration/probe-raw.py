@@ -76,8 +76,8 @@ def domain_xml(name, mode, devices=""):
                     BOOT_IMAGE=boot_disk(name, mode), DEVICES=devices)
 
 
-def nbd_disk(policy, target="hdb"):
-    return template("nbd-disk", POLICY=policy, TARGET=target,
+def nbd_disk(policy, target="hdb", bus="ide"):
+    return template("nbd-disk", POLICY=policy, TARGET=target, BUS=bus,
                     NBD_EXPORT=E["GVIR_EVENTS_NBD_EXPORT"],
                     NBD_SOCKET=E["GVIR_EVENTS_NBD_SOCKET"])
 
@@ -128,6 +128,12 @@ def register_all(conn):
                                 lambda c, d, st, r, o: note(d, "agent-lifecycle", st, r), None)
     conn.domainEventRegisterAny(None, C.VIR_DOMAIN_EVENT_ID_PMSUSPEND,
                                 lambda c, d, r, o: note(d, "pmsuspend", r), None)
+    conn.domainEventRegisterAny(None, C.VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK,
+                                lambda c, d, r, o: note(d, "pmsuspend-disk", r), None)
+    conn.domainEventRegisterAny(None, C.VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+                                lambda c, d, it, o: note(d, "migration-iteration", it), None)
+    conn.domainEventRegisterAny(None, C.VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE,
+                                lambda c, d, a, sz, o: note(d, "memdev-size", a, sz), None)
     conn.domainEventRegisterAny(None, C.VIR_DOMAIN_EVENT_ID_PMWAKEUP,
                                 lambda c, d, r, o: note(d, "pmwakeup", r), None)
 
@@ -343,6 +349,140 @@ def s_control(conn):
     n = PREFIX + "ctl"
     d = start(conn, n, "idle")
     settle(1)
+    d.destroy()
+
+
+def s_iostop(conn):
+    for bus, target in (("sata", "sda"), ("virtio", "vdb"), ("scsi", "sdb")):
+        n = PREFIX + "iostop-" + bus
+        extra = "<controller type='scsi' model='virtio-scsi'/>" if bus == "scsi" else ""
+        d = start(conn, n, "ioerror", nbd_disk("stop", target, bus) + extra)
+        print("  io error event:", wait_for(lambda: have(n, "io-error-reason"), 8))
+        settle(1)
+        print("  state", d.state())
+        if d.state()[0] == libvirt.VIR_DOMAIN_PAUSED:
+            d.resume()
+            settle(2)
+            print("  state", d.state())
+        d.destroy()
+
+
+def s_pm(conn):
+    n = PREFIX + "s3"
+    d = start(conn, n, "s3")
+    print("  pmsuspend:", wait_for(lambda: have(n, "pmsuspend"), 15))
+    settle(1)
+    print("  state", d.state())
+    d.pMWakeup(0)
+    print("  pmwakeup:", wait_for(lambda: have(n, "pmwakeup"), 15))
+    settle(2)
+    print("  state", d.state())
+    d.destroy()
+    n = PREFIX + "s4"
+    d = start(conn, n, "s4")
+    print("  pmsuspend-disk:", wait_for(lambda: have(n, "pmsuspend-disk"), 15))
+    settle(2)
+
+
+def s_balloon(conn):
+    n = PREFIX + "balloon"
+    d = start(conn, n, "balloon")
+    print("  balloon:", wait_for(lambda: have(n, "balloon-change"), 15))
+    print("  info", d.info())
+    d.destroy()
+
+
+def s_agent(conn):
+    n = PREFIX + "agent"
+    d = start(conn, n, "idle", "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>")
+    settle(2)
+    d.destroy()
+
+
+def s_migiter(conn):
+    n = PREFIX + "mig"
+    d = start(conn, n, "idle")
+    settle(1)
+    d.save(os.path.join(TMP, n + ".save"))
+    settle(1)
+
+
+def s_control(conn):
+    import libvirt_qemu
+    n = PREFIX + "ctl"
+    d = start(conn, n, "idle")
+    settle(1)
+    try:
+        r = libvirt_qemu.qemuMonitorCommand(d, "xp /2000000xb 0", libvirt_qemu.VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP)
+        print("  reply", len(r))
+    except libvirt.libvirtError as e:
+        print("  monitor:", e)
+    settle(1)
+    print("  control-error:", have(n, "control-error"))
+    d.destroy()
+
+
+def s_diskchange(conn):
+    n = PREFIX + "dc"
+    missing = os.path.join(TMP, "no-such.iso")
+    disk = """<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>
+      <source file='%s' startupPolicy='optional'/><target dev='hdc' bus='ide'/><readonly/></disk>""" % missing
+    x = domain_xml(n, "idle", disk)
+    d = conn.defineXML(x)
+    d.create()
+    settle(1)
+    d.destroy()
+    d.undefine()
+
+
+def s_commit(conn):
+    n = PREFIX + "cm"
+    base = os.path.join(TMP, n + "-base.qcow2")
+    mid = os.path.join(TMP, n + "-mid.qcow2")
+    top = os.path.join(TMP, n + "-top.qcow2")
+    subprocess.run([QEMU_IMG, "create", "-q", "-f", "qcow2", base, "1M"], check=True)
+    subprocess.run([QEMU_IMG, "create", "-q", "-f", "qcow2", "-b", base, "-F", "qcow2", mid], check=True)
+    subprocess.run([QEMU_IMG, "create", "-q", "-f", "qcow2", "-b", mid, "-F", "qcow2", top], check=True)
+    disk = """
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='%s'/>
+      <target dev='hdb' bus='ide'/>
+    </disk>""" % top
+    d = start(conn, n, "idle", disk)
+    settle(1)
+    print(d.XMLDesc().count("backingStore"))
+    d.blockCommit("hdb", base, mid, 0, 0)
+    settle(2)
+    d.blockCommit("hdb", None, None, 0, libvirt.VIR_DOMAIN_BLOCK_COMMIT_ACTIVE)
+    settle(2)
+    d.blockJobAbort("hdb", libvirt.VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)
+    settle(2)
+    d.destroy()
+
+
+def s_spice(conn):
+    import struct
+    import xml.etree.ElementTree as ET
+    n = PREFIX + "spice"
+    d = start(conn, n, "idle", "<graphics type='spice' port='-1' autoport='yes' listen='127.0.0.1'/>")
+    g = ET.fromstring(d.XMLDesc()).find("devices/graphics")
+    print("  ", ET.tostring(g))
+    port = int(g.get("port"))
+    s = socket.create_connection(("127.0.0.1", port))
+    print("  client", s.getsockname())
+    mess = struct.pack("<IBBIII", 0, 1, 0, 0, 0, 18)
+    s.sendall(struct.pack("<4sIII", b"REDQ", 2, 2, len(mess)) + mess)
+    hdr = s.recv(16, socket.MSG_WAITALL)
+    magic, major, minor, size = struct.unpack("<4sIII", hdr)
+    print("  reply", magic, major, minor, size)
+    body = s.recv(size, socket.MSG_WAITALL)
+    print("  error", struct.unpack("<I", body[:4]))
+    s.sendall(b"\0" * 128)
+    print("  link result", s.recv(4, socket.MSG_WAITALL))
+    settle(1)
+    s.close()
+    wait_for(lambda: sum(1 for e in events if e[0] == n and e[1] == "graphics") >= 3, 10)
     d.destroy()
 
 
