@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "gvir-events-private.h"
 
 /*
@@ -241,8 +243,8 @@ decode_watermark (GVirEventsHub *hub, virDomainPtr dom,
      * libvirt reports one crossing twice, for "vda" and for the image's
      * index in the chain, "vda[2]": emit it once, under the disk's name.
      */
-    const char *dev = raw[0].s ? raw[0].s : "";
-    const char *bracket = strchr (dev, '[');
+    const char *dev = raw[0].s;
+    const char *bracket = dev ? strchr (dev, '[') : NULL;
     g_autofree gchar *disk = bracket ? g_strndup (dev, bracket - dev) : g_strdup (dev);
 
     if (gvir_events_hub_watermark_is_repeat (hub, dom, disk, raw[1].s,

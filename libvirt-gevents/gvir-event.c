@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "gvir-events-private.h"
 
 /**
@@ -282,11 +284,39 @@ gvir_event_get_payload (GVirEvent *self)
     return self->payload;
 }
 
+/* "[::1]:43210 -> 127.0.0.1:5901 auth=none", the way people write addresses */
+static void
+append_client (GString *line, GVariant *client)
+{
+    const gchar *remote_node = "?", *remote_service = "?", *local_node = "?",
+        *local_service = "?", *auth = "?", *type, *name;
+    g_autoptr(GVariant) identities = NULL;
+    GVariantIter iter;
+
+    g_variant_lookup (client, "remote-node", "&s", &remote_node);
+    g_variant_lookup (client, "remote-service", "&s", &remote_service);
+    g_variant_lookup (client, "local-node", "&s", &local_node);
+    g_variant_lookup (client, "local-service", "&s", &local_service);
+    g_variant_lookup (client, "auth-scheme", "&s", &auth);
+    g_string_append_printf (line, strchr (remote_node, ':') ? "[%s]:%s" : "%s:%s",
+                            remote_node, remote_service);
+    g_string_append_printf (line, strchr (local_node, ':') ? " -> [%s]:%s" : " -> %s:%s",
+                            local_node, local_service);
+    g_string_append_printf (line, " auth=%s", auth);
+
+    identities = g_variant_lookup_value (client, "identities", G_VARIANT_TYPE ("a(ss)"));
+    g_variant_iter_init (&iter, identities);
+    while (g_variant_iter_next (&iter, "(&s&s)", &type, &name))
+        g_string_append_printf (line, " %s=%s", type, name);
+}
+
 static void
 append_value (GString *line, const gchar *name, GType type, GVariant *value)
 {
     g_string_append_printf (line, " %s=", name);
-    if (G_TYPE_IS_ENUM (type)) {
+    if (type == GVIR_TYPE_GRAPHICS_CLIENT) {
+        append_client (line, value);
+    } else if (G_TYPE_IS_ENUM (type)) {
         GEnumClass *klass = g_type_class_peek (type);
         GEnumValue *nick = g_enum_get_value (klass, g_variant_get_int32 (value));
 
@@ -307,7 +337,8 @@ append_value (GString *line, const gchar *name, GType type, GVariant *value)
  *
  * Renders the event as one line for people, the domain's name first:
  * `web1: io-error disk=vda alias=virtio-disk0 src_path=/dev/sdb action=report reason=eio`,
- * `web1: lifecycle stopped (destroyed)`.  Meant for logs, not for parsing:
+ * `web1: lifecycle stopped (destroyed)`,
+ * `web1: vnc-connected client=192.0.2.7:50122 -> 127.0.0.1:5900 auth=none`.  Meant for logs, not for parsing:
  * use the payload for that.
  *
  * Returns: (transfer full): the line, without a newline

@@ -1,0 +1,615 @@
+/*
+ * test-event-table.c: the translation of every event kind
+ *
+ * Each test calls the C callback that libvirt itself would call for an event
+ * ID (the table's), with crafted arguments, on a real virDomainPtr of the
+ * test driver; then checks the typed signal's arguments and the GVirEvent
+ * that domain-event hands out.  NULL strings, unknown enum values, typed
+ * parameters and graphics identities are covered here, where the real
+ * hypervisor cannot be made to send them.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gvir-events-private.h"
+
+#include "test-utils.h"
+
+typedef struct {
+    GVirConnection *conn;
+    virConnectPtr handle;
+    virDomainPtr dom;
+    GVirDomain *domain;
+    GVirEventsHub *hub;
+    TestRecorder typed;
+    TestRecorder generic;
+} Fixture;
+
+static const char domain_xml[] =
+    "<domain type='test'><name>table</name><memory>8192</memory>"
+    "<os><type>hvm</type></os><devices>"
+    "<disk type='file' device='disk'><source file='/images/data.img'/>"
+    "<target dev='hdb' bus='ide'/><alias name='ua-data'/></disk>"
+    "<graphics type='vnc' port='5901' autoport='no' listen='127.0.0.1'/>"
+    "<graphics type='spice' port='5902' autoport='no' listen='127.0.0.1'/>"
+    "</devices></domain>";
+
+static void
+fixture_setup (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(GError) error = NULL;
+    GVirDomainEvents *events;
+
+    f->conn = gvir_connection_new ("test:///default");
+    g_assert_true (gvir_connection_open (f->conn, NULL, &error));
+    g_assert_no_error (error);
+    g_object_get (f->conn, "handle", &f->handle, NULL);
+    f->dom = virDomainDefineXML (f->handle, domain_xml);
+    g_assert_nonnull (f->dom);
+    g_assert_cmpint (virDomainCreate (f->dom), ==, 0);
+    f->domain = g_object_new (GVIR_TYPE_DOMAIN, "handle", f->dom, NULL);
+
+    /* the hub of the connection, whose slots libvirt's callbacks get */
+    f->hub = gvir_events_hub_acquire (f->handle);
+
+    test_recorder_init (&f->typed);
+    test_recorder_init (&f->generic);
+    events = gvir_domain_events_get_for_domain (f->domain);
+    for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++)
+        test_recorder_connect (&f->typed, events, gvir_event_kind_name (kind));
+    test_recorder_connect (&f->generic, gvir_connection_events_get_for_connection (f->conn),
+                           "domain-event");
+    /* the define/start events are not what these tests are about */
+    while (g_main_context_iteration (NULL, FALSE));
+    g_ptr_array_set_size (f->typed.emissions, 0);
+    g_ptr_array_set_size (f->generic.emissions, 0);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    test_recorder_clear (&f->typed);
+    test_recorder_clear (&f->generic);
+    g_clear_object (&f->domain);
+    virDomainDestroy (f->dom);
+    virDomainUndefine (f->dom);
+    virDomainFree (f->dom);
+    gvir_events_hub_unref (f->hub);
+    virConnectClose (f->handle);
+    gvir_connection_close (f->conn);
+    g_clear_object (&f->conn);
+    while (g_main_context_iteration (NULL, FALSE));
+}
+
+static GVirEventsSlot *
+slot_for (Fixture *f, GVirDomainEventKind kind)
+{
+    return gvir_events_hub_get_slot (f->hub, gvir_event_spec_for_kind (kind)->virt_id);
+}
+
+/* Calls the callback libvirt calls for this kind's event ID, as libvirt would. */
+#define FIRE(f, kind, type, ...) \
+    ((type) (void (*) (void)) gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_##kind)->callback) \
+        ((f)->handle, (f)->dom, __VA_ARGS__, slot_for ((f), GVIR_DOMAIN_EVENT_KIND_##kind))
+#define FIRE0(f, kind) \
+    ((virConnectDomainEventGenericCallback) gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_##kind)->callback) \
+        ((f)->handle, (f)->dom, slot_for ((f), GVIR_DOMAIN_EVENT_KIND_##kind))
+
+/* The arguments as C would spell them: enum values by name, else numbers. */
+static gchar *
+values_to_string (TestEmission *e)
+{
+    GString *s = g_string_new (NULL);
+
+    for (guint i = 0; i < e->n_values; i++) {
+        const GValue *value = &e->values[i];
+
+        if (i)
+            g_string_append (s, ", ");
+        if (G_VALUE_HOLDS_ENUM (value)) {
+            GEnumValue *v = g_enum_get_value (g_type_class_peek (G_VALUE_TYPE (value)),
+                                              g_value_get_enum (value));
+            if (v)
+                g_string_append (s, v->value_name);
+            else
+                g_string_append_printf (s, "%d", g_value_get_enum (value));
+        } else if (G_VALUE_HOLDS_STRING (value)) {
+            if (g_value_get_string (value))
+                g_string_append_printf (s, "\"%s\"", g_value_get_string (value));
+            else
+                g_string_append (s, "NULL");
+        } else if (G_VALUE_HOLDS_VARIANT (value)) {
+            g_variant_print_string (g_value_get_variant (value), s, TRUE);
+        } else {
+            g_autofree gchar *contents = g_strdup_value_contents (value);
+
+            g_string_append (s, contents);
+        }
+    }
+    return g_string_free (s, FALSE);
+}
+
+/*
+ * Checks that exactly one typed signal and one domain-event were emitted
+ * since the last check, with these arguments, detail, payload and rendering.
+ * @args is g_strdup_value_contents() of each argument; @payload is
+ * g_variant_print() of the GVirEvent payload.
+ */
+static GVirGraphicsClient *
+expect (Fixture *f, const gchar *signal, const gchar *detail,
+        const gchar *args, const gchar *payload, const gchar *line)
+{
+    TestEmission *typed, *generic;
+    g_autofree gchar *typed_args = NULL;
+    g_autofree gchar *payload_text = NULL;
+    g_autofree gchar *event_line = NULL;
+    GVirEvent *event;
+    GVirGraphicsClient *client = NULL;
+
+    g_assert_cmpuint (test_recorder_count (&f->typed), ==, 1);
+    g_assert_cmpuint (test_recorder_count (&f->generic), ==, 1);
+
+    typed = test_recorder_get (&f->typed, 0);
+    g_assert_cmpstr (typed->signal, ==, signal);
+    g_assert_cmpstr (g_quark_to_string (typed->detail), ==, detail);
+    typed_args = values_to_string (typed);
+    if (args)       /* NULL: an object, whose address says nothing */
+        g_assert_cmpstr (typed_args, ==, args);
+
+    generic = test_recorder_get (&f->generic, 0);
+    g_assert_cmpstr (g_quark_to_string (generic->detail), ==, signal);
+    g_assert_true (g_value_get_object (&generic->values[0]) == f->domain);
+    event = g_value_get_object (&generic->values[1]);
+    g_assert_cmpstr (gvir_event_get_kind_name (event), ==, signal);
+    g_assert_cmpstr (gvir_event_get_detail (event), ==, detail);
+    g_assert_cmpstr (gvir_event_get_domain_name (event), ==, "table");
+    payload_text = g_variant_print (gvir_event_get_payload (event), FALSE);
+    g_assert_cmpstr (payload_text, ==, payload);
+    event_line = gvir_event_to_string (event);
+    g_assert_cmpstr (event_line, ==, line);
+
+    if (typed->n_values > 0 && G_VALUE_HOLDS (&typed->values[0], GVIR_TYPE_GRAPHICS_CLIENT))
+        client = g_value_dup_object (&typed->values[0]);
+    g_ptr_array_set_size (f->typed.emissions, 0);
+    g_ptr_array_set_size (f->generic.emissions, 0);
+    return client;
+}
+
+static void
+expect_nothing (Fixture *f)
+{
+    g_assert_cmpuint (test_recorder_count (&f->typed), ==, 0);
+    g_assert_cmpuint (test_recorder_count (&f->generic), ==, 0);
+}
+
+static void
+test_table (void)
+{
+    /* one row per kind, in enum order, named by the kind's nick */
+    for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
+        const GVirEventSpec *spec = gvir_event_spec_for_kind (kind);
+
+        g_assert_nonnull (spec);
+        g_assert_cmpint (spec->kind, ==, kind);
+        g_assert_nonnull (spec->callback);
+        g_assert_cmpuint (spec->n_params, <=, GVIR_EVENT_MAX_PARAMS);
+        guint id = gvir_domain_events_signal_id (kind);
+        g_assert_cmpuint (g_signal_lookup (gvir_event_kind_name (kind), GVIR_TYPE_DOMAIN_EVENTS), ==, id);
+    }
+    g_assert_null (gvir_event_spec_for_kind (GVIR_EVENT_N_KINDS));
+
+    /* one emission per I/O error: the reason-less ID is not listened to */
+    g_assert_null (gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_IO_ERROR));
+    g_assert_null (gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_BLOCK_JOB));
+    g_assert_cmpint (gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON)->kind,
+                     ==, GVIR_DOMAIN_EVENT_KIND_IO_ERROR);
+    g_assert_cmpint (gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_GRAPHICS)->kind,
+                     ==, GVIR_DOMAIN_EVENT_KIND_VNC_CONNECTED);
+    g_assert_null (gvir_event_spec_for_virt_id (-1));
+    g_assert_null (gvir_event_spec_for_virt_id (1000));
+}
+
+static void
+test_lifecycle (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    FIRE (f, LIFECYCLE, virConnectDomainEventCallback,
+          VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_CRASHED);
+    expect (f, "lifecycle", "stopped", "GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED, 2",
+            "{'event': <5>, 'detail': <2>}", "table: lifecycle stopped (crashed)");
+
+    /* an event from a newer daemon: passed on as its number, without detail */
+    FIRE (f, LIFECYCLE, virConnectDomainEventCallback, 42, 7);
+    expect (f, "lifecycle", NULL, "42, 7",
+            "{'event': <42>, 'detail': <7>}", "table: lifecycle unknown (7)");
+
+    g_assert_cmpstr (gvir_domain_lifecycle_event_detail_to_string (GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED, 1),
+                     ==, "destroyed");
+    g_assert_cmpstr (gvir_domain_lifecycle_event_detail_to_string (GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED, 2),
+                     ==, "ioerror");
+    g_assert_null (gvir_domain_lifecycle_event_detail_to_string (GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED, 99));
+    g_assert_null (gvir_domain_lifecycle_event_detail_to_string (42, 0));
+    g_assert_null (gvir_domain_lifecycle_event_detail_to_string (GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED, -1));
+}
+
+static void
+test_no_argument_kinds (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    FIRE0 (f, REBOOT);
+    expect (f, "reboot", NULL, "", "{}", "table: reboot");
+    FIRE0 (f, CONTROL_ERROR);
+    expect (f, "control-error", NULL, "", "{}", "table: control-error");
+}
+
+static void
+test_scalar_kinds (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    FIRE (f, RTC_CHANGE, virConnectDomainEventRTCChangeCallback, -3600LL);
+    expect (f, "rtc-change", NULL, "-3600", "{'utc_offset': <int64 -3600>}",
+            "table: rtc-change utc_offset=-3600");
+
+    FIRE (f, BALLOON_CHANGE, virConnectDomainEventBalloonChangeCallback, 1048576ULL);
+    expect (f, "balloon-change", NULL, "1048576", "{'actual_kib': <uint64 1048576>}",
+            "table: balloon-change actual_kib=1048576");
+
+    FIRE (f, PM_WAKEUP, virConnectDomainEventPMWakeupCallback, 0);
+    expect (f, "pm-wakeup", NULL, "0", "{'reason': <0>}", "table: pm-wakeup reason=0");
+    FIRE (f, PM_SUSPEND, virConnectDomainEventPMSuspendCallback, 0);
+    expect (f, "pm-suspend", NULL, "0", "{'reason': <0>}", "table: pm-suspend reason=0");
+    FIRE (f, PM_SUSPEND_DISK, virConnectDomainEventPMSuspendDiskCallback, 1);
+    expect (f, "pm-suspend-disk", NULL, "1", "{'reason': <1>}", "table: pm-suspend-disk reason=1");
+
+    FIRE (f, MIGRATION_ITERATION, virConnectDomainEventMigrationIterationCallback, 3);
+    expect (f, "migration-iteration", NULL, "3", "{'iteration': <3>}",
+            "table: migration-iteration iteration=3");
+}
+
+static void
+test_watchdog (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    FIRE (f, WATCHDOG, virConnectDomainEventWatchdogCallback, VIR_DOMAIN_EVENT_WATCHDOG_PAUSE);
+    expect (f, "watchdog", "pause", "GVIR_DOMAIN_WATCHDOG_ACTION_PAUSE", "{'action': <1>}",
+            "table: watchdog action=pause");
+
+    FIRE (f, WATCHDOG, virConnectDomainEventWatchdogCallback, VIR_DOMAIN_EVENT_WATCHDOG_INJECTNMI);
+    expect (f, "watchdog", "inject-nmi", "GVIR_DOMAIN_WATCHDOG_ACTION_INJECT_NMI",
+            "{'action': <6>}", "table: watchdog action=inject-nmi");
+
+    FIRE (f, WATCHDOG, virConnectDomainEventWatchdogCallback, 99);
+    expect (f, "watchdog", NULL, "99", "{'action': <99>}",
+            "table: watchdog action=99");
+}
+
+static void
+test_io_error (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* the alias is resolved to the target through the domain's live XML */
+    FIRE (f, IO_ERROR, virConnectDomainEventIOErrorReasonCallback,
+          "/images/data.img", "ua-data", VIR_DOMAIN_EVENT_IO_ERROR_PAUSE, "enospc");
+    expect (f, "io-error", "hdb",
+            "\"hdb\", \"ua-data\", \"/images/data.img\", GVIR_DOMAIN_IO_ERROR_ACTION_PAUSE, \"enospc\"",
+            "{'disk': <'hdb'>, 'alias': <'ua-data'>, 'src_path': <'/images/data.img'>, "
+            "'action': <1>, 'reason': <'enospc'>}",
+            "table: io-error disk=hdb alias=ua-data src_path=/images/data.img action=pause reason=enospc");
+
+    /* an alias the XML does not know stands for the disk */
+    FIRE (f, IO_ERROR, virConnectDomainEventIOErrorReasonCallback,
+          "/images/other.img", "ua-other", VIR_DOMAIN_EVENT_IO_ERROR_REPORT, "eio");
+    expect (f, "io-error", "ua-other",
+            "\"ua-other\", \"ua-other\", \"/images/other.img\", GVIR_DOMAIN_IO_ERROR_ACTION_REPORT, \"eio\"",
+            "{'disk': <'ua-other'>, 'alias': <'ua-other'>, 'src_path': <'/images/other.img'>, "
+            "'action': <2>, 'reason': <'eio'>}",
+            "table: io-error disk=ua-other alias=ua-other src_path=/images/other.img action=report reason=eio");
+
+    /* NULL strings arrive as NULL, an unknown action as its number */
+    FIRE (f, IO_ERROR, virConnectDomainEventIOErrorReasonCallback, NULL, NULL, 99, NULL);
+    expect (f, "io-error", NULL,
+            "NULL, NULL, NULL, 99, NULL",
+            "{'action': <99>}", "table: io-error action=99");
+}
+
+static void
+test_io_error_detail (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    TestRecorder hdb, hda;
+
+    test_recorder_init (&hdb);
+    test_recorder_init (&hda);
+    test_recorder_connect (&hdb, gvir_domain_events_get_for_domain (f->domain), "io-error::hdb");
+    test_recorder_connect (&hda, gvir_domain_events_get_for_domain (f->domain), "io-error::hda");
+
+    FIRE (f, IO_ERROR, virConnectDomainEventIOErrorReasonCallback,
+          "/images/data.img", "ua-data", VIR_DOMAIN_EVENT_IO_ERROR_REPORT, "eio");
+    g_assert_cmpuint (test_recorder_count (&hdb), ==, 1);
+    g_assert_cmpuint (test_recorder_count (&hda), ==, 0);
+    g_assert_cmpuint (test_recorder_count (&f->typed), ==, 1);
+
+    test_recorder_clear (&hdb);
+    test_recorder_clear (&hda);
+}
+
+static void
+test_graphics (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainEventGraphicsAddress vnc = { VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV4,
+                                          (char *) "127.0.0.1", (char *) "5901" };
+    virDomainEventGraphicsAddress spice = { VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV4,
+                                            (char *) "127.0.0.1", (char *) "5902" };
+    virDomainEventGraphicsAddress spice_tls = { VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV4,
+                                                (char *) "127.0.0.1", (char *) "5999" };
+    virDomainEventGraphicsAddress remote = { VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV6,
+                                             (char *) "::1", (char *) "43210" };
+    virDomainEventGraphicsSubjectIdentity ids[] = {
+        { (char *) "x509dname", (char *) "C=GB,O=Example,CN=alice" },
+        { (char *) "saslUsername", (char *) "alice" },
+    };
+    virDomainEventGraphicsSubject subject = { G_N_ELEMENTS (ids), ids };
+    virDomainEventGraphicsSubject nobody = { 0, NULL };
+    GVirGraphicsClient *client;
+    g_autofree gchar *node = NULL;
+    GVirGraphicsAddressFamily family;
+    GVariant *identities;
+
+    /* the server's port says which protocol: 5901 is the VNC server */
+    FIRE (f, VNC_CONNECTED, virConnectDomainEventGraphicsCallback,
+          VIR_DOMAIN_EVENT_GRAPHICS_CONNECT, &vnc, &remote, "none", &nobody);
+    client = expect (f, "vnc-connected", NULL, NULL,
+                     "{'client': <{'protocol': <0>, 'phase': <0>, 'local-family': <0>, "
+                     "'local-node': <'127.0.0.1'>, 'local-service': <'5901'>, "
+                     "'remote-family': <1>, 'remote-node': <'::1'>, 'remote-service': <'43210'>, "
+                     "'auth-scheme': <'none'>, 'identities': <@a(ss) []>}>}",
+                     "table: vnc-connected client=[::1]:43210 -> 127.0.0.1:5901 auth=none");
+    g_assert_cmpint (gvir_graphics_client_get_protocol (client), ==, GVIR_GRAPHICS_PROTOCOL_VNC);
+    g_assert_cmpint (gvir_graphics_client_get_phase (client), ==, GVIR_GRAPHICS_PHASE_CONNECT);
+    g_assert_cmpint (gvir_graphics_client_get_local_family (client), ==, GVIR_GRAPHICS_ADDRESS_FAMILY_IPV4);
+    g_assert_cmpstr (gvir_graphics_client_get_local_node (client), ==, "127.0.0.1");
+    g_assert_cmpstr (gvir_graphics_client_get_local_service (client), ==, "5901");
+    g_assert_cmpint (gvir_graphics_client_get_remote_family (client), ==, GVIR_GRAPHICS_ADDRESS_FAMILY_IPV6);
+    g_assert_cmpstr (gvir_graphics_client_get_remote_node (client), ==, "::1");
+    g_assert_cmpstr (gvir_graphics_client_get_remote_service (client), ==, "43210");
+    g_assert_cmpstr (gvir_graphics_client_get_auth_scheme (client), ==, "none");
+    g_assert_cmpuint (g_variant_n_children (gvir_graphics_client_get_identities (client)), ==, 0);
+    g_assert_null (gvir_graphics_client_get_x509_dname (client));
+    g_assert_null (gvir_graphics_client_get_sasl_username (client));
+    g_object_unref (client);
+
+    FIRE (f, VNC_CONNECTED, virConnectDomainEventGraphicsCallback,
+          VIR_DOMAIN_EVENT_GRAPHICS_DISCONNECT, &vnc, &remote, "none", NULL);
+    g_object_unref (expect (f, "vnc-disconnected", NULL, NULL,
+                            "{'client': <{'protocol': <0>, 'phase': <2>, 'local-family': <0>, "
+                            "'local-node': <'127.0.0.1'>, 'local-service': <'5901'>, "
+                            "'remote-family': <1>, 'remote-node': <'::1'>, 'remote-service': <'43210'>, "
+                            "'auth-scheme': <'none'>, 'identities': <@a(ss) []>}>}",
+                            "table: vnc-disconnected client=[::1]:43210 -> 127.0.0.1:5901 auth=none"));
+
+    /* 5902 is SPICE's; the identities are the seed's x509 DN and SASL name */
+    FIRE (f, VNC_CONNECTED, virConnectDomainEventGraphicsCallback,
+          VIR_DOMAIN_EVENT_GRAPHICS_INITIALIZE, &spice, &remote, "sasl", &subject);
+    client = expect (f, "spice-initialized", NULL, NULL,
+                     "{'client': <{'protocol': <1>, 'phase': <1>, 'local-family': <0>, "
+                     "'local-node': <'127.0.0.1'>, 'local-service': <'5902'>, "
+                     "'remote-family': <1>, 'remote-node': <'::1'>, 'remote-service': <'43210'>, "
+                     "'auth-scheme': <'sasl'>, 'identities': <[('x509dname', 'C=GB,O=Example,CN=alice'), "
+                     "('saslUsername', 'alice')]>}>}",
+                     "table: spice-initialized client=[::1]:43210 -> 127.0.0.1:5902 auth=sasl "
+                     "x509dname=C=GB,O=Example,CN=alice saslUsername=alice");
+    g_assert_cmpint (gvir_graphics_client_get_protocol (client), ==, GVIR_GRAPHICS_PROTOCOL_SPICE);
+    g_assert_cmpstr (gvir_graphics_client_get_x509_dname (client), ==, "C=GB,O=Example,CN=alice");
+    g_assert_cmpstr (gvir_graphics_client_get_sasl_username (client), ==, "alice");
+    g_assert_cmpstr (gvir_graphics_client_get_identity (client, "saslUsername"), ==, "alice");
+    g_assert_null (gvir_graphics_client_get_identity (client, "kerberos"));
+    /* and the same through properties, as bindings read them */
+    g_object_get (client, "remote-node", &node, "remote-family", &family,
+                  "identities", &identities, NULL);
+    g_assert_cmpstr (node, ==, "::1");
+    g_assert_cmpint (family, ==, GVIR_GRAPHICS_ADDRESS_FAMILY_IPV6);
+    g_assert_cmpuint (g_variant_n_children (identities), ==, 2);
+    g_variant_unref (identities);
+    g_object_unref (client);
+
+    /* a port the XML API does not give (SPICE's TLS port) with both servers */
+    FIRE (f, VNC_CONNECTED, virConnectDomainEventGraphicsCallback,
+          VIR_DOMAIN_EVENT_GRAPHICS_CONNECT, &spice_tls, NULL, NULL, NULL);
+    client = expect (f, "spice-connected", NULL, NULL,
+                     "{'client': <{'protocol': <1>, 'phase': <0>, 'local-family': <0>, "
+                     "'local-node': <'127.0.0.1'>, 'local-service': <'5999'>, "
+                     "'remote-family': <0>, 'identities': <@a(ss) []>}>}",
+                     "table: spice-connected client=?:? -> 127.0.0.1:5999 auth=?");
+    g_assert_null (gvir_graphics_client_get_remote_node (client));
+    g_assert_null (gvir_graphics_client_get_auth_scheme (client));
+    g_object_unref (client);
+
+    /* a phase newer than this library has no signal to go to */
+    FIRE (f, VNC_CONNECTED, virConnectDomainEventGraphicsCallback,
+          7, &vnc, &remote, "none", NULL);
+    expect_nothing (f);
+}
+
+static void
+test_strings_and_enums (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    FIRE (f, BLOCK_JOB, virConnectDomainEventBlockJobCallback,
+          "hdb", VIR_DOMAIN_BLOCK_JOB_TYPE_COPY, VIR_DOMAIN_BLOCK_JOB_READY);
+    expect (f, "block-job", "hdb",
+            "\"hdb\", GVIR_DOMAIN_BLOCK_JOB_TYPE_COPY, GVIR_DOMAIN_BLOCK_JOB_STATUS_READY",
+            "{'disk': <'hdb'>, 'type': <2>, 'status': <3>}",
+            "table: block-job disk=hdb type=copy status=ready");
+    FIRE (f, BLOCK_JOB, virConnectDomainEventBlockJobCallback, NULL, 77, 88);
+    expect (f, "block-job", NULL,
+            "NULL, 77, 88",
+            "{'type': <77>, 'status': <88>}", "table: block-job type=77 status=88");
+
+    FIRE (f, DISK_CHANGE, virConnectDomainEventDiskChangeCallback,
+          "/iso/old.iso", NULL, "ua-cd", VIR_DOMAIN_EVENT_DISK_DROP_MISSING_ON_START);
+    expect (f, "disk-change", NULL,
+            "\"/iso/old.iso\", NULL, \"ua-cd\", GVIR_DOMAIN_DISK_CHANGE_REASON_DROP_MISSING_ON_START",
+            "{'old_src': <'/iso/old.iso'>, 'alias': <'ua-cd'>, 'reason': <1>}",
+            "table: disk-change old_src=/iso/old.iso alias=ua-cd reason=drop-missing-on-start");
+
+    FIRE (f, TRAY_CHANGE, virConnectDomainEventTrayChangeCallback,
+          "ua-cd", VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN);
+    expect (f, "tray-change", NULL, "\"ua-cd\", GVIR_DOMAIN_TRAY_CHANGE_REASON_OPEN",
+            "{'alias': <'ua-cd'>, 'reason': <0>}", "table: tray-change alias=ua-cd reason=open");
+
+    FIRE (f, DEVICE_ADDED, virConnectDomainEventDeviceAddedCallback, "ua-other");
+    expect (f, "device-added", "ua-other", "\"ua-other\"", "{'alias': <'ua-other'>}",
+            "table: device-added alias=ua-other");
+    FIRE (f, DEVICE_REMOVED, virConnectDomainEventDeviceRemovedCallback, "ua-other");
+    expect (f, "device-removed", "ua-other", "\"ua-other\"", "{'alias': <'ua-other'>}",
+            "table: device-removed alias=ua-other");
+    FIRE (f, DEVICE_REMOVAL_FAILED, virConnectDomainEventDeviceRemovalFailedCallback, NULL);
+    expect (f, "device-removal-failed", NULL, "NULL", "{}", "table: device-removal-failed");
+
+    FIRE (f, AGENT_LIFECYCLE, virConnectDomainEventAgentLifecycleCallback,
+          VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED,
+          VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_CHANNEL);
+    expect (f, "agent-lifecycle", NULL,
+            "GVIR_DOMAIN_AGENT_STATE_CONNECTED, GVIR_DOMAIN_AGENT_REASON_CHANNEL",
+            "{'state': <1>, 'reason': <2>}", "table: agent-lifecycle state=connected reason=channel");
+
+    FIRE (f, METADATA_CHANGE, virConnectDomainEventMetadataChangeCallback,
+          VIR_DOMAIN_METADATA_ELEMENT, "urn:example");
+    expect (f, "metadata-change", NULL, "GVIR_DOMAIN_METADATA_TYPE_ELEMENT, \"urn:example\"",
+            "{'type': <2>, 'nsuri': <'urn:example'>}",
+            "table: metadata-change type=element nsuri=urn:example");
+
+    FIRE (f, MEMORY_FAILURE, virConnectDomainEventMemoryFailureCallback,
+          VIR_DOMAIN_EVENT_MEMORY_FAILURE_RECIPIENT_GUEST,
+          VIR_DOMAIN_EVENT_MEMORY_FAILURE_ACTION_INJECT, 3u);
+    expect (f, "memory-failure", NULL,
+            "GVIR_DOMAIN_MEMORY_FAILURE_RECIPIENT_GUEST, GVIR_DOMAIN_MEMORY_FAILURE_ACTION_INJECT, 3",
+            "{'recipient': <1>, 'action': <1>, 'flags': <uint32 3>}",
+            "table: memory-failure recipient=guest action=inject flags=3");
+
+    FIRE (f, MEMORY_DEVICE_SIZE_CHANGE, virConnectDomainEventMemoryDeviceSizeChangeCallback,
+          "ua-mem", 2097152ULL);
+    expect (f, "memory-device-size-change", NULL, "\"ua-mem\", 2097152",
+            "{'alias': <'ua-mem'>, 'size_kib': <uint64 2097152>}",
+            "table: memory-device-size-change alias=ua-mem size_kib=2097152");
+}
+
+static void
+test_typed_params (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virTypedParameter params[7] = { 0 };
+
+    FIRE (f, TUNABLE, virConnectDomainEventTunableCallback, NULL, 0);
+    expect (f, "tunable", NULL, "@a{sv} {}", "{'params': <@a{sv} {}>}",
+            "table: tunable params={}");
+
+    g_strlcpy (params[0].field, "cputune.vcpupin0", sizeof (params[0].field));
+    params[0].type = VIR_TYPED_PARAM_STRING;
+    params[0].value.s = (char *) "0-1";
+    g_strlcpy (params[1].field, "i", sizeof (params[1].field));
+    params[1].type = VIR_TYPED_PARAM_INT;
+    params[1].value.i = -5;
+    g_strlcpy (params[2].field, "u", sizeof (params[2].field));
+    params[2].type = VIR_TYPED_PARAM_UINT;
+    params[2].value.ui = 5;
+    g_strlcpy (params[3].field, "l", sizeof (params[3].field));
+    params[3].type = VIR_TYPED_PARAM_LLONG;
+    params[3].value.l = -6;
+    g_strlcpy (params[4].field, "time_elapsed", sizeof (params[4].field));
+    params[4].type = VIR_TYPED_PARAM_ULLONG;
+    params[4].value.ul = 1234;
+    g_strlcpy (params[5].field, "d", sizeof (params[5].field));
+    params[5].type = VIR_TYPED_PARAM_DOUBLE;
+    params[5].value.d = 0.5;
+    g_strlcpy (params[6].field, "b", sizeof (params[6].field));
+    params[6].type = VIR_TYPED_PARAM_BOOLEAN;
+    params[6].value.b = 1;
+
+    FIRE (f, TUNABLE, virConnectDomainEventTunableCallback, params, 1);
+    expect (f, "tunable", NULL, "{'cputune.vcpupin0': <'0-1'>}",
+            "{'params': <{'cputune.vcpupin0': <'0-1'>}>}",
+            "table: tunable params={'cputune.vcpupin0': <'0-1'>}");
+
+    FIRE (f, JOB_COMPLETED, virConnectDomainEventJobCompletedCallback,
+          params + 1, (int) G_N_ELEMENTS (params) - 1);
+    expect (f, "job-completed", NULL,
+            "{'i': <-5>, 'u': <uint32 5>, 'l': <int64 -6>, 'time_elapsed': <uint64 1234>, "
+            "'d': <0.5>, 'b': <true>}",
+            "{'stats': <{'i': <-5>, 'u': <uint32 5>, 'l': <int64 -6>, "
+            "'time_elapsed': <uint64 1234>, 'd': <0.5>, 'b': <true>}>}",
+            "table: job-completed stats={'i': <-5>, 'u': <uint32 5>, 'l': <int64 -6>, "
+            "'time_elapsed': <uint64 1234>, 'd': <0.5>, 'b': <true>}");
+}
+
+static void
+test_watermark (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* libvirt 9.0 reports one crossing twice: once as "hdb", once as "hdb[2]" */
+    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
+          "hdb", "/images/data.qcow2", 4096ULL, 512ULL);
+    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
+          "hdb[2]", "/images/data.qcow2", 4096ULL, 512ULL);
+    expect (f, "watermark", "hdb", "\"hdb\", \"/images/data.qcow2\", 4096, 512",
+            "{'disk': <'hdb'>, 'path': <'/images/data.qcow2'>, 'threshold': <uint64 4096>, "
+            "'excess': <uint64 512>}",
+            "table: watermark disk=hdb path=/images/data.qcow2 threshold=4096 excess=512");
+
+    /* a threshold on a backing image arrives only with its index */
+    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
+          "hdb[1]", "/images/base.qcow2", 1000ULL, 24ULL);
+    expect (f, "watermark", "hdb", "\"hdb\", \"/images/base.qcow2\", 1000, 24",
+            "{'disk': <'hdb'>, 'path': <'/images/base.qcow2'>, 'threshold': <uint64 1000>, "
+            "'excess': <uint64 24>}",
+            "table: watermark disk=hdb path=/images/base.qcow2 threshold=1000 excess=24");
+
+    /* a new crossing after re-arming is a new event */
+    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
+          "hdb", "/images/data.qcow2", 8192ULL, 1ULL);
+    expect (f, "watermark", "hdb", "\"hdb\", \"/images/data.qcow2\", 8192, 1",
+            "{'disk': <'hdb'>, 'path': <'/images/data.qcow2'>, 'threshold': <uint64 8192>, "
+            "'excess': <uint64 1>}",
+            "table: watermark disk=hdb path=/images/data.qcow2 threshold=8192 excess=1");
+
+    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback, NULL, NULL, 1ULL, 2ULL);
+    expect (f, "watermark", NULL, "NULL, NULL, 1, 2",
+            "{'threshold': <uint64 1>, 'excess': <uint64 2>}",
+            "table: watermark threshold=1 excess=2");
+}
+
+static void
+test_unwatched (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr other = virDomainLookupByName (f->handle, "test");
+
+    /* an event for a domain without a companion reaches domain-event only */
+    g_assert_nonnull (other);
+    ((virConnectDomainEventGenericCallback) gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_REBOOT)->callback)
+        (f->handle, other, slot_for (f, GVIR_DOMAIN_EVENT_KIND_REBOOT));
+    g_assert_cmpuint (test_recorder_count (&f->typed), ==, 0);
+    g_assert_cmpuint (test_recorder_count (&f->generic), ==, 1);
+    g_assert_cmpstr (gvir_domain_get_name (g_value_get_object (&test_recorder_get (&f->generic, 0)->values[0])),
+                     ==, "test");
+    virDomainFree (other);
+}
+
+int
+main (int argc, char **argv)
+{
+    g_test_init (&argc, &argv, NULL);
+    gvir_init_object (&argc, &argv);
+
+    /* details are only emitted as quarks somebody may have connected to */
+    g_quark_from_static_string ("hdb");
+    g_quark_from_static_string ("ua-other");
+
+    g_test_add_func ("/table/rows", test_table);
+#define ADD(path, fn) \
+    g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD ("/translate/lifecycle", test_lifecycle);
+    ADD ("/translate/no-arguments", test_no_argument_kinds);
+    ADD ("/translate/scalars", test_scalar_kinds);
+    ADD ("/translate/watchdog", test_watchdog);
+    ADD ("/translate/io-error", test_io_error);
+    ADD ("/translate/io-error-detail", test_io_error_detail);
+    ADD ("/translate/graphics", test_graphics);
+    ADD ("/translate/strings-and-enums", test_strings_and_enums);
+    ADD ("/translate/typed-parameters", test_typed_params);
+    ADD ("/translate/watermark", test_watermark);
+    ADD ("/translate/unwatched-domain", test_unwatched);
+#undef ADD
+
+    return g_test_run ();
+}
