@@ -514,12 +514,14 @@ gvir_domain_events_set_watermark (GVirDomainEvents *self,
     g_object_unref (domain);
     ret = virDomainSetBlockThreshold (handle, disk, threshold_bytes, 0);
     if (ret < 0) {
+        /* copied first: any libvirt call, even virDomainGetName(), resets it */
+        g_autofree gchar *reason = g_strdup (virGetLastErrorMessage ());
+
+        virResetLastError ();
         g_set_error (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_FAILED,
                      "Could not set a watermark of %" G_GUINT64_FORMAT
                      " bytes on disk '%s' of domain '%s': %s",
-                     threshold_bytes, disk, virDomainGetName (handle),
-                     virGetLastErrorMessage ());
-        virResetLastError ();
+                     threshold_bytes, disk, virDomainGetName (handle), reason);
     }
     virDomainFree (handle);
     return ret == 0;

@@ -380,9 +380,10 @@ fetch_devices (virDomainPtr dom)
     GVirDomainDevices *devices;
 
     if (!xml) {
-        g_debug ("libvirt-gevents: no XML for domain %s: %s",
-                 virDomainGetName (dom), virGetLastErrorMessage ());
+        g_autofree gchar *reason = g_strdup (virGetLastErrorMessage ());
+
         virResetLastError ();
+        g_debug ("libvirt-gevents: no XML for domain %s: %s", virDomainGetName (dom), reason);
         return NULL;
     }
     devices = gvir_domain_devices_new_from_xml (xml, &error);
