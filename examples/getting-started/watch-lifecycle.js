@@ -1,0 +1,50 @@
+#!/usr/bin/env -S gjs -m
+// watch-lifecycle.js: print the lifecycle events and I/O errors of a domain
+import GLib from 'gi://GLib';
+import LibvirtGObject from 'gi://LibvirtGObject?version=1.0';
+import LibvirtGEvents from 'gi://LibvirtGEvents?version=1.0';
+import System from 'system';
+
+const {DomainLifecycleEvent} = LibvirtGEvents;
+
+// Enum values are numbers in GJS: find the name ('STOPPED' -> 'stopped').
+function nick(enumType, value) {
+    const name = Object.keys(enumType).find(key => enumType[key] === value);
+    return name ? name.toLowerCase().replaceAll('_', '-') : '?';
+}
+
+if (System.programArgs.length !== 2) {
+    printerr('usage: watch-lifecycle.js URI DOMAIN');
+    System.exit(2);
+}
+const [uri, name] = System.programArgs;
+
+// First: this plugs GLib's main loop into libvirt's event loop.
+LibvirtGObject.init_object(null);
+
+const conn = LibvirtGObject.Connection.new(uri);
+conn.open(null);
+conn.fetch_domains(null);
+const domain = conn.find_domain_by_name(name);
+if (!domain) {
+    printerr(`no domain named ${name}`);
+    System.exit(1);
+}
+
+// The domain's companion carries its event signals.
+const events = LibvirtGEvents.DomainEvents.get_for_domain(domain);
+events.connect('lifecycle', (_events, event, detail) => {
+    const words = DomainLifecycleEvent.detail_to_string(event, detail);
+    print(`lifecycle: ${nick(DomainLifecycleEvent, event)} (${words ?? '?'})`);
+});
+events.connect('io-error', (_events, disk, alias, srcPath, action, reason) => {
+    print(`io-error: disk=${disk ?? alias} reason=${reason ?? '?'}`);
+});
+
+const loop = new GLib.MainLoop(null, false);
+GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, 2 /* SIGINT */, () => {
+    loop.quit();
+    return GLib.SOURCE_REMOVE;
+});
+printerr(`Watching ${name}, Ctrl-C to stop`);
+loop.run();

@@ -1,0 +1,43 @@
+#!/usr/bin/python3
+# watch-lifecycle.py: print the lifecycle events and I/O errors of a domain
+import signal
+import sys
+
+import gi
+gi.require_version("LibvirtGObject", "1.0")
+gi.require_version("LibvirtGEvents", "1.0")
+from gi.repository import GLib, LibvirtGObject, LibvirtGEvents
+
+
+def on_lifecycle(events, event, detail):
+    words = LibvirtGEvents.DomainLifecycleEvent.detail_to_string(event, detail)
+    print(f"lifecycle: {event.value_nick} ({words or '?'})", flush=True)
+
+
+def on_io_error(events, disk, alias, src_path, action, reason):
+    print(f"io-error: disk={disk or alias} reason={reason or '?'}", flush=True)
+
+
+if len(sys.argv) != 3:
+    sys.exit(f"usage: {sys.argv[0]} URI DOMAIN")
+uri, name = sys.argv[1:]
+
+# First: this plugs GLib's main loop into libvirt's event loop.
+LibvirtGObject.init_object(sys.argv)
+
+conn = LibvirtGObject.Connection.new(uri)
+conn.open(None)
+conn.fetch_domains(None)
+domain = conn.find_domain_by_name(name)
+if domain is None:
+    sys.exit(f"no domain named {name}")
+
+# The domain's companion carries its event signals.
+events = LibvirtGEvents.DomainEvents.get_for_domain(domain)
+events.connect("lifecycle", on_lifecycle)
+events.connect("io-error", on_io_error)
+
+loop = GLib.MainLoop()
+GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, loop.quit)
+print(f"Watching {name}, Ctrl-C to stop", file=sys.stderr, flush=True)
+loop.run()

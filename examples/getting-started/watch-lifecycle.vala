@@ -1,0 +1,47 @@
+/* watch-lifecycle.vala: print the lifecycle events and I/O errors of a domain */
+
+int main (string[] args) {
+    if (args.length != 3) {
+        printerr ("usage: %s URI DOMAIN\n", args[0]);
+        return 2;
+    }
+    string uri = args[1];
+    string name = args[2];
+
+    /* First: this plugs GLib's main loop into libvirt's event loop. */
+    GVir.init_object (ref args);
+
+    var conn = new GVir.Connection (uri);
+    try {
+        conn.open ();
+        conn.fetch_domains ();
+    } catch (Error e) {
+        printerr ("%s: %s\n", uri, e.message);
+        return 1;
+    }
+    GVir.Domain? domain = conn.find_domain_by_name (name);
+    if (domain == null) {
+        printerr ("no domain named %s\n", name);
+        return 1;
+    }
+
+    /* The domain's companion carries its event signals. */
+    var events = GVir.DomainEvents.get_for_domain (domain);
+    events.lifecycle.connect ((event, detail) => {
+        unowned EnumValue? value = ((EnumClass) typeof (GVir.DomainLifecycleEvent).class_ref ()).get_value (event);
+        string? words = event.detail_to_string (detail);
+        print ("lifecycle: %s (%s)\n", value != null ? value.value_nick : "?", words ?? "?");
+    });
+    events.io_error.connect ((disk, alias, src_path, action, reason) => {
+        print ("io-error: disk=%s reason=%s\n", disk ?? alias, reason ?? "?");
+    });
+
+    var loop = new MainLoop ();
+    Unix.signal_add (ProcessSignal.INT, () => {
+        loop.quit ();
+        return Source.REMOVE;
+    });
+    printerr ("Watching %s, Ctrl-C to stop\n", name);
+    loop.run ();
+    return 0;
+}
