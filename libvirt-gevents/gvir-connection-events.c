@@ -132,7 +132,8 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
      * The connection this companion belongs to.
      */
     props[PROP_CONNECTION] =
-        g_param_spec_object ("connection", NULL, NULL, GVIR_TYPE_CONNECTION,
+        g_param_spec_object ("connection", "Connection",
+                             "The connection this companion belongs to", GVIR_TYPE_CONNECTION,
                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties (object_class, N_PROPS, props);
 

@@ -17,7 +17,17 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GVIR_TYPE_CONNECTION_EVENTS:
+ *
+ * The #GType of #GVirConnectionEvents.
+ */
 #define GVIR_TYPE_CONNECTION_EVENTS (gvir_connection_events_get_type ())
+/**
+ * GVirConnectionEvents:
+ *
+ * The event companion of one #GVirConnection.  Its fields are private.
+ */
 G_DECLARE_FINAL_TYPE (GVirConnectionEvents, gvir_connection_events, GVIR, CONNECTION_EVENTS, GObject)
 
 GVirConnectionEvents *gvir_connection_events_get_for_connection (GVirConnection *conn);

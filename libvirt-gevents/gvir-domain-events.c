@@ -355,7 +355,8 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
      * The domain this companion belongs to, or %NULL once it is finalized.
      */
     props[PROP_DOMAIN] =
-        g_param_spec_object ("domain", NULL, NULL, GVIR_TYPE_DOMAIN,
+        g_param_spec_object ("domain", "Domain",
+                             "The domain this companion belongs to, or NULL once it is finalized", GVIR_TYPE_DOMAIN,
                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties (object_class, N_PROPS, props);
 

@@ -16,7 +16,17 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GVIR_TYPE_DOMAIN_EVENTS:
+ *
+ * The #GType of #GVirDomainEvents.
+ */
 #define GVIR_TYPE_DOMAIN_EVENTS (gvir_domain_events_get_type ())
+/**
+ * GVirDomainEvents:
+ *
+ * The event companion of one #GVirDomain.  Its fields are private.
+ */
 G_DECLARE_FINAL_TYPE (GVirDomainEvents, gvir_domain_events, GVIR, DOMAIN_EVENTS, GObject)
 
 GVirDomainEvents *gvir_domain_events_get_for_domain (GVirDomain *domain);

@@ -265,7 +265,7 @@ static GType type_variant (void) { return G_TYPE_VARIANT; }
 
 #define CB(fn) ((virConnectDomainEventGenericCallback) (void (*) (void)) (fn))
 #define ROW(kind, id, cb, decode, detail, n, ...) \
-    { GVIR_DOMAIN_EVENT_KIND_##kind, VIR_DOMAIN_EVENT_ID_##id, CB (cb), decode, \
+    { GVIR_DOMAIN_EVENT_KIND_##kind, VIR_DOMAIN_EVENT_ID_##id, #id, CB (cb), decode, \
       GVIR_EVENT_DETAIL_##detail, n, { __VA_ARGS__ } }
 #define S(name) { name, type_string }
 #define E(name, enum_type) { name, gvir_##enum_type##_get_type }

@@ -100,40 +100,46 @@ gvir_event_class_init (GVirEventClass *klass)
      *
      * The kind of event; its nick is the name of the #GVirDomainEvents signal.
      */
-    props[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, GVIR_TYPE_DOMAIN_EVENT_KIND,
+    props[PROP_KIND] = g_param_spec_enum ("kind", "Kind",
+                                          "The kind of event; its nick is the name of the GVirDomainEvents signal", GVIR_TYPE_DOMAIN_EVENT_KIND,
                                           GVIR_DOMAIN_EVENT_KIND_LIFECYCLE, flags);
     /**
      * GVirEvent:domain-name:
      *
      * The name of the domain the event is about.
      */
-    props[PROP_DOMAIN_NAME] = g_param_spec_string ("domain-name", NULL, NULL, NULL, flags);
+    props[PROP_DOMAIN_NAME] = g_param_spec_string ("domain-name", "Domain name",
+                                                   "The name of the domain the event is about", NULL, flags);
     /**
      * GVirEvent:domain-uuid:
      *
      * The UUID of the domain the event is about, as a string.
      */
-    props[PROP_DOMAIN_UUID] = g_param_spec_string ("domain-uuid", NULL, NULL, NULL, flags);
+    props[PROP_DOMAIN_UUID] = g_param_spec_string ("domain-uuid", "Domain uuid",
+                                                   "The UUID of the domain the event is about, as a string", NULL, flags);
     /**
      * GVirEvent:time:
      *
      * When the event was received, in local time.
      */
-    props[PROP_TIME] = g_param_spec_boxed ("time", NULL, NULL, G_TYPE_DATE_TIME, flags);
+    props[PROP_TIME] = g_param_spec_boxed ("time", "Time",
+                                           "When the event was received, in local time", G_TYPE_DATE_TIME, flags);
     /**
      * GVirEvent:detail:
      *
      * The detail the typed signal was emitted with (`vda`, `stopped`), or
      * %NULL for a kind without one.
      */
-    props[PROP_DETAIL] = g_param_spec_string ("detail", NULL, NULL, NULL, flags);
+    props[PROP_DETAIL] = g_param_spec_string ("detail", "Detail",
+                                              "The detail the typed signal was emitted with (vda, stopped), or NULL for a kind without one", NULL, flags);
     /**
      * GVirEvent:payload:
      *
      * The event's arguments, an `a{sv}` keyed by the typed signal's
      * argument names.
      */
-    props[PROP_PAYLOAD] = g_param_spec_variant ("payload", NULL, NULL, G_VARIANT_TYPE_VARDICT,
+    props[PROP_PAYLOAD] = g_param_spec_variant ("payload", "Payload",
+                                                "The event's arguments, an a{sv} keyed by the typed signal's argument names", G_VARIANT_TYPE_VARDICT,
                                                 NULL, flags);
     g_object_class_install_properties (object_class, N_PROPS, props);
 }

@@ -17,7 +17,17 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GVIR_TYPE_EVENT:
+ *
+ * The #GType of #GVirEvent.
+ */
 #define GVIR_TYPE_EVENT (gvir_event_get_type ())
+/**
+ * GVirEvent:
+ *
+ * An immutable record of one domain event, as #GVirConnectionEvents::domain-event hands it out.  Its fields are private.
+ */
 G_DECLARE_FINAL_TYPE (GVirEvent, gvir_event, GVIR, EVENT, GObject)
 
 GVirDomainEventKind gvir_event_get_kind        (GVirEvent *self);

@@ -76,6 +76,7 @@ typedef struct {
 struct _GVirEventSpec {
     GVirDomainEventKind kind;
     int virt_id;                                 /* VIR_DOMAIN_EVENT_ID_* */
+    const gchar *virt_id_name;                   /* its name, for docs and tools */
     virConnectDomainEventGenericCallback callback;
     GVirEventDecodeFunc decode;                  /* NULL: raw[i] is argument i */
     GVirEventDetailRule detail;

@@ -117,21 +117,24 @@ gvir_graphics_client_class_init (GVirGraphicsClientClass *klass)
      *
      * The protocol of the server the client talks to.
      */
-    props[PROP_PROTOCOL] = g_param_spec_enum ("protocol", NULL, NULL, GVIR_TYPE_GRAPHICS_PROTOCOL,
+    props[PROP_PROTOCOL] = g_param_spec_enum ("protocol", "Protocol",
+                                              "The protocol of the server the client talks to", GVIR_TYPE_GRAPHICS_PROTOCOL,
                                               GVIR_GRAPHICS_PROTOCOL_VNC, flags);
     /**
      * GVirGraphicsClient:phase:
      *
      * The phase of the connection the event reported.
      */
-    props[PROP_PHASE] = g_param_spec_enum ("phase", NULL, NULL, GVIR_TYPE_GRAPHICS_PHASE,
+    props[PROP_PHASE] = g_param_spec_enum ("phase", "Phase",
+                                           "The phase of the connection the event reported", GVIR_TYPE_GRAPHICS_PHASE,
                                            GVIR_GRAPHICS_PHASE_CONNECT, flags);
     /**
      * GVirGraphicsClient:local-family:
      *
      * The family of the server's address.
      */
-    props[PROP_LOCAL_FAMILY] = g_param_spec_enum ("local-family", NULL, NULL,
+    props[PROP_LOCAL_FAMILY] = g_param_spec_enum ("local-family", "Local family",
+                                                  "The family of the server's address",
                                                   GVIR_TYPE_GRAPHICS_ADDRESS_FAMILY,
                                                   GVIR_GRAPHICS_ADDRESS_FAMILY_IPV4, flags);
     /**
@@ -139,19 +142,22 @@ gvir_graphics_client_class_init (GVirGraphicsClientClass *klass)
      *
      * The server's address (`127.0.0.1`), or its socket's path.
      */
-    props[PROP_LOCAL_NODE] = g_param_spec_string ("local-node", NULL, NULL, NULL, flags);
+    props[PROP_LOCAL_NODE] = g_param_spec_string ("local-node", "Local node",
+                                                  "The server's address (127.0.0.1), or its socket's path", NULL, flags);
     /**
      * GVirGraphicsClient:local-service:
      *
      * The server's port (`5900`).
      */
-    props[PROP_LOCAL_SERVICE] = g_param_spec_string ("local-service", NULL, NULL, NULL, flags);
+    props[PROP_LOCAL_SERVICE] = g_param_spec_string ("local-service", "Local service",
+                                                     "The server's port (5900)", NULL, flags);
     /**
      * GVirGraphicsClient:remote-family:
      *
      * The family of the client's address.
      */
-    props[PROP_REMOTE_FAMILY] = g_param_spec_enum ("remote-family", NULL, NULL,
+    props[PROP_REMOTE_FAMILY] = g_param_spec_enum ("remote-family", "Remote family",
+                                                   "The family of the client's address",
                                                    GVIR_TYPE_GRAPHICS_ADDRESS_FAMILY,
                                                    GVIR_GRAPHICS_ADDRESS_FAMILY_IPV4, flags);
     /**
@@ -159,39 +165,45 @@ gvir_graphics_client_class_init (GVirGraphicsClientClass *klass)
      *
      * The client's address.
      */
-    props[PROP_REMOTE_NODE] = g_param_spec_string ("remote-node", NULL, NULL, NULL, flags);
+    props[PROP_REMOTE_NODE] = g_param_spec_string ("remote-node", "Remote node",
+                                                   "The client's address", NULL, flags);
     /**
      * GVirGraphicsClient:remote-service:
      *
      * The client's port.
      */
-    props[PROP_REMOTE_SERVICE] = g_param_spec_string ("remote-service", NULL, NULL, NULL, flags);
+    props[PROP_REMOTE_SERVICE] = g_param_spec_string ("remote-service", "Remote service",
+                                                      "The client's port", NULL, flags);
     /**
      * GVirGraphicsClient:auth-scheme:
      *
      * How the client authenticated (`none`, `vnc`, `sasl`, `x509`...).
      */
-    props[PROP_AUTH_SCHEME] = g_param_spec_string ("auth-scheme", NULL, NULL, NULL, flags);
+    props[PROP_AUTH_SCHEME] = g_param_spec_string ("auth-scheme", "Auth scheme",
+                                                   "How the client authenticated (none, vnc, sasl, x509...)", NULL, flags);
     /**
      * GVirGraphicsClient:identities:
      *
      * Every identity the client proved, as an `a(ss)` of (type, name) pairs;
      * libvirt's types are `x509dname` and `saslUsername`.
      */
-    props[PROP_IDENTITIES] = g_param_spec_variant ("identities", NULL, NULL,
+    props[PROP_IDENTITIES] = g_param_spec_variant ("identities", "Identities",
+                                                   "Every identity the client proved, as an a(ss) of (type, name) pairs; libvirt's types are x509dname and saslUsername",
                                                    G_VARIANT_TYPE ("a(ss)"), NULL, flags);
     /**
      * GVirGraphicsClient:x509-dname:
      *
      * The distinguished name of the client's x509 certificate, if it gave one.
      */
-    props[PROP_X509_DNAME] = g_param_spec_string ("x509-dname", NULL, NULL, NULL, flags);
+    props[PROP_X509_DNAME] = g_param_spec_string ("x509-dname", "X509 dname",
+                                                  "The distinguished name of the client's x509 certificate, if it gave one", NULL, flags);
     /**
      * GVirGraphicsClient:sasl-username:
      *
      * The user name the client authenticated as with SASL, if it did.
      */
-    props[PROP_SASL_USERNAME] = g_param_spec_string ("sasl-username", NULL, NULL, NULL, flags);
+    props[PROP_SASL_USERNAME] = g_param_spec_string ("sasl-username", "Sasl username",
+                                                     "The user name the client authenticated as with SASL, if it did", NULL, flags);
     g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -276,6 +288,8 @@ gvir_graphics_client_to_variant (GVirGraphicsClient *self)
  * gvir_graphics_client_get_protocol:
  * @self: a #GVirGraphicsClient
  *
+ * Gets the protocol of the server the client talks to.
+ *
  * Returns: the protocol of the server the client talks to
  */
 GETTER (GVirGraphicsProtocol, protocol, self->protocol, GVIR_GRAPHICS_PROTOCOL_VNC)
@@ -283,6 +297,8 @@ GETTER (GVirGraphicsProtocol, protocol, self->protocol, GVIR_GRAPHICS_PROTOCOL_V
 /**
  * gvir_graphics_client_get_phase:
  * @self: a #GVirGraphicsClient
+ *
+ * Gets the phase of the connection the event reported.
  *
  * Returns: the phase of the connection the event reported
  */
@@ -292,6 +308,8 @@ GETTER (GVirGraphicsPhase, phase, self->phase, GVIR_GRAPHICS_PHASE_CONNECT)
  * gvir_graphics_client_get_local_family:
  * @self: a #GVirGraphicsClient
  *
+ * Gets the family of the server's address.
+ *
  * Returns: the family of the server's address
  */
 GETTER (GVirGraphicsAddressFamily, local_family, self->local.family, GVIR_GRAPHICS_ADDRESS_FAMILY_IPV4)
@@ -299,6 +317,8 @@ GETTER (GVirGraphicsAddressFamily, local_family, self->local.family, GVIR_GRAPHI
 /**
  * gvir_graphics_client_get_local_node:
  * @self: a #GVirGraphicsClient
+ *
+ * Gets the server's address, or its socket's path.
  *
  * Returns: (nullable): the server's address, or its socket's path
  */
@@ -308,6 +328,8 @@ GETTER (const gchar *, local_node, self->local.node, NULL)
  * gvir_graphics_client_get_local_service:
  * @self: a #GVirGraphicsClient
  *
+ * Gets the server's port.
+ *
  * Returns: (nullable): the server's port
  */
 GETTER (const gchar *, local_service, self->local.service, NULL)
@@ -315,6 +337,8 @@ GETTER (const gchar *, local_service, self->local.service, NULL)
 /**
  * gvir_graphics_client_get_remote_family:
  * @self: a #GVirGraphicsClient
+ *
+ * Gets the family of the client's address.
  *
  * Returns: the family of the client's address
  */
@@ -324,6 +348,8 @@ GETTER (GVirGraphicsAddressFamily, remote_family, self->remote.family, GVIR_GRAP
  * gvir_graphics_client_get_remote_node:
  * @self: a #GVirGraphicsClient
  *
+ * Gets the client's address.
+ *
  * Returns: (nullable): the client's address
  */
 GETTER (const gchar *, remote_node, self->remote.node, NULL)
@@ -332,6 +358,8 @@ GETTER (const gchar *, remote_node, self->remote.node, NULL)
  * gvir_graphics_client_get_remote_service:
  * @self: a #GVirGraphicsClient
  *
+ * Gets the client's port.
+ *
  * Returns: (nullable): the client's port
  */
 GETTER (const gchar *, remote_service, self->remote.service, NULL)
@@ -339,6 +367,8 @@ GETTER (const gchar *, remote_service, self->remote.service, NULL)
 /**
  * gvir_graphics_client_get_auth_scheme:
  * @self: a #GVirGraphicsClient
+ *
+ * Gets how the client authenticated (`none`, `vnc`, `sasl`...).
  *
  * Returns: (nullable): how the client authenticated (`none`, `vnc`, `sasl`...)
  */
@@ -385,6 +415,9 @@ gvir_graphics_client_get_identity (GVirGraphicsClient *self, const gchar *type)
  * gvir_graphics_client_get_x509_dname:
  * @self: a #GVirGraphicsClient
  *
+ * Gets the distinguished name of the x509 certificate the client
+ * authenticated with (its `x509dname` identity).
+ *
  * Returns: (nullable): the distinguished name of the client's x509
  *   certificate, or %NULL if it gave none
  */
@@ -397,6 +430,9 @@ gvir_graphics_client_get_x509_dname (GVirGraphicsClient *self)
 /**
  * gvir_graphics_client_get_sasl_username:
  * @self: a #GVirGraphicsClient
+ *
+ * Gets the user name the client authenticated as with SASL (its
+ * `saslUsername` identity).
  *
  * Returns: (nullable): the SASL user name the client authenticated as, or
  *   %NULL if it did not use SASL

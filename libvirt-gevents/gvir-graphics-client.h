@@ -17,7 +17,17 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GVIR_TYPE_GRAPHICS_CLIENT:
+ *
+ * The #GType of #GVirGraphicsClient.
+ */
 #define GVIR_TYPE_GRAPHICS_CLIENT (gvir_graphics_client_get_type ())
+/**
+ * GVirGraphicsClient:
+ *
+ * An immutable description of a VNC or SPICE client of a domain.  Its fields are private.
+ */
 G_DECLARE_FINAL_TYPE (GVirGraphicsClient, gvir_graphics_client, GVIR, GRAPHICS_CLIENT, GObject)
 
 GVirGraphicsProtocol      gvir_graphics_client_get_protocol       (GVirGraphicsClient *self);
