@@ -32,6 +32,11 @@
  *               the guest resets it; on that boot it finds the mark, idles.
  *   8 s4        enters ACPI S4 (SLP_TYP=2, QEMU's PIIX4 s4_val): QEMU
  *               reports SUSPEND_DISK and powers the guest off.
+ *   9 dimm      a guest that refuses to give back memory: watches the ACPI
+ *               memory hotplug registers (port 0xa00, slot 0) and, when the
+ *               host asks to eject the DIMM there, answers _OST(eject,
+ *               failure).  QEMU reports ACPI_DEVICE_OST, libvirt a failed
+ *               device removal.
  */
 
         .set MODE_IDLE,      0
@@ -43,6 +48,7 @@
         .set MODE_BALLOON,   6
         .set MODE_S3,        7
         .set MODE_S4,        8
+        .set MODE_DIMM,      9
 
         .ifndef MODE
         .error "assemble with --defsym MODE=<n>"
@@ -164,6 +170,28 @@ found:
         movw    $(2 << 10) | (1 << 13), %ax /* SLP_TYP=2 (S4), SLP_EN */
         .endif
         outw    %ax, %dx
+        .endif
+
+        .if MODE == MODE_DIMM
+        movw    $0xa00, %dx         /* slot selector: DIMM slot 0 */
+        xorl    %eax, %eax
+        outl    %eax, %dx
+wait_eject:
+        sti
+        hlt                         /* poll once per timer tick */
+        cli
+        movw    $0xa14, %dx         /* slot status */
+        inb     %dx, %al
+        testb   $0x04, %al          /* remove event: the host wants it back */
+        jz      wait_eject
+        movb    $0x04, %al          /* acknowledge the remove event */
+        outb    %al, %dx
+        movw    $0xa04, %dx         /* _OST event: 3, eject request */
+        movl    $3, %eax
+        outl    %eax, %dx
+        movw    $0xa08, %dx         /* _OST status: 1, failure */
+        movl    $1, %eax
+        outl    %eax, %dx
         .endif
 
 idle:

@@ -71,15 +71,15 @@ def boot_disk(name, mode):
     return path
 
 
-def domain_xml(name, mode, devices=""):
-    return template("guest", NAME=name, UUID=uuid.uuid4(),
+def domain_xml(name, mode, devices="", extra=""):
+    return template("guest", NAME=name, UUID=uuid.uuid4(), EXTRA=extra,
                     BOOT_IMAGE=boot_disk(name, mode), DEVICES=devices)
 
 
-def nbd_disk(policy, target="hdb", bus="ide"):
+def nbd_disk(policy, target="hdb", bus="ide", sock="GVIR_EVENTS_NBD_SOCKET"):
     return template("nbd-disk", POLICY=policy, TARGET=target, BUS=bus,
                     NBD_EXPORT=E["GVIR_EVENTS_NBD_EXPORT"],
-                    NBD_SOCKET=E["GVIR_EVENTS_NBD_SOCKET"])
+                    NBD_SOCKET=E[sock])
 
 
 def file_disk(path, target, fmt="raw", bus="ide"):
@@ -138,9 +138,9 @@ def register_all(conn):
                                 lambda c, d, r, o: note(d, "pmwakeup", r), None)
 
 
-def start(conn, name, mode, devices=""):
+def start(conn, name, mode, devices="", extra=""):
     print(f"== {name} ({mode})", flush=True)
-    return conn.createXML(domain_xml(name, mode, devices), 0)
+    return conn.createXML(domain_xml(name, mode, devices, extra), 0)
 
 
 def settle(seconds):
@@ -184,7 +184,7 @@ def s_rtc(conn):
 def s_ioerror(conn):
     for policy in ("report", "stop"):
         n = PREFIX + "io-" + policy
-        d = start(conn, n, "ioerror", nbd_disk(policy))
+        d = start(conn, n, "ioerror", nbd_disk(policy) if policy == "report" else nbd_disk(policy, "sda", "sata"))
         print("  io error event:", wait_for(lambda: have(n, "io-error-reason"), 15))
         settle(1)
         print("  state", d.state())
@@ -479,6 +479,76 @@ def s_spice(conn):
     body = s.recv(size, socket.MSG_WAITALL)
     print("  error", struct.unpack("<I", body[:4]))
     s.sendall(b"\0" * 128)
+    print("  link result", s.recv(4, socket.MSG_WAITALL))
+    settle(1)
+    s.close()
+    wait_for(lambda: sum(1 for e in events if e[0] == n and e[1] == "graphics") >= 3, 10)
+    d.destroy()
+
+
+def s_enospc(conn):
+    for policy in ("report", "stop"):
+        n = PREFIX + "enospc-" + policy
+        d = start(conn, n, "ioerror", nbd_disk(policy, "sda", "sata", "GVIR_EVENTS_NBD_ENOSPC_SOCKET"))
+        print("  io error event:", wait_for(lambda: have(n, "io-error-reason"), 8))
+        settle(1)
+        print("  state", d.state())
+        d.destroy()
+
+
+DIMM = """<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target><alias name='ua-dimm0'/></memory>"""
+
+
+def s_dimm(conn):
+    n = PREFIX + "dimm"
+    extra = """<maxMemory slots='2' unit='MiB'>1024</maxMemory>
+  <cpu><numa><cell id='0' cpus='0' memory='16' unit='MiB'/></numa></cpu>
+"""
+    d = start(conn, n, "dimm", DIMM, extra)
+    settle(1)
+    try:
+        d.detachDeviceFlags(DIMM, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        print("  detach returned")
+    except libvirt.libvirtError as e:
+        print("  detach:", e)
+    print("  removal failed:", wait_for(lambda: have(n, "device-removal-failed"), 10))
+    d.destroy()
+
+
+def s_mce(conn):
+    import libvirt_qemu
+    conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE,
+                                lambda c, d, r, a, f, o: note(d, "memory-failure", r, a, f), None)
+    n = PREFIX + "mce"
+    d = start(conn, n, "idle")
+    settle(1)
+    for st in ("0x8080000000000000", "0xa080000000000000"):
+        r = libvirt_qemu.qemuMonitorCommand(d, "mce 0 1 %s 0 0 0" % st, libvirt_qemu.VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP)
+        print("  mce reply", repr(r))
+        settle(1)
+    d.destroy()
+
+
+def s_spice2(conn):
+    import struct
+    import xml.etree.ElementTree as ET
+    n = PREFIX + "spice"
+    d = start(conn, n, "idle", "<graphics type='spice' port='-1' autoport='yes' listen='127.0.0.1'/>")
+    g = ET.fromstring(d.XMLDesc()).find("devices/graphics")
+    port = int(g.get("port"))
+    s = socket.create_connection(("127.0.0.1", port))
+    mess = struct.pack("<IBBIII", 0, 1, 0, 0, 0, 18)
+    s.sendall(struct.pack("<4sIII", b"REDQ", 2, 2, len(mess)) + mess)
+    hdr = s.recv(16, socket.MSG_WAITALL)
+    magic, major, minor, size = struct.unpack("<4sIII", hdr)
+    body = s.recv(size, socket.MSG_WAITALL)
+    key = body[4:4 + 162]
+    open(os.path.join(TMP, "k.der"), "wb").write(key)
+    r = subprocess.run(["openssl", "pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey",
+                        os.path.join(TMP, "k.der"), "-pkeyopt", "rsa_padding_mode:oaep"],
+                       input=b"\0", capture_output=True)
+    print("  openssl", r.returncode, len(r.stdout), r.stderr)
+    s.sendall(r.stdout)
     print("  link result", s.recv(4, socket.MSG_WAITALL))
     settle(1)
     s.close()
