@@ -2,7 +2,8 @@
 # run-example.py: run one example program and check what it printed.
 #
 #   run-example.py [--expect FILE] [--stderr-regex RE] [--status N]
-#                  [--sigint] [--timeout S] -- PROGRAM [ARGS...]
+#                  [--sigint | --sigint-after N] [--guest SCENARIO]
+#                  [--timeout S] -- PROGRAM [ARGS...]
 #
 # --expect FILE      stdout must be exactly FILE's lines (in order, no more)
 # --stderr-regex RE  every stderr line that is not the "Watching ..." banner
@@ -12,6 +13,13 @@
 # --status N         expected exit status (default 0)
 # --sigint           wait for the banner (the program is subscribed and in
 #                    its main loop), send SIGINT, and expect a clean exit
+# --sigint-after N   send SIGINT once the program printed N lines
+# --guest SCENARIO   run under tests/integration/hv-harness: a real QEMU
+#                    guest for SCENARIO (watchdog, io-error, vnc, watermark),
+#                    booted once the program is listening (see Guest);
+#                    @URI@, @DOMAIN@, @NBD_EXPORT@, @DATA@, @VNC_PORT@ and
+#                    @CLIENT_PORT@ in the program's arguments and in the
+#                    expected file are replaced by the guest's values
 #
 # The examples only print events; --count N makes them exit by themselves
 # after N, so a missing event shows up as a timeout and an extra one as a
@@ -32,8 +40,11 @@ import time
 BANNER = re.compile(r"^Watching .*, Ctrl-C to stop$")
 
 
-def run(argv, timeout, sigint):
-    """Run argv; return (status, stdout lines, stderr lines, timed_out)."""
+def run(argv, timeout, on_ready=None, sigint_after=None):
+    """Run argv; call on_ready(proc) once it printed its banner (it is
+    subscribed and about to run its main loop), send it SIGINT once it
+    printed sigint_after lines.  Return (status, stdout lines, stderr lines,
+    timed_out)."""
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     out, err = b"", b""
@@ -41,8 +52,7 @@ def run(argv, timeout, sigint):
     sel.register(proc.stdout, selectors.EVENT_READ, "out")
     sel.register(proc.stderr, selectors.EVENT_READ, "err")
     deadline = time.monotonic() + timeout
-    interrupted = False
-    timed_out = False
+    ready = interrupted = timed_out = False
     while sel.get_map():
         left = deadline - time.monotonic()
         if left <= 0:
@@ -57,15 +67,139 @@ def run(argv, timeout, sigint):
                 out += chunk
             else:
                 err += chunk
-        if sigint and not interrupted and any(
-                BANNER.match(line) for line in err.decode(errors="replace").splitlines()):
+        if not ready and any(BANNER.match(line)
+                             for line in err.decode(errors="replace").splitlines()):
+            ready = True
+            if on_ready:
+                on_ready(proc)
+        if (ready and not interrupted and sigint_after is not None
+                and out.count(b"\n") >= sigint_after):
             proc.send_signal(signal.SIGINT)
             interrupted = True
     status = proc.wait()
-    if sigint and not interrupted and not timed_out:
-        print("run-example: the program exited before it was ready for SIGINT")
+    if not ready and not timed_out and (on_ready or sigint_after is not None):
+        print("run-example: the program exited before printing its banner")
     return (status, out.decode(errors="replace").splitlines(),
             err.decode(errors="replace").splitlines(), timed_out)
+
+
+class Guest:
+    """--guest SCENARIO: a real QEMU guest on the private libvirtd that
+    tests/integration/hv-harness started (it describes it in GVIR_EVENTS_*
+    variables).  Usually the domain is defined before the program starts
+    and booted once the program is listening, so the program hears
+    everything from "started" on; the boot-sector guest then makes the
+    event happen.  For a watermark the guest must run before the program
+    can set one: it is booted first, and keeps writing to its disk."""
+
+    def __init__(self, scenario):
+        import libvirt
+        import uuid
+
+        env = os.environ
+        self.uri = env["GVIR_EVENTS_TEST_URI"]
+        self.name = f"{env['GVIR_EVENTS_DOMAIN_PREFIX']}example-{scenario}-{os.getpid()}"
+        self.scenario = scenario
+        self.values = {"URI": self.uri, "DOMAIN": self.name,
+                       "NBD_EXPORT": env.get("GVIR_EVENTS_NBD_EXPORT", "")}
+        boot_first = False
+        if scenario == "watchdog":
+            # the ib700 watchdog, armed by the guest for 2 s, fires once
+            mode, devices = "watchdog", [("watchdog", {"ACTION": "none"})]
+        elif scenario == "io-error":
+            # the guest reads a disk whose every read fails with EIO, and
+            # the disk's error policy reports the error to the guest
+            mode, devices = "ioerror", [("nbd-disk", {
+                "POLICY": "report", "TARGET": "hdb", "BUS": "ide",
+                "NBD_EXPORT": self.values["NBD_EXPORT"],
+                "NBD_SOCKET": env["GVIR_EVENTS_NBD_SOCKET"]})]
+        elif scenario == "vnc":
+            # an idle guest with a VNC server; start() plays a VNC client
+            mode, devices = "idle", [("vnc", {})]
+        elif scenario == "watermark":
+            # the guest writes bytes 8192..8703 of its disk hdb, 18 times a
+            # second: a 4096-byte watermark is crossed by 4608 bytes
+            data = os.path.join(env["GVIR_EVENTS_TEST_DIR"], f"example-wm-{os.getpid()}.img")
+            with open(data, "wb") as f:
+                f.truncate(1 << 20)
+            self.values["DATA"] = data
+            mode, devices = "diskwrite", [("file-disk", {
+                "PATH": data, "TARGET": "hdb", "FORMAT": "raw", "BUS": "ide"})]
+            boot_first = True
+        else:
+            raise SystemExit(f"unknown scenario {scenario}")
+
+        def template(name, values):
+            path = os.path.join(env["GVIR_EVENTS_DOMAIN_DIR"], name + ".xml")
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            for key, value in values.items():
+                text = text.replace(f"@{key}@", value)
+            return text
+
+        xml = template("guest", {
+            "NAME": self.name, "UUID": str(uuid.uuid4()),
+            "BOOT_IMAGE": os.path.join(env["GVIR_EVENTS_GUEST_DIR"], f"guest-{mode}.img"),
+            "EXTRA": "",
+            "DEVICES": "".join(template(name, values) for name, values in devices),
+        })
+        self.conn = libvirt.open(self.uri)
+        self.domain = self.conn.defineXML(xml)
+        self.booted = False
+        if boot_first:
+            self.boot()
+
+    def boot(self):
+        self.domain.create()
+        self.booted = True
+
+    def start(self, proc):
+        """The program is listening: make the events happen."""
+        if not self.booted:
+            self.boot()
+        if self.scenario == "vnc":
+            self.vnc_client()
+
+    def vnc_client(self):
+        """Connect to the guest's VNC server, do the RFB 3.8 handshake with
+        security type None (connect, then initialize events), and close
+        (disconnect event)."""
+        import socket
+        import xml.etree.ElementTree as ET
+
+        port = int(ET.fromstring(self.domain.XMLDesc()).find("devices/graphics").get("port"))
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            self.values["VNC_PORT"] = str(port)
+            self.values["CLIENT_PORT"] = str(sock.getsockname()[1])
+
+            def recv(n):
+                data = b""
+                while len(data) < n:
+                    chunk = sock.recv(n - len(data))
+                    if not chunk:
+                        raise SystemExit("the VNC server closed the connection")
+                    data += chunk
+                return data
+
+            if not recv(12).startswith(b"RFB "):
+                raise SystemExit("not a VNC server")
+            sock.sendall(b"RFB 003.008\n")
+            if 1 not in recv(recv(1)[0]):
+                raise SystemExit("the VNC server wants authentication")
+            sock.sendall(bytes([1]))                    # security type None
+            if recv(4) != bytes(4):
+                raise SystemExit("the VNC server refused us")
+            sock.sendall(bytes([1]))                    # ClientInit: shared
+            server_init = recv(24)
+            recv(int.from_bytes(server_init[20:24], "big"))   # desktop name
+
+    def remove(self):
+        try:
+            if self.domain.isActive():
+                self.domain.destroy()
+            self.domain.undefine()
+        finally:
+            self.conn.close()
 
 
 def main():
@@ -74,12 +208,29 @@ def main():
     parser.add_argument("--stderr-regex")
     parser.add_argument("--status", type=int, default=0)
     parser.add_argument("--sigint", action="store_true")
+    parser.add_argument("--sigint-after", type=int, metavar="N")
+    parser.add_argument("--guest", choices=["io-error", "vnc", "watchdog", "watermark"])
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("argv", nargs="+")
     args = parser.parse_args()
 
-    print("run-example: " + " ".join(args.argv))
-    status, out, err, timed_out = run(args.argv, args.timeout, args.sigint)
+    guest = Guest(args.guest) if args.guest else None
+    values = guest.values if guest else {}   # grows while the guest runs
+
+    def substitute(text):
+        for key, value in values.items():
+            text = text.replace(f"@{key}@", value)
+        return text
+
+    argv = [substitute(arg) for arg in args.argv]
+    print("run-example: " + " ".join(argv))
+    try:
+        status, out, err, timed_out = run(
+            argv, args.timeout, on_ready=guest.start if guest else None,
+            sigint_after=0 if args.sigint else args.sigint_after)
+    finally:
+        if guest:
+            guest.remove()
     for line in out:
         print("stdout: " + line)
     for line in err:
@@ -96,7 +247,7 @@ def main():
     expected = []
     if args.expect:
         with open(args.expect, encoding="utf-8") as f:
-            expected = f.read().splitlines()
+            expected = substitute(f.read()).splitlines()
     if out != expected:
         print("FAIL: stdout differs from what was expected:")
         sys.stdout.writelines(difflib.unified_diff(

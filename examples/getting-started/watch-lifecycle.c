@@ -2,16 +2,25 @@
 #include <glib-unix.h>
 #include <libvirt-gevents/libvirt-gevents.h>
 
+/* The name of an enum value: "stopped" for GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED */
+static const gchar *
+nick (GType enum_type, gint value)
+{
+    GEnumClass *klass = g_type_class_ref (enum_type);
+    GEnumValue *enum_value = g_enum_get_value (klass, value);
+
+    g_type_class_unref (klass);
+    return enum_value ? enum_value->value_nick : "?";
+}
+
 static void
 on_lifecycle (GVirDomainEvents *events, GVirDomainLifecycleEvent event,
               gint detail, gpointer user_data)
 {
-    GEnumClass *klass = g_type_class_ref (GVIR_TYPE_DOMAIN_LIFECYCLE_EVENT);
-    GEnumValue *value = g_enum_get_value (klass, event);
     const gchar *words = gvir_domain_lifecycle_event_detail_to_string (event, detail);
 
-    g_print ("lifecycle: %s (%s)\n", value ? value->value_nick : "?", words ? words : "?");
-    g_type_class_unref (klass);
+    g_print ("lifecycle: %s (%s)\n", nick (GVIR_TYPE_DOMAIN_LIFECYCLE_EVENT, event),
+             words ? words : "?");
 }
 
 static void
@@ -19,7 +28,8 @@ on_io_error (GVirDomainEvents *events, const gchar *disk, const gchar *alias,
              const gchar *src_path, GVirDomainIOErrorAction action,
              const gchar *reason, gpointer user_data)
 {
-    g_print ("io-error: disk=%s reason=%s\n", disk ? disk : alias, reason ? reason : "?");
+    g_print ("io-error: disk=%s action=%s\n", disk ? disk : alias,
+             nick (GVIR_TYPE_DOMAIN_IO_ERROR_ACTION, action));
 }
 
 static gboolean

@@ -5,7 +5,7 @@ import LibvirtGObject from 'gi://LibvirtGObject?version=1.0';
 import LibvirtGEvents from 'gi://LibvirtGEvents?version=1.0';
 import System from 'system';
 
-const {DomainLifecycleEvent} = LibvirtGEvents;
+const {DomainLifecycleEvent, DomainIOErrorAction} = LibvirtGEvents;
 
 // Enum values are numbers in GJS: find the name ('STOPPED' -> 'stopped').
 function nick(enumType, value) {
@@ -38,7 +38,7 @@ events.connect('lifecycle', (_events, event, detail) => {
     print(`lifecycle: ${nick(DomainLifecycleEvent, event)} (${words ?? '?'})`);
 });
 events.connect('io-error', (_events, disk, alias, srcPath, action, reason) => {
-    print(`io-error: disk=${disk ?? alias} reason=${reason ?? '?'}`);
+    print(`io-error: disk=${disk ?? alias} action=${nick(DomainIOErrorAction, action)}`);
 });
 
 const loop = new GLib.MainLoop(null, false);

@@ -15,7 +15,7 @@ def on_lifecycle(events, event, detail):
 
 
 def on_io_error(events, disk, alias, src_path, action, reason):
-    print(f"io-error: disk={disk or alias} reason={reason or '?'}", flush=True)
+    print(f"io-error: disk={disk or alias} action={action.value_nick}", flush=True)
 
 
 if len(sys.argv) != 3:

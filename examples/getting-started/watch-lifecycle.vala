@@ -1,5 +1,11 @@
 /* watch-lifecycle.vala: print the lifecycle events and I/O errors of a domain */
 
+/* The name of an enum value: "stopped" for GVir.DomainLifecycleEvent.STOPPED */
+string nick (Type enum_type, int value) {
+    unowned EnumValue? enum_value = ((EnumClass) enum_type.class_ref ()).get_value (value);
+    return enum_value != null ? enum_value.value_nick : "?";
+}
+
 int main (string[] args) {
     if (args.length != 3) {
         printerr ("usage: %s URI DOMAIN\n", args[0]);
@@ -28,12 +34,12 @@ int main (string[] args) {
     /* The domain's companion carries its event signals. */
     var events = GVir.DomainEvents.get_for_domain (domain);
     events.lifecycle.connect ((event, detail) => {
-        unowned EnumValue? value = ((EnumClass) typeof (GVir.DomainLifecycleEvent).class_ref ()).get_value (event);
         string? words = event.detail_to_string (detail);
-        print ("lifecycle: %s (%s)\n", value != null ? value.value_nick : "?", words ?? "?");
+        print ("lifecycle: %s (%s)\n", nick (typeof (GVir.DomainLifecycleEvent), event), words ?? "?");
     });
     events.io_error.connect ((disk, alias, src_path, action, reason) => {
-        print ("io-error: disk=%s reason=%s\n", disk ?? alias, reason ?? "?");
+        print ("io-error: disk=%s action=%s\n", disk ?? alias,
+               nick (typeof (GVir.DomainIOErrorAction), action));
     });
 
     var loop = new MainLoop ();
