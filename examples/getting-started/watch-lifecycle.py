@@ -9,13 +9,22 @@ gi.require_version("LibvirtGEvents", "1.0")
 from gi.repository import GLib, LibvirtGObject, LibvirtGEvents
 
 
+def nick(value):
+    """The name of an enum value: "stopped" for DomainLifecycleEvent.STOPPED.
+    (A value newer than the library has none: check before .value_nick.)"""
+    try:
+        return type(value)(int(value)).value_nick
+    except ValueError:
+        return "?"
+
+
 def on_lifecycle(events, event, detail):
     words = LibvirtGEvents.DomainLifecycleEvent.detail_to_string(event, detail)
-    print(f"lifecycle: {event.value_nick} ({words or '?'})", flush=True)
+    print(f"lifecycle: {nick(event)} ({words or '?'})", flush=True)
 
 
 def on_io_error(events, disk, alias, src_path, action, reason):
-    print(f"io-error: disk={disk or alias} action={action.value_nick}", flush=True)
+    print(f"io-error: disk={disk or alias} action={nick(action)}", flush=True)
 
 
 if len(sys.argv) != 3:

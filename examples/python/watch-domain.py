@@ -28,12 +28,22 @@ def size(text):
     return int(text)
 
 
+def nick(value):
+    """An enum value's name ("inject-nmi").  libvirt passes values newer than
+    this library through as numbers; PyGObject has no name for those (and
+    reading .value_nick on one crashes PyGObject 3.42), so look first."""
+    try:
+        return type(value)(int(value)).value_nick
+    except ValueError:
+        return str(int(value))
+
+
 def show(value):
     return "-" if value is None else value
 
 
 def address(family, node, service):
-    return f"{show(node)}:{show(service)} ({family.value_nick})"
+    return f"{show(node)}:{show(service)} ({nick(family)})"
 
 
 class Watcher:
@@ -49,20 +59,20 @@ class Watcher:
                 self.loop.quit()
 
     # One handler per signal; the arguments are already typed: enums are
-    # enum members (.value_nick is their name), missing strings are None.
+    # enum members, missing strings are None.
     def on_lifecycle(self, events, event, detail):
         words = Lifecycle.detail_to_string(event, detail) or f"detail {detail}"
-        self.print(f"lifecycle: {event.value_nick} ({words})")
+        self.print(f"lifecycle: {nick(event)} ({words})")
 
     def on_reboot(self, events):
         self.print("reboot")
 
     def on_watchdog(self, events, action):
-        self.print(f"watchdog: action={action.value_nick}")
+        self.print(f"watchdog: action={nick(action)}")
 
     def on_io_error(self, events, disk, alias, src_path, action, reason):
         self.print(f"io-error: disk={show(disk)} alias={show(alias)} "
-                   f"path={show(src_path)} action={action.value_nick} "
+                   f"path={show(src_path)} action={nick(action)} "
                    f"reason={show(reason)}")
 
     def on_watermark(self, events, disk, path, threshold, excess):
