@@ -331,6 +331,9 @@ G_STATIC_ASSERT (G_N_ELEMENTS (event_specs) == GVIR_EVENT_N_KINDS);
 
 /* Resolved once: GTypes of every argument, the first row of each libvirt ID. */
 static GType param_types[GVIR_EVENT_N_KINDS][GVIR_EVENT_MAX_PARAMS];
+/* detail quarks of enum first arguments, by value: no quark lookup per event */
+#define N_CACHED_NICKS 16
+static GQuark nick_quarks[GVIR_EVENT_N_KINDS][N_CACHED_NICKS];
 static const GVirEventSpec *spec_by_virt_id[GVIR_EVENT_N_VIRT_IDS];
 static GEnumClass *kind_class;
 
@@ -354,6 +357,15 @@ event_table_init (void)
             /* keep enum classes alive so nicks can be peeked per event */
             if (G_TYPE_IS_ENUM (param_types[k][i]))
                 g_type_class_ref (param_types[k][i]);
+        }
+        if (spec->detail == GVIR_EVENT_DETAIL_FIRST_ARG && G_TYPE_IS_ENUM (param_types[k][0])) {
+            GEnumClass *klass = g_type_class_peek (param_types[k][0]);
+
+            for (guint v = 0; v < klass->n_values; v++) {
+                if (klass->values[v].value >= 0 && klass->values[v].value < N_CACHED_NICKS)
+                    nick_quarks[k][klass->values[v].value] =
+                        g_quark_from_static_string (klass->values[v].value_nick);
+            }
         }
     }
     g_once_init_leave (&initialized, 1);
@@ -426,11 +438,10 @@ detail_of (const GVirEventEmission *em)
         return 0;
 
     if (G_VALUE_HOLDS_ENUM (first)) {
-        GEnumClass *klass = g_type_class_peek (G_VALUE_TYPE (first));
-        GEnumValue *value = g_enum_get_value (klass, g_value_get_enum (first));
+        gint value = g_value_get_enum (first);
 
         /* an unknown value has no nick: only detail-less handlers hear it */
-        return value ? g_quark_from_static_string (value->value_nick) : 0;
+        return value >= 0 && value < N_CACHED_NICKS ? nick_quarks[em->spec->kind][value] : 0;
     }
 
     /*

@@ -124,10 +124,16 @@ gvir_events_hub_acquire (virConnectPtr conn)
         hubs = g_hash_table_new (NULL, NULL);
 
     hub = g_hash_table_lookup (hubs, conn);
-    if (hub) {
-        g_atomic_int_inc (&hub->ref_count);
-        g_mutex_unlock (&hubs_lock);
-        return hub;
+    /* a hub whose count reached 0 is being freed: replace it, never revive it */
+    while (hub) {
+        gint count = g_atomic_int_get (&hub->ref_count);
+
+        if (count == 0) {
+            hub = NULL;
+        } else if (g_atomic_int_compare_and_exchange (&hub->ref_count, count, count + 1)) {
+            g_mutex_unlock (&hubs_lock);
+            return hub;
+        }
     }
 
     hub = g_new0 (GVirEventsHub, 1);
@@ -303,18 +309,12 @@ listeners_clear (Listeners *l)
 }
 
 /* What we know of a domain's devices is stale once it restarts or is replugged. */
-static void
-forget_devices (GVirEventsHub *hub, int virt_id, const guint8 *uuid)
+static gboolean
+invalidates_devices (int virt_id)
 {
-    if (virt_id != VIR_DOMAIN_EVENT_ID_LIFECYCLE &&
-        virt_id != VIR_DOMAIN_EVENT_ID_DEVICE_ADDED &&
-        virt_id != VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED)
-        return;
-
-    g_mutex_lock (&hub->lock);
-    if (g_hash_table_size (hub->devices) > 0)
-        g_hash_table_remove (hub->devices, uuid);
-    g_mutex_unlock (&hub->lock);
+    return virt_id == VIR_DOMAIN_EVENT_ID_LIFECYCLE ||
+        virt_id == VIR_DOMAIN_EVENT_ID_DEVICE_ADDED ||
+        virt_id == VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED;
 }
 
 /*
@@ -333,9 +333,9 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
     if (!dom || virDomainGetUUID (dom, uuid) < 0)
         return;
 
-    forget_devices (hub, slot->virt_id, uuid);
-
     g_mutex_lock (&hub->lock);
+    if (invalidates_devices (slot->virt_id) && g_hash_table_size (hub->devices) > 0)
+        g_hash_table_remove (hub->devices, uuid);
     for (GVirDomainEvents *w = g_hash_table_lookup (hub->domains, uuid); w;
          w = *gvir_domain_events_next (w))
         listeners_add (&domains, w);
