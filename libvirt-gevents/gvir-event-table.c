@@ -241,13 +241,13 @@ decode_watermark (GVirEventsHub *hub, virDomainPtr dom,
 {
     /*
      * libvirt reports one crossing twice, for "vda" and for the image's
-     * index in the chain, "vda[2]": emit it once, under the disk's name.
+     * index in the chain, "vda[1]": emit it once, under the disk's name.
      */
     const char *dev = raw[0].s;
     const char *bracket = dev ? strchr (dev, '[') : NULL;
     g_autofree gchar *disk = bracket ? g_strndup (dev, bracket - dev) : g_strdup (dev);
 
-    if (gvir_events_hub_watermark_is_repeat (hub, dom, disk, raw[1].s,
+    if (gvir_events_hub_watermark_is_repeat (hub, dom, disk, bracket != NULL, raw[1].s,
                                              raw[2].ull, raw[3].ull))
         return FALSE;
 

@@ -14,7 +14,7 @@
 
 #include "gvir-events-private.h"
 
-/* libvirt reports one threshold crossing twice, back to back (see decode_watermark). */
+/* libvirt reports one threshold crossing twice, back to back (see below). */
 #define WATERMARK_REPEAT_WINDOW_US (2 * G_USEC_PER_SEC)
 
 /* Companions are collected on the stack; more than this many is rare. */
@@ -31,6 +31,8 @@ struct _GVirEventsHub {
     GPtrArray *connections;         /* GVirConnectionEvents, weak */
     GHashTable *devices;            /* uuid -> GVirDomainDevices */
     struct {
+        gboolean pending;           /* waiting for the other half of a pair */
+        gboolean indexed;           /* that half was named "disk[N]" */
         guint8 uuid[VIR_UUID_BUFLEN];
         gchar *disk;
         gchar *path;
@@ -466,10 +468,19 @@ gvir_events_hub_graphics_protocol (GVirEventsHub *hub, virDomainPtr dom,
     return query.protocol;
 }
 
+/*
+ * libvirt 9.0 calls back twice per crossing, once with the disk's name
+ * ("vda") and once with the image's index in its chain ("vda[1]"), back to
+ * back.  The second of such a pair is the repeat: same domain, disk, path,
+ * threshold and excess, the other form of the name.  A pair is consumed
+ * whole, so an application that re-arms the same threshold at once still
+ * hears the next crossing.
+ */
 gboolean
 gvir_events_hub_watermark_is_repeat (GVirEventsHub *hub, virDomainPtr dom,
-                                     const gchar *disk, const gchar *path,
-                                     guint64 threshold, guint64 excess)
+                                     const gchar *disk, gboolean indexed,
+                                     const gchar *path, guint64 threshold,
+                                     guint64 excess)
 {
     guint8 uuid[VIR_UUID_BUFLEN];
     gint64 now = g_get_monotonic_time ();
@@ -479,13 +490,19 @@ gvir_events_hub_watermark_is_repeat (GVirEventsHub *hub, virDomainPtr dom,
         return FALSE;
 
     g_mutex_lock (&hub->lock);
-    repeat = now - hub->last_watermark.when < WATERMARK_REPEAT_WINDOW_US &&
+    repeat = hub->last_watermark.pending &&
+        now - hub->last_watermark.when < WATERMARK_REPEAT_WINDOW_US &&
+        hub->last_watermark.indexed != indexed &&
         memcmp (hub->last_watermark.uuid, uuid, sizeof (uuid)) == 0 &&
         g_strcmp0 (hub->last_watermark.disk, disk) == 0 &&
         g_strcmp0 (hub->last_watermark.path, path) == 0 &&
         hub->last_watermark.threshold == threshold &&
         hub->last_watermark.excess == excess;
-    if (!repeat) {
+    if (repeat) {
+        hub->last_watermark.pending = FALSE;
+    } else {
+        hub->last_watermark.pending = TRUE;
+        hub->last_watermark.indexed = indexed;
         memcpy (hub->last_watermark.uuid, uuid, sizeof (uuid));
         g_free (hub->last_watermark.disk);
         hub->last_watermark.disk = g_strdup (disk);

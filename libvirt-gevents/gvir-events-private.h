@@ -141,6 +141,7 @@ GVirGraphicsProtocol gvir_events_hub_graphics_protocol (GVirEventsHub *hub,
 gboolean        gvir_events_hub_watermark_is_repeat (GVirEventsHub *hub,
                                                      virDomainPtr   dom,
                                                      const gchar   *disk,
+                                                     gboolean       indexed,
                                                      const gchar   *path,
                                                      guint64        threshold,
                                                      guint64        excess);

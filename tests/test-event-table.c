@@ -555,6 +555,26 @@ test_watermark (Fixture *f, gconstpointer data G_GNUC_UNUSED)
             "'excess': <uint64 24>}",
             "table: watermark disk=hdb path=/images/base.qcow2 threshold=1000 excess=24");
 
+    /* re-armed at once, the same threshold crossed by the same write size */
+    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
+          "hdb", "/images/data.qcow2", 4096ULL, 512ULL);
+    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
+          "hdb[2]", "/images/data.qcow2", 4096ULL, 512ULL);
+    expect (f, "watermark", "hdb", "\"hdb\", \"/images/data.qcow2\", 4096, 512",
+            "{'disk': <'hdb'>, 'path': <'/images/data.qcow2'>, 'threshold': <uint64 4096>, "
+            "'excess': <uint64 512>}",
+            "table: watermark disk=hdb path=/images/data.qcow2 threshold=4096 excess=512");
+
+    /* the pair in the other order is one crossing too */
+    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
+          "hdb[2]", "/images/data.qcow2", 2048ULL, 7ULL);
+    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
+          "hdb", "/images/data.qcow2", 2048ULL, 7ULL);
+    expect (f, "watermark", "hdb", "\"hdb\", \"/images/data.qcow2\", 2048, 7",
+            "{'disk': <'hdb'>, 'path': <'/images/data.qcow2'>, 'threshold': <uint64 2048>, "
+            "'excess': <uint64 7>}",
+            "table: watermark disk=hdb path=/images/data.qcow2 threshold=2048 excess=7");
+
     /* a new crossing after re-arming is a new event */
     FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
           "hdb", "/images/data.qcow2", 8192ULL, 1ULL);
