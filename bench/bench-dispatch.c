@@ -21,6 +21,9 @@
  *                domain as filter: what per-domain callbacks cost without a
  *                fan-out layer
  *   gevents      a GVirDomainEvents::lifecycle handler on every domain
+ *   gevents+cc   the same, and the connection's GVirConnectionEvents exists
+ *                but has no domain-event handler (what an application that
+ *                asked for it once and disconnected pays)
  *   gevents+conn the same, plus a GVirConnectionEvents::domain-event handler
  *
  * Built twice: bench-dispatch times; bench-dispatch-allocs (BENCH_COUNT_ALLOCS)
@@ -108,12 +111,13 @@ typedef enum {
     VARIANT_RAW_IDS,
     VARIANT_NAIVE,
     VARIANT_GEVENTS,
+    VARIANT_GEVENTS_CC,
     VARIANT_GEVENTS_CONN,
     N_VARIANTS
 } Variant;
 
 static const char * const variant_names[N_VARIANTS] = {
-    "raw", "raw+ids", "naive", "gevents", "gevents+conn",
+    "raw", "raw+ids", "naive", "gevents", "gevents+cc", "gevents+conn",
 };
 
 #define MAX_ROUNDS 100
@@ -448,6 +452,7 @@ watch (Bench *b, Variant v, Watch *w, Result *r)
         break;
 
     case VARIANT_GEVENTS_CONN:
+    case VARIANT_GEVENTS_CC:
     case VARIANT_GEVENTS:
         w->handler_ids = g_new (gulong, b->n_doms);
         for (guint i = 0; i < b->n_doms; i++) {
@@ -456,6 +461,8 @@ watch (Bench *b, Variant v, Watch *w, Result *r)
             w->handler_ids[i] = g_signal_connect (events, "lifecycle",
                                                   G_CALLBACK (on_gevents_lifecycle), b);
         }
+        if (v == VARIANT_GEVENTS_CC)
+            w->conn_events = gvir_connection_events_get_for_connection (b->gconn);
         if (v == VARIANT_GEVENTS_CONN) {
             w->conn_events = gvir_connection_events_get_for_connection (b->gconn);
             w->conn_handler = g_signal_connect (w->conn_events, "domain-event",
@@ -491,6 +498,7 @@ unwatch (Bench *b, Variant v, Watch *w)
         g_free (w->naive_ids);
         break;
     case VARIANT_GEVENTS_CONN:
+    case VARIANT_GEVENTS_CC:
     case VARIANT_GEVENTS:
         /* the companions stay with their domains until the connection closes */
         for (guint i = 0; i < b->n_doms; i++)
@@ -689,7 +697,8 @@ parse_variants (const gchar *option G_GNUC_UNUSED, const gchar *value, gpointer 
         }
         if (!found) {
             g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                         "unknown variant %s (raw, raw+ids, naive, gevents, gevents+conn)", parts[i]);
+                         "unknown variant %s (raw, raw+ids, naive, gevents, gevents+cc, gevents+conn)",
+                         parts[i]);
             return FALSE;
         }
     }
@@ -764,7 +773,7 @@ main (int argc, char **argv)
             { "rounds", 'r', 0, G_OPTION_ARG_INT, &rounds,
               "Measured rounds per variant, after one warm-up (default 7)", "R" },
             { "variants", 'V', 0, G_OPTION_ARG_CALLBACK, parse_variants,
-              "Variants to run (default raw,raw+ids,naive,gevents,gevents+conn)", "LIST" },
+              "Variants to run (default raw,raw+ids,naive,gevents,gevents+cc,gevents+conn)", "LIST" },
             { "naive-budget", 0, 0, G_OPTION_ARG_INT, &naive_budget,
               "Naive: at most this many events x domains per round (default 4000000)", "N" },
             { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Say what is being set up", NULL },
