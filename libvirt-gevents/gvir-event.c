@@ -23,8 +23,9 @@
  * arguments as the typed #GVirDomainEvents signal, as an `a{sv}` #GVariant
  * keyed by the arguments' names.  In that payload enumerations are their
  * libvirt numbers (`i`), 64-bit values keep their width (`x`, `t`), a
- * #GVirGraphicsClient is a nested `a{sv}` and a missing (%NULL) string is
- * left out.  gvir_event_to_string() renders it as one line for people.
+ * #GVirGraphicsClient is a nested `a{sv}` of its properties (named with
+ * underscores, like the arguments: `remote_node`) and a missing (%NULL)
+ * string is left out.  gvir_event_to_string() renders it as one line for people.
  *
  * It is immutable, and only built when a handler listens.
  */
@@ -45,6 +46,7 @@ G_DEFINE_FINAL_TYPE (GVirEvent, gvir_event, G_TYPE_OBJECT)
 enum {
     PROP_0,
     PROP_KIND,
+    PROP_KIND_NAME,
     PROP_DOMAIN_NAME,
     PROP_DOMAIN_UUID,
     PROP_TIME,
@@ -76,6 +78,7 @@ gvir_event_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
 
     switch (prop_id) {
     case PROP_KIND:        g_value_set_enum (value, self->kind); break;
+    case PROP_KIND_NAME:   g_value_set_string (value, gvir_event_kind_name (self->kind)); break;
     case PROP_DOMAIN_NAME: g_value_set_string (value, self->domain_name); break;
     case PROP_DOMAIN_UUID: g_value_set_string (value, self->domain_uuid); break;
     case PROP_TIME:        g_value_set_boxed (value, self->time); break;
@@ -103,6 +106,15 @@ gvir_event_class_init (GVirEventClass *klass)
     props[PROP_KIND] = g_param_spec_enum ("kind", "Kind",
                                           "The kind of event; its nick is the name of the GVirDomainEvents signal", GVIR_TYPE_DOMAIN_EVENT_KIND,
                                           GVIR_DOMAIN_EVENT_KIND_LIFECYCLE, flags);
+    /**
+     * GVirEvent:kind-name:
+     *
+     * The name of the kind of event, which is also the name of its
+     * #GVirDomainEvents signal (`io-error`).
+     */
+    props[PROP_KIND_NAME] = g_param_spec_string ("kind-name", "Kind name",
+                                                 "The name of the kind of event, which is also the name of its signal",
+                                                 NULL, flags);
     /**
      * GVirEvent:domain-name:
      *
@@ -299,11 +311,11 @@ append_client (GString *line, GVariant *client)
     g_autoptr(GVariant) identities = NULL;
     GVariantIter iter;
 
-    g_variant_lookup (client, "remote-node", "&s", &remote_node);
-    g_variant_lookup (client, "remote-service", "&s", &remote_service);
-    g_variant_lookup (client, "local-node", "&s", &local_node);
-    g_variant_lookup (client, "local-service", "&s", &local_service);
-    g_variant_lookup (client, "auth-scheme", "&s", &auth);
+    g_variant_lookup (client, "remote_node", "&s", &remote_node);
+    g_variant_lookup (client, "remote_service", "&s", &remote_service);
+    g_variant_lookup (client, "local_node", "&s", &local_node);
+    g_variant_lookup (client, "local_service", "&s", &local_service);
+    g_variant_lookup (client, "auth_scheme", "&s", &auth);
     g_string_append_printf (line, strchr (remote_node, ':') ? "[%s]:%s" : "%s:%s",
                             remote_node, remote_service);
     g_string_append_printf (line, strchr (local_node, ':') ? " -> [%s]:%s" : " -> %s:%s",

@@ -50,3 +50,54 @@ SAME (GVIR_DOMAIN_MEMORY_FAILURE_ACTION_RESET, VIR_DOMAIN_EVENT_MEMORY_FAILURE_A
 SAME (GVIR_DOMAIN_MEMORY_FAILURE_FLAGS_RECURSIVE, VIR_DOMAIN_MEMORY_FAILURE_RECURSIVE);
 SAME (GVIR_GRAPHICS_PHASE_DISCONNECT, VIR_DOMAIN_EVENT_GRAPHICS_DISCONNECT);
 SAME (GVIR_GRAPHICS_ADDRESS_FAMILY_UNIX, VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_UNIX);
+
+/* libvirt's words for each lifecycle detail, indexed by event then detail. */
+static const gchar * const defined_details[] = { "added", "updated", "renamed", "from-snapshot" };
+static const gchar * const undefined_details[] = { "removed", "renamed" };
+static const gchar * const started_details[] = {
+    "booted", "migrated", "restored", "from-snapshot", "wakeup" };
+static const gchar * const suspended_details[] = {
+    "paused", "migrated", "ioerror", "watchdog", "restored", "from-snapshot",
+    "api-error", "postcopy", "postcopy-failed" };
+static const gchar * const resumed_details[] = {
+    "unpaused", "migrated", "from-snapshot", "postcopy", "postcopy-failed" };
+static const gchar * const stopped_details[] = {
+    "shutdown", "destroyed", "crashed", "migrated", "saved", "failed", "from-snapshot" };
+static const gchar * const shutdown_details[] = { "finished", "guest", "host" };
+static const gchar * const pmsuspended_details[] = { "memory", "disk" };
+static const gchar * const crashed_details[] = { "panicked", "crashloaded" };
+
+#define DETAILS(array) { array, G_N_ELEMENTS (array) }
+static const struct {
+    const gchar * const *names;
+    guint n_names;
+} lifecycle_details[] = {
+    DETAILS (defined_details), DETAILS (undefined_details), DETAILS (started_details),
+    DETAILS (suspended_details), DETAILS (resumed_details), DETAILS (stopped_details),
+    DETAILS (shutdown_details), DETAILS (pmsuspended_details), DETAILS (crashed_details),
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (lifecycle_details) == GVIR_DOMAIN_LIFECYCLE_EVENT_CRASHED + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (stopped_details) == VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (suspended_details) == VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED + 1);
+
+/**
+ * gvir_domain_lifecycle_event_detail_to_string:
+ * @event: a lifecycle event, as #GVirDomainEvents::lifecycle gives it
+ * @detail: the detail code that came with it
+ *
+ * Names a lifecycle detail in libvirt's words: for
+ * %GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED, detail 1 is `"destroyed"`.
+ *
+ * Returns: (nullable): a static string, or %NULL for an event or detail
+ *   newer than this library
+ */
+const gchar *
+gvir_domain_lifecycle_event_detail_to_string (GVirDomainLifecycleEvent event,
+                                              gint                     detail)
+{
+    if ((guint) event >= G_N_ELEMENTS (lifecycle_details) || detail < 0 ||
+        (guint) detail >= lifecycle_details[event].n_names)
+        return NULL;
+    return lifecycle_details[event].names[detail];
+}

@@ -257,7 +257,7 @@ add_string (GVariantBuilder *builder, const gchar *key, const gchar *value)
         g_variant_builder_add (builder, "{sv}", key, g_variant_new_string (value));
 }
 
-/* The client in a GVirEvent payload: its properties, by name. */
+/* The client in a GVirEvent payload: its properties, named like signal arguments. */
 GVariant *
 gvir_graphics_client_to_variant (GVirGraphicsClient *self)
 {
@@ -266,13 +266,13 @@ gvir_graphics_client_to_variant (GVirGraphicsClient *self)
     g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
     g_variant_builder_add (&builder, "{sv}", "protocol", g_variant_new_int32 (self->protocol));
     g_variant_builder_add (&builder, "{sv}", "phase", g_variant_new_int32 (self->phase));
-    g_variant_builder_add (&builder, "{sv}", "local-family", g_variant_new_int32 (self->local.family));
-    add_string (&builder, "local-node", self->local.node);
-    add_string (&builder, "local-service", self->local.service);
-    g_variant_builder_add (&builder, "{sv}", "remote-family", g_variant_new_int32 (self->remote.family));
-    add_string (&builder, "remote-node", self->remote.node);
-    add_string (&builder, "remote-service", self->remote.service);
-    add_string (&builder, "auth-scheme", self->auth_scheme);
+    g_variant_builder_add (&builder, "{sv}", "local_family", g_variant_new_int32 (self->local.family));
+    add_string (&builder, "local_node", self->local.node);
+    add_string (&builder, "local_service", self->local.service);
+    g_variant_builder_add (&builder, "{sv}", "remote_family", g_variant_new_int32 (self->remote.family));
+    add_string (&builder, "remote_node", self->remote.node);
+    add_string (&builder, "remote_service", self->remote.service);
+    add_string (&builder, "auth_scheme", self->auth_scheme);
     g_variant_builder_add (&builder, "{sv}", "identities", self->identities);
     return g_variant_builder_end (&builder);
 }

@@ -353,10 +353,10 @@ test_graphics (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     FIRE (f, VNC_CONNECTED, virConnectDomainEventGraphicsCallback,
           VIR_DOMAIN_EVENT_GRAPHICS_CONNECT, &vnc, &remote, "none", &nobody);
     client = expect (f, "vnc-connected", NULL, NULL,
-                     "{'client': <{'protocol': <0>, 'phase': <0>, 'local-family': <0>, "
-                     "'local-node': <'127.0.0.1'>, 'local-service': <'5901'>, "
-                     "'remote-family': <1>, 'remote-node': <'::1'>, 'remote-service': <'43210'>, "
-                     "'auth-scheme': <'none'>, 'identities': <@a(ss) []>}>}",
+                     "{'client': <{'protocol': <0>, 'phase': <0>, 'local_family': <0>, "
+                     "'local_node': <'127.0.0.1'>, 'local_service': <'5901'>, "
+                     "'remote_family': <1>, 'remote_node': <'::1'>, 'remote_service': <'43210'>, "
+                     "'auth_scheme': <'none'>, 'identities': <@a(ss) []>}>}",
                      "table: vnc-connected client=[::1]:43210 -> 127.0.0.1:5901 auth=none");
     g_assert_cmpint (gvir_graphics_client_get_protocol (client), ==, GVIR_GRAPHICS_PROTOCOL_VNC);
     g_assert_cmpint (gvir_graphics_client_get_phase (client), ==, GVIR_GRAPHICS_PHASE_CONNECT);
@@ -375,20 +375,20 @@ test_graphics (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     FIRE (f, VNC_CONNECTED, virConnectDomainEventGraphicsCallback,
           VIR_DOMAIN_EVENT_GRAPHICS_DISCONNECT, &vnc, &remote, "none", NULL);
     g_object_unref (expect (f, "vnc-disconnected", NULL, NULL,
-                            "{'client': <{'protocol': <0>, 'phase': <2>, 'local-family': <0>, "
-                            "'local-node': <'127.0.0.1'>, 'local-service': <'5901'>, "
-                            "'remote-family': <1>, 'remote-node': <'::1'>, 'remote-service': <'43210'>, "
-                            "'auth-scheme': <'none'>, 'identities': <@a(ss) []>}>}",
+                            "{'client': <{'protocol': <0>, 'phase': <2>, 'local_family': <0>, "
+                            "'local_node': <'127.0.0.1'>, 'local_service': <'5901'>, "
+                            "'remote_family': <1>, 'remote_node': <'::1'>, 'remote_service': <'43210'>, "
+                            "'auth_scheme': <'none'>, 'identities': <@a(ss) []>}>}",
                             "table: vnc-disconnected client=[::1]:43210 -> 127.0.0.1:5901 auth=none"));
 
     /* 5902 is SPICE's; the identities are the seed's x509 DN and SASL name */
     FIRE (f, VNC_CONNECTED, virConnectDomainEventGraphicsCallback,
           VIR_DOMAIN_EVENT_GRAPHICS_INITIALIZE, &spice, &remote, "sasl", &subject);
     client = expect (f, "spice-initialized", NULL, NULL,
-                     "{'client': <{'protocol': <1>, 'phase': <1>, 'local-family': <0>, "
-                     "'local-node': <'127.0.0.1'>, 'local-service': <'5902'>, "
-                     "'remote-family': <1>, 'remote-node': <'::1'>, 'remote-service': <'43210'>, "
-                     "'auth-scheme': <'sasl'>, 'identities': <[('x509dname', 'C=GB,O=Example,CN=alice'), "
+                     "{'client': <{'protocol': <1>, 'phase': <1>, 'local_family': <0>, "
+                     "'local_node': <'127.0.0.1'>, 'local_service': <'5902'>, "
+                     "'remote_family': <1>, 'remote_node': <'::1'>, 'remote_service': <'43210'>, "
+                     "'auth_scheme': <'sasl'>, 'identities': <[('x509dname', 'C=GB,O=Example,CN=alice'), "
                      "('saslUsername', 'alice')]>}>}",
                      "table: spice-initialized client=[::1]:43210 -> 127.0.0.1:5902 auth=sasl "
                      "x509dname=C=GB,O=Example,CN=alice saslUsername=alice");
@@ -398,7 +398,7 @@ test_graphics (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpstr (gvir_graphics_client_get_identity (client, "saslUsername"), ==, "alice");
     g_assert_null (gvir_graphics_client_get_identity (client, "kerberos"));
     /* and the same through properties, as bindings read them */
-    g_object_get (client, "remote-node", &node, "remote-family", &family,
+    g_object_get (client, "remote_node", &node, "remote_family", &family,
                   "identities", &identities, NULL);
     g_assert_cmpstr (node, ==, "::1");
     g_assert_cmpint (family, ==, GVIR_GRAPHICS_ADDRESS_FAMILY_IPV6);
@@ -410,9 +410,9 @@ test_graphics (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     FIRE (f, VNC_CONNECTED, virConnectDomainEventGraphicsCallback,
           VIR_DOMAIN_EVENT_GRAPHICS_CONNECT, &spice_tls, NULL, NULL, NULL);
     client = expect (f, "spice-connected", NULL, NULL,
-                     "{'client': <{'protocol': <1>, 'phase': <0>, 'local-family': <0>, "
-                     "'local-node': <'127.0.0.1'>, 'local-service': <'5999'>, "
-                     "'remote-family': <0>, 'identities': <@a(ss) []>}>}",
+                     "{'client': <{'protocol': <1>, 'phase': <0>, 'local_family': <0>, "
+                     "'local_node': <'127.0.0.1'>, 'local_service': <'5999'>, "
+                     "'remote_family': <0>, 'identities': <@a(ss) []>}>}",
                      "table: spice-connected client=?:? -> 127.0.0.1:5999 auth=?");
     g_assert_null (gvir_graphics_client_get_remote_node (client));
     g_assert_null (gvir_graphics_client_get_auth_scheme (client));
