@@ -32,13 +32,15 @@ for variant in raw raw+ids gevents; do
 done
 
 echo
-echo "# libvirt-gevents' own path, inclusive, per event:"
+echo "# libvirt-gevents' own path, inclusive instructions per event:"
+echo "# (callgrind's call counts, left out here, include the uncollected priming)"
 callgrind_annotate --tree=calling --inclusive=yes "$out/gevents.out" 2>/dev/null |
     awk -v n="$delivered" '
         /\*  .*:(on_lifecycle|gvir_events_hub_dispatch) / { show = 1 }
         show && /^ *[0-9,]+ / {
             count = $1; gsub(",", "", count)
             name = $0; sub(/^ *[0-9,]+ \([^)]*\) +/, "", name); sub(/ \[.*/, "", name)
+            sub(/ \([0-9,]+x\)/, "", name)
             printf "%8.0f  %s\n", count / n, name
         }
         show && /^$/ { show = 0 }'
