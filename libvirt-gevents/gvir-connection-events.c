@@ -202,7 +202,7 @@ G_LOCK_DEFINE_STATIC (companions);
  *
  * Gets the event companion of @conn, creating it the first time.  Every call
  * for the same #GVirConnection returns the same object, which the connection
- * owns.  gvir_init_object() must have been called before @conn was opened.
+ * owns.  `gvir_init_object` must have been called before @conn was opened.
  *
  * Returns: (transfer none): the companion of @conn
  */

@@ -43,7 +43,7 @@
  * Whatever the number of domains and handlers, libvirt sees one registration
  * per event ID and connection; an event for a domain without a companion
  * costs a hash lookup.  Signals are emitted from the main context that
- * libvirt-glib's event loop runs in: call gvir_init_object() before opening
+ * libvirt-glib's event loop runs in: call `gvir_init_object` before opening
  * the connection.  Enumeration arguments carry libvirt's numbers, so a value
  * a newer daemon sends arrives unchanged even where the enumeration does not
  * name it.
