@@ -534,54 +534,53 @@ test_typed_params (Fixture *f, gconstpointer data G_GNUC_UNUSED)
             "'time_elapsed': <uint64 1234>, 'd': <0.5>, 'b': <true>}");
 }
 
+/* libvirt's callbacks for one crossing: its device names, in order */
+typedef struct {
+    const gchar *devs[2];
+    const gchar *path;
+    guint64 threshold;
+    guint64 excess;
+} Crossing;
+
+static void
+expect_one_watermark (Fixture *f, const Crossing *c)
+{
+    g_autofree gchar *args = g_strdup_printf ("\"hdb\", \"%s\", %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT,
+                                              c->path, c->threshold, c->excess);
+    g_autofree gchar *payload = g_strdup_printf ("{'disk': <'hdb'>, 'path': <'%s'>, "
+                                                 "'threshold': <uint64 %" G_GUINT64_FORMAT ">, "
+                                                 "'excess': <uint64 %" G_GUINT64_FORMAT ">}",
+                                                 c->path, c->threshold, c->excess);
+    g_autofree gchar *line = g_strdup_printf ("table: watermark disk=hdb path=%s threshold=%"
+                                              G_GUINT64_FORMAT " excess=%" G_GUINT64_FORMAT,
+                                              c->path, c->threshold, c->excess);
+
+    for (guint i = 0; i < G_N_ELEMENTS (c->devs) && c->devs[i]; i++)
+        FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
+              c->devs[i], c->path, c->threshold, c->excess);
+    expect (f, "watermark", "hdb", args, payload, line);
+}
+
 static void
 test_watermark (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    /* libvirt 9.0 reports one crossing twice: once as "hdb", once as "hdb[2]" */
-    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
-          "hdb", "/images/data.qcow2", 4096ULL, 512ULL);
-    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
-          "hdb[2]", "/images/data.qcow2", 4096ULL, 512ULL);
-    expect (f, "watermark", "hdb", "\"hdb\", \"/images/data.qcow2\", 4096, 512",
-            "{'disk': <'hdb'>, 'path': <'/images/data.qcow2'>, 'threshold': <uint64 4096>, "
-            "'excess': <uint64 512>}",
-            "table: watermark disk=hdb path=/images/data.qcow2 threshold=4096 excess=512");
+    static const Crossing crossings[] = {
+        /* libvirt 9.0 reports one crossing twice: as "hdb", then as "hdb[2]" */
+        { { "hdb", "hdb[2]" }, "/images/data.qcow2", 4096, 512 },
+        /* a threshold on a backing image arrives only with its index */
+        { { "hdb[1]", NULL }, "/images/base.qcow2", 1000, 24 },
+        /* re-armed at once, the same threshold crossed by the same write */
+        { { "hdb", "hdb[2]" }, "/images/data.qcow2", 4096, 512 },
+        /* the pair in the other order is one crossing too */
+        { { "hdb[2]", "hdb" }, "/images/data.qcow2", 2048, 7 },
+        /* a lone crossing after re-arming */
+        { { "hdb", NULL }, "/images/data.qcow2", 8192, 1 },
+        /* and the same again: two real crossings, not a pair */
+        { { "hdb", NULL }, "/images/data.qcow2", 8192, 1 },
+    };
 
-    /* a threshold on a backing image arrives only with its index */
-    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
-          "hdb[1]", "/images/base.qcow2", 1000ULL, 24ULL);
-    expect (f, "watermark", "hdb", "\"hdb\", \"/images/base.qcow2\", 1000, 24",
-            "{'disk': <'hdb'>, 'path': <'/images/base.qcow2'>, 'threshold': <uint64 1000>, "
-            "'excess': <uint64 24>}",
-            "table: watermark disk=hdb path=/images/base.qcow2 threshold=1000 excess=24");
-
-    /* re-armed at once, the same threshold crossed by the same write size */
-    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
-          "hdb", "/images/data.qcow2", 4096ULL, 512ULL);
-    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
-          "hdb[2]", "/images/data.qcow2", 4096ULL, 512ULL);
-    expect (f, "watermark", "hdb", "\"hdb\", \"/images/data.qcow2\", 4096, 512",
-            "{'disk': <'hdb'>, 'path': <'/images/data.qcow2'>, 'threshold': <uint64 4096>, "
-            "'excess': <uint64 512>}",
-            "table: watermark disk=hdb path=/images/data.qcow2 threshold=4096 excess=512");
-
-    /* the pair in the other order is one crossing too */
-    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
-          "hdb[2]", "/images/data.qcow2", 2048ULL, 7ULL);
-    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
-          "hdb", "/images/data.qcow2", 2048ULL, 7ULL);
-    expect (f, "watermark", "hdb", "\"hdb\", \"/images/data.qcow2\", 2048, 7",
-            "{'disk': <'hdb'>, 'path': <'/images/data.qcow2'>, 'threshold': <uint64 2048>, "
-            "'excess': <uint64 7>}",
-            "table: watermark disk=hdb path=/images/data.qcow2 threshold=2048 excess=7");
-
-    /* a new crossing after re-arming is a new event */
-    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
-          "hdb", "/images/data.qcow2", 8192ULL, 1ULL);
-    expect (f, "watermark", "hdb", "\"hdb\", \"/images/data.qcow2\", 8192, 1",
-            "{'disk': <'hdb'>, 'path': <'/images/data.qcow2'>, 'threshold': <uint64 8192>, "
-            "'excess': <uint64 1>}",
-            "table: watermark disk=hdb path=/images/data.qcow2 threshold=8192 excess=1");
+    for (guint i = 0; i < G_N_ELEMENTS (crossings); i++)
+        expect_one_watermark (f, &crossings[i]);
 
     FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback, NULL, NULL, 1ULL, 2ULL);
     expect (f, "watermark", NULL, "NULL, NULL, 1, 2",
