@@ -150,6 +150,7 @@ typedef struct {
     gboolean variants[N_VARIANTS];
     gboolean verbose;
     guint naive_budget;         /* callbacks walked per round, naive scaled to it */
+    guint hot;                  /* events go to this many domains only (0: all) */
 
     /* state */
     virConnectPtr driver;       /* keeps the test driver's state alive, drives events */
@@ -514,16 +515,22 @@ unwatch (Bench *b, Variant v, Watch *w)
     drain ();
 }
 
-/* Queues n events (n/2 suspend/resume pairs), starting at pair *next. */
+/* Queues n events (n/2 suspend/resume pairs) on n_doms domains, starting at pair *next. */
 static void
-queue_events (Bench *b, guint n, guint *next)
+queue_events_on (Bench *b, guint n, guint n_doms, guint *next)
 {
     for (guint k = 0; k < n / 2; k++) {
-        virDomainPtr dom = b->doms[b->order[(*next)++ % b->n_doms]];
+        virDomainPtr dom = b->doms[b->order[(*next)++ % n_doms]];
 
         if (virDomainSuspend (dom) < 0 || virDomainResume (dom) < 0)
             die ("virDomainSuspend/Resume");
     }
+}
+
+static void
+queue_events (Bench *b, guint n, guint *next)
+{
+    queue_events_on (b, n, b->hot ? MIN (b->hot, b->n_doms) : b->n_doms, next);
 }
 
 static int
@@ -625,7 +632,7 @@ run_round (Bench *b, Variant v, guint round, Result *r)
     if (v != VARIANT_NAIVE) {
         guint start = 0;
 
-        queue_events (b, 2 * b->n_doms, &start);
+        queue_events_on (b, 2 * b->n_doms, b->n_doms, &start);
         if (!deliver (b, v, 2 * b->n_doms, FALSE, &seconds, &cpu_seconds))
             r->failed = TRUE;
     }
@@ -751,7 +758,7 @@ main (int argc, char **argv)
     g_autoptr(GError) error = NULL;
     Result *results;
     gchar *domains_opt = NULL, *variants_opt = NULL;
-    int events = 20000, rounds = 7, naive_budget = 4000000;
+    int events = 20000, rounds = 7, naive_budget = 4000000, hot = 0;
     gboolean verbose = FALSE;
     Bench b = { 0 };
     int status = 0;
@@ -778,6 +785,8 @@ main (int argc, char **argv)
               "Variants to run (default raw,raw+ids,naive,gevents,gevents+cc,gevents+conn)", "LIST" },
             { "naive-budget", 0, 0, G_OPTION_ARG_INT, &naive_budget,
               "Naive: at most this many events x domains per round (default 4000000)", "N" },
+            { "hot", 0, 0, G_OPTION_ARG_INT, &hot,
+              "Send the events to this many of the D domains only (default: all)", "N" },
             { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Say what is being set up", NULL },
             { NULL }
         };
@@ -808,6 +817,7 @@ main (int argc, char **argv)
     b.events = events & ~1;
     b.rounds = rounds;
     b.naive_budget = naive_budget;
+    b.hot = MAX (hot, 0);
     b.verbose = verbose;
 
     /* libvirt's event loop must be GLib's before any connection is opened */
