@@ -27,8 +27,8 @@ for variant in raw raw+ids gevents; do
         --variants "$variant" > /dev/null 2> "$out/$variant.log" ||
         { cat "$out/$variant.log"; exit 1; }
     total=$(callgrind_annotate "$out/$variant.out" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
-    printf '%-8s %12s instructions, %8.0f per event (D=%s, %s events)\n' \
-        "$variant" "$total" "$(echo "$total / $delivered" | bc -l)" "$domains" "$delivered"
+    awk -v v="$variant" -v t="$total" -v n="$delivered" -v d="$domains" 'BEGIN {
+        printf "%-8s %12s instructions, %8.0f per event (D=%s, %s events)\n", v, t, t / n, d, n }'
 done
 
 echo
