@@ -87,6 +87,13 @@ static gchar *daemon_dir;
 static pid_t daemon_pid;
 static pid_t generator_pid;
 
+/* What the daemon's directory holds, for the signal handler (no malloc there). */
+static const char * const daemon_files[] = {
+    "libvirtd.conf", "pid", "libvirt-sock", "libvirt-sock-ro", "libvirt-admin-sock",
+    "libvirtd.log",
+};
+static char daemon_paths[G_N_ELEMENTS (daemon_files) + 2][4096];   /* + drivers/, + the dir */
+
 static void
 stop_children (void)
 {
@@ -111,32 +118,32 @@ stop_children (void)
         }
     }
     if (daemon_dir) {
-        const char *names[] = { "libvirtd.conf", "pid", "libvirt-sock", "libvirt-sock-ro",
-                                "libvirt-admin-sock", "libvirtd.log", NULL };
-
-        for (guint i = 0; names[i]; i++) {
-            g_autofree gchar *path = g_build_filename (daemon_dir, names[i], NULL);
-
-            g_unlink (path);
-        }
-        {
-            g_autofree gchar *drivers = g_build_filename (daemon_dir, "drivers", NULL);
-
-            g_rmdir (drivers);
-        }
-        g_rmdir (daemon_dir);
+        for (guint i = 0; i < G_N_ELEMENTS (daemon_files); i++)
+            unlink (daemon_paths[i]);
+        rmdir (daemon_paths[G_N_ELEMENTS (daemon_files)]);
+        rmdir (daemon_paths[G_N_ELEMENTS (daemon_files) + 1]);
         g_clear_pointer (&daemon_dir, g_free);
     }
 }
 
+/* Only async-signal-safe calls: kill, waitpid, unlink, rmdir. */
 static void
 on_fatal_signal (int sig)
 {
-    /* not async-signal-safe in every detail, but the process is going anyway */
     if (generator_pid > 0)
         kill (generator_pid, SIGTERM);
     if (daemon_pid > 0)
         kill (daemon_pid, SIGTERM);
+    if (generator_pid > 0)
+        waitpid (generator_pid, NULL, 0);
+    if (daemon_pid > 0)
+        waitpid (daemon_pid, NULL, 0);
+    if (daemon_paths[0][0]) {
+        for (guint i = 0; i < G_N_ELEMENTS (daemon_files); i++)
+            unlink (daemon_paths[i]);
+        rmdir (daemon_paths[G_N_ELEMENTS (daemon_files)]);
+        rmdir (daemon_paths[G_N_ELEMENTS (daemon_files) + 1]);
+    }
     signal (sig, SIG_DFL);
     raise (sig);
 }
@@ -184,6 +191,12 @@ start_daemon (const gchar *libvirtd)
         fprintf (stderr, "bench-rpc: %s\n", error->message);
         exit (1);
     }
+    for (guint i = 0; i < G_N_ELEMENTS (daemon_files); i++)
+        g_snprintf (daemon_paths[i], sizeof (daemon_paths[i]), "%s/%s", daemon_dir, daemon_files[i]);
+    g_snprintf (daemon_paths[G_N_ELEMENTS (daemon_files)], sizeof (daemon_paths[0]),
+                "%s/drivers", daemon_dir);
+    g_snprintf (daemon_paths[G_N_ELEMENTS (daemon_files) + 1], sizeof (daemon_paths[0]),
+                "%s", daemon_dir);
     conf = g_build_filename (daemon_dir, "libvirtd.conf", NULL);
     pid_file = g_build_filename (daemon_dir, "pid", NULL);
     drivers = g_build_filename (daemon_dir, "drivers", NULL);
