@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "gvir-events-private.h"
+#include "gvir-marshal.h"
 
 /**
  * SECTION:gvir-connection-events
@@ -153,8 +154,10 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
     signals[DOMAIN_EVENT] =
         g_signal_new ("domain-event", G_TYPE_FROM_CLASS (klass),
                       G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
-                      0, NULL, NULL, NULL,
+                      0, NULL, NULL, _gvir_marshal_VOID__OBJECT_OBJECT,
                       G_TYPE_NONE, 2, GVIR_TYPE_DOMAIN, GVIR_TYPE_EVENT);
+    g_signal_set_va_marshaller (signals[DOMAIN_EVENT], G_TYPE_FROM_CLASS (klass),
+                                _gvir_marshal_VOID__OBJECT_OBJECTv);
 
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++)
         kind_quarks[kind] = g_quark_from_static_string (gvir_event_kind_name (kind));

@@ -12,6 +12,7 @@
 #include <libvirt/virterror.h>
 
 #include "gvir-events-private.h"
+#include "gvir-marshal.h"
 
 /**
  * SECTION:gvir-domain-events
@@ -341,6 +342,56 @@ gvir_domain_events_get_property (GObject *object, guint prop_id,
  * A memory device (virtio-mem) changed size.
  */
 
+/* The C marshallers of gvir-marshal.list, by signature. */
+#define MARSHAL(name) { #name, _gvir_marshal_##name, _gvir_marshal_##name##v }
+static const struct {
+    const gchar *signature;
+    GSignalCMarshaller marshaller;
+    GSignalCVaMarshaller va_marshaller;
+} marshallers[] = {
+    MARSHAL (VOID__VOID), MARSHAL (VOID__ENUM_INT), MARSHAL (VOID__INT64),
+    MARSHAL (VOID__ENUM), MARSHAL (VOID__STRING_STRING_STRING_ENUM_STRING),
+    MARSHAL (VOID__OBJECT), MARSHAL (VOID__STRING_ENUM_ENUM),
+    MARSHAL (VOID__STRING_STRING_STRING_ENUM), MARSHAL (VOID__STRING_ENUM),
+    MARSHAL (VOID__INT), MARSHAL (VOID__UINT64), MARSHAL (VOID__STRING),
+    MARSHAL (VOID__VARIANT), MARSHAL (VOID__ENUM_ENUM), MARSHAL (VOID__ENUM_STRING),
+    MARSHAL (VOID__STRING_STRING_UINT64_UINT64), MARSHAL (VOID__ENUM_ENUM_UINT),
+    MARSHAL (VOID__STRING_UINT64),
+};
+
+/* NULL for a signature without one: GLib then falls back to libffi. */
+static GSignalCMarshaller
+find_marshaller (guint n_params, const GType *types, GSignalCVaMarshaller *va_marshaller)
+{
+    g_autoptr(GString) signature = g_string_new ("VOID_");
+
+    if (n_params == 0)
+        g_string_append (signature, "_VOID");
+    for (guint i = 0; i < n_params; i++) {
+        const gchar *name;
+
+        switch (G_TYPE_FUNDAMENTAL (types[i])) {
+        case G_TYPE_ENUM:    name = "ENUM"; break;
+        case G_TYPE_INT:     name = "INT"; break;
+        case G_TYPE_UINT:    name = "UINT"; break;
+        case G_TYPE_INT64:   name = "INT64"; break;
+        case G_TYPE_UINT64:  name = "UINT64"; break;
+        case G_TYPE_STRING:  name = "STRING"; break;
+        case G_TYPE_OBJECT:  name = "OBJECT"; break;
+        case G_TYPE_VARIANT: name = "VARIANT"; break;
+        default:             return NULL;
+        }
+        g_string_append_printf (signature, "_%s", name);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS (marshallers); i++) {
+        if (g_str_equal (marshallers[i].signature, signature->str)) {
+            *va_marshaller = marshallers[i].va_marshaller;
+            return marshallers[i].marshaller;
+        }
+    }
+    return NULL;
+}
+
 static void
 gvir_domain_events_class_init (GVirDomainEventsClass *klass)
 {
@@ -370,10 +421,17 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
         if (spec->detail != GVIR_EVENT_DETAIL_NONE)
             flags |= G_SIGNAL_DETAILED;
 
+        GSignalCVaMarshaller va_marshaller = NULL;
+        GSignalCMarshaller marshaller = find_marshaller (spec->n_params, types, &va_marshaller);
+
+        /* a new row whose signature gvir-marshal.list lacks still works, through libffi */
+        g_warn_if_fail (marshaller != NULL);
         signals[kind] = g_signal_newv (gvir_event_kind_name (kind),
                                        G_TYPE_FROM_CLASS (klass), flags,
-                                       NULL, NULL, NULL, NULL,
+                                       NULL, NULL, NULL, marshaller,
                                        G_TYPE_NONE, spec->n_params, types);
+        if (marshaller)
+            g_signal_set_va_marshaller (signals[kind], G_TYPE_FROM_CLASS (klass), va_marshaller);
     }
 }
 

@@ -437,7 +437,7 @@ detail_of (const GVirEventEmission *em)
     if (em->spec->detail != GVIR_EVENT_DETAIL_FIRST_ARG)
         return 0;
 
-    if (G_VALUE_HOLDS_ENUM (first)) {
+    if (G_TYPE_IS_ENUM (param_types[em->spec->kind][0])) {
         gint value = g_value_get_enum (first);
 
         /* an unknown value has no nick: only detail-less handlers hear it */
@@ -470,8 +470,9 @@ gvir_event_emission_decode (GVirEventEmission *em, GVirEventsHub *hub,
 void
 gvir_event_emission_clear (GVirEventEmission *em)
 {
+    /* G_IS_VALUE() is a type check per slot: the type alone says a slot was set */
     for (guint i = 0; i < G_N_ELEMENTS (em->values); i++) {
-        if (G_IS_VALUE (&em->values[i]))
+        if (G_VALUE_TYPE (&em->values[i]) != G_TYPE_INVALID)
             g_value_unset (&em->values[i]);
     }
 }

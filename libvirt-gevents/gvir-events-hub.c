@@ -30,6 +30,7 @@ struct _GVirEventsHub {
     GHashTable *domains;            /* uuid -> GVirDomainEvents chain, weak */
     GPtrArray *connections;         /* GVirConnectionEvents, weak */
     GHashTable *devices;            /* uuid -> GVirDomainDevices */
+    GHashTable *names;              /* domain name -> DomainName, see lookup_uuid() */
     struct {
         gboolean pending;           /* waiting for the other half of a pair */
         gboolean indexed;           /* that half was named "disk[N]" */
@@ -41,6 +42,12 @@ struct _GVirEventsHub {
         gint64 when;
     } last_watermark;
 };
+
+/* What the hub last learned a domain name stands for (see lookup_uuid()). */
+typedef struct {
+    guint8 uuid[VIR_UUID_BUFLEN];
+    gchar name[];                   /* the key */
+} DomainName;
 
 static GMutex hubs_lock;
 static GHashTable *hubs;            /* virConnectPtr -> GVirEventsHub */
@@ -148,6 +155,7 @@ gvir_events_hub_acquire (virConnectPtr conn)
     hub->connections = g_ptr_array_new ();
     hub->devices = g_hash_table_new_full (uuid_hash, uuid_equal, g_free,
                                           (GDestroyNotify) gvir_domain_devices_free);
+    hub->names = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
     hub_register (hub);
     g_hash_table_insert (hubs, conn, hub);
     g_mutex_unlock (&hubs_lock);
@@ -193,6 +201,7 @@ gvir_events_hub_unref (GVirEventsHub *hub)
     g_hash_table_unref (hub->domains);
     g_ptr_array_unref (hub->connections);
     g_hash_table_unref (hub->devices);
+    g_hash_table_unref (hub->names);
     g_free (hub->last_watermark.disk);
     g_free (hub->last_watermark.path);
     g_mutex_clear (&hub->lock);
@@ -320,8 +329,83 @@ invalidates_devices (int virt_id)
 }
 
 /*
+ * The lifecycle events after which a name may stand for another domain than
+ * before: defined or undefined (what a rename is made of too), started (a
+ * transient domain, an incoming migration), stopped (a transient domain is
+ * gone).
+ */
+static gboolean
+name_may_rebind (int virt_id, const GVirEventRaw *raw)
+{
+    if (virt_id != VIR_DOMAIN_EVENT_ID_LIFECYCLE)
+        return FALSE;
+    switch (raw[0].i) {
+    case VIR_DOMAIN_EVENT_DEFINED:
+    case VIR_DOMAIN_EVENT_UNDEFINED:
+    case VIR_DOMAIN_EVENT_STARTED:
+    case VIR_DOMAIN_EVENT_STOPPED:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+/*
+ * The UUID of the domain of an event, called and returning with the lock held.
+ *
+ * virDomainGetUUID() costs about a microsecond, more than the rest of a
+ * dispatch together: libvirt's VIR_DOMAIN_DEBUG() formats the UUID for its
+ * debug log (g_snprintf, 16 times "%02x") before it knows whether anything
+ * is logged.  virDomainGetName() logs only a pointer.  A name comes to stand
+ * for another domain only through a lifecycle event the hub hears
+ * (name_may_rebind()), in order, on its own connection: so the hub asks
+ * libvirt for the UUID on those events and the first time it meets a name,
+ * and otherwise takes it from what it learned then.
+ */
+static gboolean
+lookup_uuid (GVirEventsHub *hub, int virt_id, virDomainPtr dom,
+             const GVirEventRaw *raw, guint8 uuid[VIR_UUID_BUFLEN])
+{
+    const char *name = virDomainGetName (dom);
+    /* without the lifecycle registration, renames would go unheard */
+    gboolean trusted = name && hub->slots[VIR_DOMAIN_EVENT_ID_LIFECYCLE].callback_id >= 0;
+    gboolean rebind = name_may_rebind (virt_id, raw);
+    DomainName *known;
+    int ret;
+
+    if (trusted && !rebind) {
+        known = g_hash_table_lookup (hub->names, name);
+        if (known) {
+            memcpy (uuid, known->uuid, VIR_UUID_BUFLEN);
+            return TRUE;
+        }
+    }
+
+    g_mutex_unlock (&hub->lock);
+    ret = virDomainGetUUID (dom, uuid);
+    g_mutex_lock (&hub->lock);
+    if (ret < 0)
+        return FALSE;
+    if (!trusted)
+        return TRUE;
+
+    /* the name of a domain that is gone may be reused, or never seen again */
+    if (rebind && (raw[0].i == VIR_DOMAIN_EVENT_UNDEFINED || raw[0].i == VIR_DOMAIN_EVENT_STOPPED)) {
+        g_hash_table_remove (hub->names, name);
+    } else {
+        gsize size = strlen (name) + 1;
+
+        known = g_malloc (sizeof (DomainName) + size);
+        memcpy (known->uuid, uuid, VIR_UUID_BUFLEN);
+        memcpy (known->name, name, size);
+        g_hash_table_replace (hub->names, known->name, known);
+    }
+    return TRUE;
+}
+
+/*
  * Every libvirt callback ends here.  The common case, an event for a domain
- * nobody watches, costs a UUID copy and a hash lookup, and nothing is built.
+ * nobody watches, costs a name lookup and a UUID lookup, and nothing is built.
  */
 void
 gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEventRaw *raw)
@@ -332,10 +416,14 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
     Listeners connections = { 0 };
     GVirEventEmission em = { 0 };
 
-    if (!dom || virDomainGetUUID (dom, uuid) < 0)
+    if (!dom)
         return;
 
     g_mutex_lock (&hub->lock);
+    if (!lookup_uuid (hub, slot->virt_id, dom, raw, uuid)) {
+        g_mutex_unlock (&hub->lock);
+        return;
+    }
     if (invalidates_devices (slot->virt_id) && g_hash_table_size (hub->devices) > 0)
         g_hash_table_remove (hub->devices, uuid);
     for (GVirDomainEvents *w = g_hash_table_lookup (hub->domains, uuid); w;

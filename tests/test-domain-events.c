@@ -334,6 +334,110 @@ test_lifetime (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     test_recorder_clear (&alive);
 }
 
+/* A GVirDomain for the domain of this UUID, as libvirt-gobject knows it. */
+static GVirDomain *
+domain_by_uuid (Fixture *f, const gchar *uuid)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (gvir_connection_fetch_domains (f->conn, NULL, &error));
+    return gvir_connection_get_domain (f->conn, uuid);
+}
+
+static virDomainPtr
+define (Fixture *f, const gchar *name, const gchar *uuid, gboolean transient)
+{
+    g_autofree gchar *xml = g_strdup_printf ("<domain type='test'><name>%s</name><uuid>%s</uuid>"
+                                             "<memory>8192</memory><os><type>hvm</type></os></domain>",
+                                             name, uuid);
+    virDomainPtr dom = transient ? virDomainCreateXML (f->handle, xml, 0)
+                                 : virDomainDefineXML (f->handle, xml);
+
+    g_assert_nonnull (dom);
+    if (!transient)
+        g_assert_cmpint (virDomainCreate (dom), ==, 0);
+    while (g_main_context_iteration (NULL, FALSE));
+    return dom;
+}
+
+/*
+ * A name stands for one domain at a time, but not for ever: undefined and
+ * redefined, a transient domain recreated, a domain renamed.  Events must go
+ * to the companion of the domain that has the name *now*.
+ */
+static void
+test_name_reuse (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    const gchar *uuid_a = "aaaaaaaa-0000-4000-8000-000000000001";
+    const gchar *uuid_b = "bbbbbbbb-0000-4000-8000-000000000002";
+    const gchar *uuid_c = "cccccccc-0000-4000-8000-000000000003";
+    const gchar *uuid_d = "dddddddd-0000-4000-8000-000000000004";
+    virDomainPtr a, b, c, d, renamed;
+    GVirDomain *ga, *gb, *gc, *gd;
+    TestRecorder ra, rb, rc, rd;
+
+    test_recorder_init (&ra);
+    test_recorder_init (&rb);
+    test_recorder_init (&rc);
+    test_recorder_init (&rd);
+
+    /* persistent "x" (A), undefined, then "x" again (B) */
+    a = define (f, "x", uuid_a, FALSE);
+    ga = domain_by_uuid (f, uuid_a);
+    test_recorder_connect (&ra, gvir_domain_events_get_for_domain (ga), "lifecycle::suspended");
+    suspend_resume (ga);
+    g_assert_cmpint (virDomainDestroy (a), ==, 0);
+    g_assert_cmpint (virDomainUndefine (a), ==, 0);
+    b = define (f, "x", uuid_b, FALSE);
+    gb = domain_by_uuid (f, uuid_b);
+    test_recorder_connect (&rb, gvir_domain_events_get_for_domain (gb), "lifecycle::suspended");
+    suspend_resume (gb);
+    g_assert_true (test_wait_for_count (&rb.emissions->len, 1, TIMEOUT_MS));
+    g_assert_cmpuint (test_recorder_count (&ra), ==, 1);
+
+    /* transient "t" (C), destroyed, then "t" again (D) */
+    c = define (f, "t", uuid_c, TRUE);
+    gc = domain_by_uuid (f, uuid_c);
+    test_recorder_connect (&rc, gvir_domain_events_get_for_domain (gc), "lifecycle::suspended");
+    suspend_resume (gc);
+    g_assert_cmpint (virDomainDestroy (c), ==, 0);
+    d = define (f, "t", uuid_d, TRUE);
+    gd = domain_by_uuid (f, uuid_d);
+    test_recorder_connect (&rd, gvir_domain_events_get_for_domain (gd), "lifecycle::suspended");
+    suspend_resume (gd);
+    g_assert_true (test_wait_for_count (&rd.emissions->len, 1, TIMEOUT_MS));
+    g_assert_cmpuint (test_recorder_count (&rc), ==, 1);
+
+    /* "x" (B) renamed "y"; a new "x" (A's UUID again) must not reach B */
+    g_assert_cmpint (virDomainDestroy (b), ==, 0);
+    g_assert_cmpint (virDomainRename (b, "y", 0), ==, 0);
+    virDomainFree (a);
+    a = define (f, "x", uuid_a, FALSE);
+    g_assert_cmpint (virDomainSuspend (a), ==, 0);
+    renamed = virDomainLookupByName (f->handle, "y");
+    g_assert_nonnull (renamed);
+    g_assert_cmpint (virDomainCreate (renamed), ==, 0);
+    g_assert_cmpint (virDomainSuspend (renamed), ==, 0);
+    g_assert_true (test_wait_for_count (&rb.emissions->len, 2, TIMEOUT_MS));
+    /* the new "x" has A's UUID: it is A again, and A's companion hears it */
+    g_assert_true (test_wait_for_count (&ra.emissions->len, 2, TIMEOUT_MS));
+    g_assert_cmpuint (test_recorder_count (&rb), ==, 2);
+
+    g_clear_object (&ga);
+    g_clear_object (&gb);
+    g_clear_object (&gc);
+    g_clear_object (&gd);
+    virDomainFree (a);
+    virDomainFree (b);
+    virDomainFree (c);
+    virDomainFree (d);
+    virDomainFree (renamed);
+    test_recorder_clear (&ra);
+    test_recorder_clear (&rb);
+    test_recorder_clear (&rc);
+    test_recorder_clear (&rd);
+}
+
 static void
 test_connection_closed (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
@@ -391,6 +495,7 @@ int
 main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
+    test_tolerate_libvirt_gobject_warnings ();
     gvir_init_object (&argc, &argv);
 
 #define ADD(path, fn) \
@@ -398,6 +503,7 @@ main (int argc, char **argv)
     ADD ("/companion/identity", test_identity);
     ADD ("/companion/lifetime", test_lifetime);
     ADD ("/companion/connection-closed", test_connection_closed);
+    ADD ("/companion/name-reuse", test_name_reuse);
     ADD ("/lifecycle/isolation", test_isolation);
     ADD ("/lifecycle/detail-filter", test_detail_filter);
     ADD ("/domain-event/new-domain", test_domain_event_new_domain);
