@@ -283,12 +283,13 @@ gvir_connection_events_wants (GVirConnectionEvents *self)
 
 /* The GVirDomain to hand out for an event of a domain nobody watches. */
 static GVirDomain *
-find_domain (GVirConnectionEvents *self, virDomainPtr dom)
+find_domain (GVirConnectionEvents *self, virDomainPtr dom, const guint8 *uuid_bytes)
 {
     gchar uuid[VIR_UUID_STRING_BUFLEN];
     GVirDomain *domain = NULL;
 
-    if (self->connection && virDomainGetUUIDString (dom, uuid) == 0)
+    gvir_events_uuid_to_string (uuid_bytes, uuid);
+    if (self->connection)
         domain = gvir_connection_get_domain (self->connection, uuid);
     if (!domain)
         domain = g_object_new (GVIR_TYPE_DOMAIN, "handle", dom, NULL);
@@ -312,7 +313,7 @@ gvir_connection_events_emit (GVirConnectionEvents *self, virDomainPtr dom,
         return;
 
     if (!domain)
-        domain = owned_domain = find_domain (self, dom);
+        domain = owned_domain = find_domain (self, dom, em->uuid);
     event = gvir_event_new (dom, em);
     g_signal_emit (self, signals[DOMAIN_EVENT], detail, domain, event);
     g_clear_object (&owned_domain);

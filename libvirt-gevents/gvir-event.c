@@ -36,7 +36,8 @@ struct _GVirEvent {
     GVirDomainEventKind kind;
     gchar *domain_name;
     gchar *domain_uuid;
-    GDateTime *time;
+    gint64 time_us;                 /* when it was received */
+    GDateTime *time;                /* the same, made on first demand */
     gchar *detail;
     GVariant *payload;
 };
@@ -81,7 +82,7 @@ gvir_event_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_KIND_NAME:   g_value_set_string (value, gvir_event_kind_name (self->kind)); break;
     case PROP_DOMAIN_NAME: g_value_set_string (value, self->domain_name); break;
     case PROP_DOMAIN_UUID: g_value_set_string (value, self->domain_uuid); break;
-    case PROP_TIME:        g_value_set_boxed (value, self->time); break;
+    case PROP_TIME:        g_value_set_boxed (value, gvir_event_get_time (self)); break;
     case PROP_DETAIL:      g_value_set_string (value, self->detail); break;
     case PROP_PAYLOAD:     g_value_set_variant (value, self->payload); break;
     default:
@@ -182,13 +183,12 @@ GVirEvent *
 gvir_event_new (virDomainPtr dom, const GVirEventEmission *em)
 {
     GVirEvent *self = g_object_new (GVIR_TYPE_EVENT, NULL);
-    gchar uuid[VIR_UUID_STRING_BUFLEN];
 
     self->kind = em->spec->kind;
     self->domain_name = g_strdup (virDomainGetName (dom));
-    if (virDomainGetUUIDString (dom, uuid) == 0)
-        self->domain_uuid = g_strdup (uuid);
-    self->time = g_date_time_new_now_local ();
+    self->domain_uuid = g_malloc (VIR_UUID_STRING_BUFLEN);
+    gvir_events_uuid_to_string (em->uuid, self->domain_uuid);
+    self->time_us = g_get_real_time ();
     self->detail = detail_string (em);
     self->payload = gvir_event_emission_to_payload (em);
     return self;
@@ -266,8 +266,25 @@ gvir_event_get_domain_uuid (GVirEvent *self)
 GDateTime *
 gvir_event_get_time (GVirEvent *self)
 {
+    GDateTime *time;
+
     g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
-    return self->time;
+
+    /* most handlers never ask: the GDateTime is made on first demand */
+    time = g_atomic_pointer_get (&self->time);
+    if (!time) {
+        g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (self->time_us / G_USEC_PER_SEC);
+        g_autoptr(GDateTime) utc = g_date_time_add (seconds, self->time_us % G_USEC_PER_SEC);
+        GDateTime *local = g_date_time_to_local (utc);
+
+        if (g_atomic_pointer_compare_and_exchange (&self->time, NULL, local))
+            time = local;
+        else {
+            g_date_time_unref (local);
+            time = g_atomic_pointer_get (&self->time);
+        }
+    }
+    return time;
 }
 
 /**

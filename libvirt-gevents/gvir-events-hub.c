@@ -283,6 +283,25 @@ gvir_events_hub_remove_connection (GVirEventsHub *hub, GVirConnectionEvents *wat
     g_mutex_unlock (&hub->lock);
 }
 
+/*
+ * virDomainGetUUIDString() costs 2 µs (libvirt formats the UUID twice, once
+ * for its debug log); the hub has the bytes already.
+ */
+void
+gvir_events_uuid_to_string (const guint8 *uuid, gchar out[VIR_UUID_STRING_BUFLEN])
+{
+    static const gchar hex[] = "0123456789abcdef";
+    gchar *p = out;
+
+    for (guint i = 0; i < VIR_UUID_BUFLEN; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        *p++ = hex[uuid[i] >> 4];
+        *p++ = hex[uuid[i] & 0xf];
+    }
+    *p = '\0';
+}
+
 /* Strong references to the listeners of one event, without allocating. */
 typedef struct {
     gpointer stack[N_STACK_WATCHERS];
@@ -444,6 +463,7 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
     /* a listener may drop the last reference to a companion, and so to the hub */
     gvir_events_hub_ref (hub);
     em.spec = gvir_event_spec_for_virt_id (slot->virt_id);
+    em.uuid = uuid;
     if (gvir_event_emission_decode (&em, hub, dom, raw)) {
         GVirDomain *domain = NULL;
 

@@ -51,6 +51,7 @@ typedef struct {
     const GVirEventSpec *spec;
     GValue values[1 + GVIR_EVENT_MAX_PARAMS];
     GQuark detail;
+    const guint8 *uuid;         /* the domain's, VIR_UUID_BUFLEN bytes */
 } GVirEventEmission;
 
 /*
@@ -145,6 +146,10 @@ gboolean        gvir_events_hub_watermark_is_repeat (GVirEventsHub *hub,
                                                      const gchar   *path,
                                                      guint64        threshold,
                                                      guint64        excess);
+
+/* The canonical string form of a UUID, without libvirt's debug formatting. */
+void            gvir_events_uuid_to_string        (const guint8 *uuid,
+                                                   gchar         out[VIR_UUID_STRING_BUFLEN]);
 
 /* The device map of one domain, parsed from its live XML. */
 typedef struct _GVirDomainDevices GVirDomainDevices;

@@ -192,6 +192,8 @@ test_domain_event_new_domain (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     GVirConnectionEvents *conn_events = gvir_connection_events_get_for_connection (f->conn);
     TestRecorder recorder, any;
     g_autofree gchar *xml = g_strdup_printf (domain_xml, "gamma");
+    gchar uuid[VIR_UUID_STRING_BUFLEN];
+    GDateTime *now;
     virDomainPtr dom;
     TestEmission *e;
     GVirEvent *event;
@@ -220,7 +222,14 @@ test_domain_event_new_domain (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint (gvir_event_get_kind (event), ==, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE);
     g_assert_cmpstr (gvir_event_get_kind_name (event), ==, "lifecycle");
     g_assert_cmpstr (gvir_event_get_domain_name (event), ==, "gamma");
-    g_assert_cmpuint (strlen (gvir_event_get_domain_uuid (event)), ==, 36);
+    g_assert_cmpint (virDomainGetUUIDString (dom, uuid), ==, 0);
+    g_assert_cmpstr (gvir_event_get_domain_uuid (event), ==, uuid);
+    now = g_date_time_new_now_utc ();
+    /* received within the last minute, and the same object on every call */
+    g_assert_cmpint (g_date_time_difference (now, gvir_event_get_time (event)), >=, 0);
+    g_assert_cmpint (g_date_time_difference (now, gvir_event_get_time (event)), <, 60 * G_USEC_PER_SEC);
+    g_assert_true (gvir_event_get_time (event) == gvir_event_get_time (event));
+    g_date_time_unref (now);
     g_assert_cmpstr (gvir_event_get_detail (event), ==, "defined");
     g_assert_nonnull (gvir_event_get_time (event));
     payload = gvir_event_get_payload (event);
