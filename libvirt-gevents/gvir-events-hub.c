@@ -456,7 +456,6 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
     }
     g_mutex_unlock (&hub->lock);
 
-
     if (domains.n == 0 && connections.n == 0)
         return;
 
