@@ -464,6 +464,48 @@ test_connection_closed (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_true (finalized);
 }
 
+/* A companion made before the connection opens attaches when it does. */
+static void
+test_connection_opened_later (void)
+{
+    g_autoptr(GError) error = NULL;
+    GVirConnection *conn = gvir_connection_new ("test:///default");
+    GVirConnectionEvents *events = gvir_connection_events_get_for_connection (conn);
+    TestRecorder recorder;
+    virConnectPtr handle = NULL;
+    virDomainPtr dom;
+
+    g_assert_false (gvir_connection_events_supports (events, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
+    test_recorder_init (&recorder);
+    test_recorder_connect (&recorder, events, "domain-event::lifecycle");
+
+    g_assert_true (gvir_connection_open (conn, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (gvir_connection_events_supports (events, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
+
+    g_object_get (conn, "handle", &handle, NULL);
+    dom = virDomainLookupByName (handle, "test");
+    g_assert_nonnull (dom);
+    g_assert_cmpint (virDomainSuspend (dom), ==, 0);
+    g_assert_true (test_wait_for_count (&recorder.emissions->len, 1, TIMEOUT_MS));
+    g_assert_cmpstr (g_quark_to_string (test_recorder_get (&recorder, 0)->detail), ==, "lifecycle");
+    g_assert_cmpint (virDomainResume (dom), ==, 0);
+
+    /* closed, then opened again: a new registration, events again */
+    gvir_connection_close (conn);
+    g_assert_false (gvir_connection_events_supports (events, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
+    g_assert_true (gvir_connection_open (conn, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (gvir_connection_events_supports (events, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
+
+    virDomainFree (dom);
+    virConnectClose (handle);
+    gvir_connection_close (conn);
+    g_object_unref (conn);
+    while (g_main_context_iteration (NULL, FALSE));
+    test_recorder_clear (&recorder);
+}
+
 static void
 test_watermark_error (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
@@ -513,6 +555,7 @@ main (int argc, char **argv)
     ADD ("/companion/lifetime", test_lifetime);
     ADD ("/companion/connection-closed", test_connection_closed);
     ADD ("/companion/name-reuse", test_name_reuse);
+    g_test_add_func ("/companion/connection-opened-later", test_connection_opened_later);
     ADD ("/lifecycle/isolation", test_isolation);
     ADD ("/lifecycle/detail-filter", test_detail_filter);
     ADD ("/domain-event/new-domain", test_domain_event_new_domain);
