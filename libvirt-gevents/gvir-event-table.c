@@ -502,16 +502,16 @@ value_to_variant (const GValue *value)
  * string is left out rather than faked; enums are their libvirt numbers.
  */
 GVariant *
-gvir_event_emission_to_payload (const GVirEventEmission *em)
+gvir_event_payload_new (const GVirEventSpec *spec, const GValue *args)
 {
     GVariantBuilder builder;
 
     g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-    for (guint i = 0; i < em->spec->n_params; i++) {
-        GVariant *value = value_to_variant (&em->values[1 + i]);
+    for (guint i = 0; i < spec->n_params; i++) {
+        GVariant *value = value_to_variant (&args[i]);
 
         if (value)
-            g_variant_builder_add (&builder, "{sv}", em->spec->params[i].name, value);
+            g_variant_builder_add (&builder, "{sv}", spec->params[i].name, value);
     }
     return g_variant_ref_sink (g_variant_builder_end (&builder));
 }

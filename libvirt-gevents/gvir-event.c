@@ -38,8 +38,10 @@ struct _GVirEvent {
     gchar *domain_uuid;
     gint64 time_us;                 /* when it was received */
     GDateTime *time;                /* the same, made on first demand */
-    gchar *detail;
-    GVariant *payload;
+    const GVirEventSpec *spec;
+    GValue args[GVIR_EVENT_MAX_PARAMS]; /* the typed signal's arguments, copied */
+    const gchar *detail;            /* a static nick, or points into args[0] */
+    GVariant *payload;              /* made from args on first demand */
 };
 
 G_DEFINE_FINAL_TYPE (GVirEvent, gvir_event, G_TYPE_OBJECT)
@@ -66,7 +68,10 @@ gvir_event_finalize (GObject *object)
     g_free (self->domain_name);
     g_free (self->domain_uuid);
     g_clear_pointer (&self->time, g_date_time_unref);
-    g_free (self->detail);
+    for (guint i = 0; i < G_N_ELEMENTS (self->args); i++) {
+        if (G_VALUE_TYPE (&self->args[i]) != G_TYPE_INVALID)
+            g_value_unset (&self->args[i]);
+    }
     g_clear_pointer (&self->payload, g_variant_unref);
 
     G_OBJECT_CLASS (gvir_event_parent_class)->finalize (object);
@@ -84,7 +89,7 @@ gvir_event_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_DOMAIN_UUID: g_value_set_string (value, self->domain_uuid); break;
     case PROP_TIME:        g_value_set_boxed (value, gvir_event_get_time (self)); break;
     case PROP_DETAIL:      g_value_set_string (value, self->detail); break;
-    case PROP_PAYLOAD:     g_value_set_variant (value, self->payload); break;
+    case PROP_PAYLOAD:     g_value_set_variant (value, gvir_event_get_payload (self)); break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -163,34 +168,41 @@ gvir_event_init (GVirEvent *self G_GNUC_UNUSED)
 }
 
 /* The detail in words: unlike the emission's quark, it is never left out. */
-static gchar *
-detail_string (const GVirEventEmission *em)
+static const gchar *
+detail_of (const GVirEventSpec *spec, const GValue *first)
 {
-    const GValue *first = &em->values[1];
-
-    if (em->spec->detail == GVIR_EVENT_DETAIL_NONE)
+    if (spec->detail == GVIR_EVENT_DETAIL_NONE)
         return NULL;
     if (G_VALUE_HOLDS_ENUM (first)) {
         GEnumValue *value = g_enum_get_value (g_type_class_peek (G_VALUE_TYPE (first)),
                                               g_value_get_enum (first));
 
-        return value ? g_strdup (value->value_nick) : NULL;
+        return value ? value->value_nick : NULL;
     }
-    return g_value_dup_string (first);
+    return g_value_get_string (first);
 }
 
+/*
+ * Copies the arguments only: the time, the payload and its GVariants are
+ * made when a handler asks for them, which most never do.
+ */
 GVirEvent *
 gvir_event_new (virDomainPtr dom, const GVirEventEmission *em)
 {
     GVirEvent *self = g_object_new (GVIR_TYPE_EVENT, NULL);
 
     self->kind = em->spec->kind;
+    self->spec = em->spec;
     self->domain_name = g_strdup (virDomainGetName (dom));
     self->domain_uuid = g_malloc (VIR_UUID_STRING_BUFLEN);
     gvir_events_uuid_to_string (em->uuid, self->domain_uuid);
     self->time_us = g_get_real_time ();
-    self->detail = detail_string (em);
-    self->payload = gvir_event_emission_to_payload (em);
+    for (guint i = 0; i < em->spec->n_params; i++) {
+        g_value_init (&self->args[i], G_VALUE_TYPE (&em->values[1 + i]));
+        g_value_copy (&em->values[1 + i], &self->args[i]);
+    }
+    if (em->spec->n_params > 0)
+        self->detail = detail_of (em->spec, &self->args[0]);
     return self;
 }
 
@@ -315,8 +327,22 @@ gvir_event_get_detail (GVirEvent *self)
 GVariant *
 gvir_event_get_payload (GVirEvent *self)
 {
+    GVariant *payload;
+
     g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
-    return self->payload;
+
+    payload = g_atomic_pointer_get (&self->payload);
+    if (!payload) {
+        GVariant *made = gvir_event_payload_new (self->spec, self->args);
+
+        if (g_atomic_pointer_compare_and_exchange (&self->payload, NULL, made))
+            payload = made;
+        else {
+            g_variant_unref (made);
+            payload = g_atomic_pointer_get (&self->payload);
+        }
+    }
+    return payload;
 }
 
 /* "[::1]:43210 -> 127.0.0.1:5901 auth=none", the way people write addresses */
@@ -395,8 +421,8 @@ gvir_event_to_string (GVirEvent *self)
         gint event = -1, detail = -1;
         const gchar *words;
 
-        g_variant_lookup (self->payload, "event", "i", &event);
-        g_variant_lookup (self->payload, "detail", "i", &detail);
+        event = g_value_get_enum (&self->args[0]);
+        detail = g_value_get_int (&self->args[1]);
         words = gvir_domain_lifecycle_event_detail_to_string (event, detail);
         g_string_append_printf (line, " %s", self->detail ? self->detail : "unknown");
         if (words)
@@ -407,7 +433,8 @@ gvir_event_to_string (GVirEvent *self)
     }
 
     for (guint i = 0; i < spec->n_params; i++) {
-        g_autoptr(GVariant) value = g_variant_lookup_value (self->payload, spec->params[i].name, NULL);
+        g_autoptr(GVariant) value = g_variant_lookup_value (gvir_event_get_payload (self),
+                                                            spec->params[i].name, NULL);
 
         if (value)
             append_value (line, spec->params[i].name, gvir_event_spec_param_type (spec, i), value);

@@ -95,7 +95,8 @@ gboolean             gvir_event_emission_decode  (GVirEventEmission   *em,
                                                   virDomainPtr         dom,
                                                   const GVirEventRaw  *raw);
 void                 gvir_event_emission_clear   (GVirEventEmission   *em);
-GVariant            *gvir_event_emission_to_payload (const GVirEventEmission *em);
+GVariant            *gvir_event_payload_new      (const GVirEventSpec *spec,
+                                                  const GValue        *args);
 
 /*
  * The hub: one per virConnectPtr, shared by the GVirConnectionEvents of the
