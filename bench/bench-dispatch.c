@@ -46,6 +46,8 @@
 #include <libvirt-gobject/libvirt-gobject.h>
 #include <libvirt-gevents/libvirt-gevents.h>
 
+#include "bench-clock.h"
+
 #ifdef HAVE_CALLGRIND_H
 #include <valgrind/callgrind.h>
 #else
@@ -167,15 +169,6 @@ typedef struct {
     guint received_conn;
 } Bench;
 
-static gint64
-now_ns (void)
-{
-    struct timespec ts;
-
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
-
 static double
 sys_seconds (void)
 {
@@ -183,15 +176,6 @@ sys_seconds (void)
 
     getrusage (RUSAGE_THREAD, &ru);
     return ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static gint64
-cpu_ns (void)
-{
-    struct timespec ts;
-
-    clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
 static size_t

@@ -54,6 +54,8 @@
 #include <libvirt-gobject/libvirt-gobject.h>
 #include <libvirt-gevents/libvirt-gevents.h>
 
+#include "bench-clock.h"
+
 #ifdef HAVE_CALLGRIND_H
 #include <valgrind/callgrind.h>
 #else
@@ -154,24 +156,6 @@ fail (const char *what)
     fprintf (stderr, "bench-rpc: %s%s%s\n", what,
              virGetLastErrorMessage () ? ": " : "", virGetLastErrorMessage ());
     exit (1);                   /* atexit stops the children */
-}
-
-static gint64
-now_ns (void)
-{
-    struct timespec ts;
-
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
-
-static gint64
-cpu_ns (void)
-{
-    struct timespec ts;
-
-    clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
 /* ------------------------------------------------------------------ */
