@@ -47,7 +47,8 @@
 struct _GVirConnectionEvents {
     GObject parent_instance;
 
-    GVirConnection *connection;     /* owns us */
+    GMutex lock;                    /* connection-opened may come from a GTask thread */
+    GVirConnection *connection;     /* owns us; NULL once it is finalized */
     GVirEventsHub *hub;             /* NULL while the connection is closed */
 };
 
@@ -68,26 +69,40 @@ static GParamSpec *props[N_PROPS];
 static guint signals[N_SIGNALS];
 static GQuark kind_quarks[GVIR_EVENT_N_KINDS];
 
+/* Set while the getter makes a companion: anything else is a binding's g_object_new(). */
+static GPrivate making_companion;
+
+/* Idempotent: two threads may see the connection open at once. */
 static void
 attach (GVirConnectionEvents *self)
 {
     virConnectPtr handle = NULL;
 
-    if (self->hub)
-        return;
+    g_mutex_lock (&self->lock);
+    if (!self->hub && self->connection)
+        g_object_get (self->connection, "handle", &handle, NULL);
+    /* held across the registrations: they are this connection's alone */
+    while (handle && !self->hub) {
+        GVirEventsHub *hub = gvir_events_hub_acquire (handle);
 
-    g_object_get (self->connection, "handle", &handle, NULL);
-    if (!handle)
-        return;
-    self->hub = gvir_events_hub_acquire (handle);
-    virConnectClose (handle);
-    gvir_events_hub_add_connection (self->hub, self);
+        if (gvir_events_hub_add_connection (hub, self))
+            self->hub = hub;
+        else
+            gvir_events_hub_unref (hub);
+    }
+    g_mutex_unlock (&self->lock);
+    if (handle)
+        virConnectClose (handle);
 }
 
 static void
 detach (GVirConnectionEvents *self)
 {
-    GVirEventsHub *hub = g_steal_pointer (&self->hub);
+    GVirEventsHub *hub;
+
+    g_mutex_lock (&self->lock);
+    hub = g_steal_pointer (&self->hub);
+    g_mutex_unlock (&self->lock);
 
     if (!hub)
         return;
@@ -97,9 +112,22 @@ detach (GVirConnectionEvents *self)
 }
 
 static void
+gvir_connection_events_constructed (GObject *object)
+{
+    G_OBJECT_CLASS (gvir_connection_events_parent_class)->constructed (object);
+
+    if (!g_private_get (&making_companion))
+        g_critical ("GVirConnectionEvents cannot be constructed directly and will hear no event: "
+                    "use gvir_connection_events_get_for_connection()");
+}
+
+static void
 gvir_connection_events_finalize (GObject *object)
 {
-    detach (GVIR_CONNECTION_EVENTS (object));
+    GVirConnectionEvents *self = GVIR_CONNECTION_EVENTS (object);
+
+    detach (self);
+    g_mutex_clear (&self->lock);
 
     G_OBJECT_CLASS (gvir_connection_events_parent_class)->finalize (object);
 }
@@ -124,13 +152,15 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
 {
     GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+    object_class->constructed = gvir_connection_events_constructed;
     object_class->finalize = gvir_connection_events_finalize;
     object_class->get_property = gvir_connection_events_get_property;
 
     /**
      * GVirConnectionEvents:connection:
      *
-     * The connection this companion belongs to.
+     * The connection this companion belongs to; %NULL once the connection
+     * is finalized, or for an object made with g_object_new().
      */
     props[PROP_CONNECTION] =
         g_param_spec_object ("connection", "Connection",
@@ -164,8 +194,9 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
 }
 
 static void
-gvir_connection_events_init (GVirConnectionEvents *self G_GNUC_UNUSED)
+gvir_connection_events_init (GVirConnectionEvents *self)
 {
+    g_mutex_init (&self->lock);
 }
 
 static GQuark
@@ -193,11 +224,11 @@ connection_gone (gpointer data)
     GVirConnectionEvents *self = data;
 
     detach (self);
+    g_mutex_lock (&self->lock);
     self->connection = NULL;
+    g_mutex_unlock (&self->lock);
     g_object_unref (self);
 }
-
-G_LOCK_DEFINE_STATIC (companions);
 
 /**
  * gvir_connection_events_get_for_connection:
@@ -205,7 +236,8 @@ G_LOCK_DEFINE_STATIC (companions);
  *
  * Gets the event companion of @conn, creating it the first time.  Every call
  * for the same #GVirConnection returns the same object, which the connection
- * owns.  `gvir_init_object` must have been called before @conn was opened.
+ * owns.  May be called from any thread; the registrations with libvirt are
+ * made when the connection is open, at once or when it opens.
  *
  * Returns: (transfer none): the companion of @conn
  */
@@ -216,20 +248,26 @@ gvir_connection_events_get_for_connection (GVirConnection *conn)
 
     g_return_val_if_fail (GVIR_IS_CONNECTION (conn), NULL);
 
-    G_LOCK (companions);
     self = g_object_get_qdata (G_OBJECT (conn), companion_quark ());
-    if (!self) {
-        self = g_object_new (GVIR_TYPE_CONNECTION_EVENTS, NULL);
-        self->connection = conn;
-        g_signal_connect_object (conn, "connection-opened",
-                                 G_CALLBACK (on_connection_opened), self, 0);
-        g_signal_connect_object (conn, "connection-closed",
-                                 G_CALLBACK (on_connection_closed), self, 0);
-        g_object_set_qdata_full (G_OBJECT (conn), companion_quark (), self, connection_gone);
-        attach (self);
-    }
-    G_UNLOCK (companions);
+    if (self)
+        return self;
 
+    g_private_set (&making_companion, GINT_TO_POINTER (TRUE));
+    self = g_object_new (GVIR_TYPE_CONNECTION_EVENTS, NULL);
+    g_private_set (&making_companion, NULL);
+    self->connection = conn;
+    /* two threads may race to make it: the first to install it wins */
+    if (!g_object_replace_qdata (G_OBJECT (conn), companion_quark (), NULL, self,
+                                 connection_gone, NULL)) {
+        self->connection = NULL;
+        g_object_unref (self);
+        return g_object_get_qdata (G_OBJECT (conn), companion_quark ());
+    }
+    g_signal_connect_object (conn, "connection-opened",
+                             G_CALLBACK (on_connection_opened), self, 0);
+    g_signal_connect_object (conn, "connection-closed",
+                             G_CALLBACK (on_connection_closed), self, 0);
+    attach (self);
     return self;
 }
 
@@ -239,7 +277,8 @@ gvir_connection_events_get_for_connection (GVirConnection *conn)
  *
  * Gets the connection this companion belongs to.
  *
- * Returns: (transfer none): the connection
+ * Returns: (transfer none) (nullable): the connection, or %NULL once it is
+ *   finalized or for an object made with g_object_new()
  */
 GVirConnection *
 gvir_connection_events_get_connection (GVirConnectionEvents *self)
@@ -265,12 +304,16 @@ gvir_connection_events_supports (GVirConnectionEvents *self,
                                  GVirDomainEventKind   kind)
 {
     const GVirEventSpec *spec;
+    gboolean supported;
 
     g_return_val_if_fail (GVIR_IS_CONNECTION_EVENTS (self), FALSE);
     spec = gvir_event_spec_for_kind (kind);
     g_return_val_if_fail (spec != NULL, FALSE);
 
-    return self->hub && gvir_events_hub_supports (self->hub, spec->virt_id);
+    g_mutex_lock (&self->lock);
+    supported = self->hub && gvir_events_hub_supports (self->hub, spec->virt_id);
+    g_mutex_unlock (&self->lock);
+    return supported;
 }
 
 gboolean

@@ -20,10 +20,20 @@
  * @short_description: every event of one domain, as typed signals
  * @see_also: #GVirConnectionEvents
  *
- * A #GVirDomainEvents is the companion of one #GVirDomain: it carries a
- * signal per kind of libvirt domain event, with that event's arguments as
- * GLib types.  Get it with gvir_domain_events_get_for_domain(); it lives as
- * long as its domain.
+ * A #GVirDomainEvents is the companion of one domain: it carries a signal
+ * per kind of libvirt domain event, with that event's arguments as GLib
+ * types.  Get it with gvir_domain_events_get_for_domain().
+ *
+ * There is one companion per domain of a connection, not per #GVirDomain
+ * object: libvirt-gobject makes new #GVirDomain wrappers on every
+ * gvir_connection_fetch_domains(), and asking any of them gives the same
+ * companion.  The connection holds it, so its handlers keep firing for as
+ * long as the domain exists on the connection, whichever wrappers the
+ * program keeps.  It stops when the domain is gone (a transient domain
+ * stopped, an inactive one undefined) or the connection is closed; the
+ * object itself lives on while the program holds a reference, and
+ * gvir_domain_events_set_watermark() then fails with
+ * %GVIR_EVENTS_ERROR_DOMAIN_GONE.
  *
  * |[<!-- language="C" -->
  * static void
@@ -53,10 +63,10 @@
 struct _GVirDomainEvents {
     GObject parent_instance;
 
-    GWeakRef domain;                /* the domain owns us */
-    GVirEventsHub *hub;
+    GVirDomain *domain;             /* a wrapper of the domain, kept alive */
+    GVirEventsHub *hub;             /* NULL if made with g_object_new() */
     guint8 uuid[VIR_UUID_BUFLEN];
-    GVirDomainEvents *next;         /* the hub's chain of companions of one UUID */
+    gint gone;                      /* atomic: the hub let go of us */
 };
 
 G_DEFINE_FINAL_TYPE (GVirDomainEvents, gvir_domain_events, G_TYPE_OBJECT)
@@ -70,12 +80,25 @@ enum {
 static GParamSpec *props[N_PROPS];
 static guint signals[GVIR_EVENT_N_KINDS];
 
+/* Set while the hub makes a companion: anything else is a binding's g_object_new(). */
+static GPrivate making_companion;
+
+static void
+gvir_domain_events_constructed (GObject *object)
+{
+    G_OBJECT_CLASS (gvir_domain_events_parent_class)->constructed (object);
+
+    if (!g_private_get (&making_companion))
+        g_critical ("GVirDomainEvents cannot be constructed directly and will hear no event: "
+                    "use gvir_domain_events_get_for_domain()");
+}
+
 static void
 gvir_domain_events_finalize (GObject *object)
 {
     GVirDomainEvents *self = GVIR_DOMAIN_EVENTS (object);
 
-    g_weak_ref_clear (&self->domain);
+    g_clear_object (&self->domain);
     g_clear_pointer (&self->hub, gvir_events_hub_unref);
 
     G_OBJECT_CLASS (gvir_domain_events_parent_class)->finalize (object);
@@ -89,7 +112,7 @@ gvir_domain_events_get_property (GObject *object, guint prop_id,
 
     switch (prop_id) {
     case PROP_DOMAIN:
-        g_value_take_object (value, g_weak_ref_get (&self->domain));
+        g_value_set_object (value, self->domain);
         break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -329,7 +352,7 @@ gvir_domain_events_get_property (GObject *object, guint prop_id,
  * @self: the #GVirDomainEvents
  * @recipient: whose memory the error hit
  * @action: what the hypervisor did
- * @flags: #GVirDomainMemoryFailureFlags bits
+ * @flags: what else is known of the error
  *
  * A hardware memory error hit the domain.
  */
@@ -355,7 +378,7 @@ static const struct {
     MARSHAL (VOID__STRING_STRING_STRING_ENUM), MARSHAL (VOID__STRING_ENUM),
     MARSHAL (VOID__INT), MARSHAL (VOID__UINT64), MARSHAL (VOID__STRING),
     MARSHAL (VOID__VARIANT), MARSHAL (VOID__ENUM_ENUM), MARSHAL (VOID__ENUM_STRING),
-    MARSHAL (VOID__STRING_STRING_UINT64_UINT64), MARSHAL (VOID__ENUM_ENUM_UINT),
+    MARSHAL (VOID__STRING_STRING_UINT64_UINT64), MARSHAL (VOID__ENUM_ENUM_FLAGS),
     MARSHAL (VOID__STRING_UINT64),
 };
 
@@ -374,6 +397,7 @@ find_marshaller (guint n_params, const GType *types, GSignalCVaMarshaller *va_ma
         case G_TYPE_ENUM:    name = "ENUM"; break;
         case G_TYPE_INT:     name = "INT"; break;
         case G_TYPE_UINT:    name = "UINT"; break;
+        case G_TYPE_FLAGS:   name = "FLAGS"; break;
         case G_TYPE_INT64:   name = "INT64"; break;
         case G_TYPE_UINT64:  name = "UINT64"; break;
         case G_TYPE_STRING:  name = "STRING"; break;
@@ -397,17 +421,20 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
 {
     GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+    object_class->constructed = gvir_domain_events_constructed;
     object_class->finalize = gvir_domain_events_finalize;
     object_class->get_property = gvir_domain_events_get_property;
 
     /**
      * GVirDomainEvents:domain:
      *
-     * The domain this companion belongs to, or %NULL once it is finalized.
+     * A #GVirDomain of the domain this companion belongs to: the one it was
+     * first asked for with.  %NULL only for an object made with
+     * g_object_new().
      */
     props[PROP_DOMAIN] =
         g_param_spec_object ("domain", "Domain",
-                             "The domain this companion belongs to, or NULL once it is finalized", GVIR_TYPE_DOMAIN,
+                             "A GVirDomain of the domain this companion belongs to", GVIR_TYPE_DOMAIN,
                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties (object_class, N_PROPS, props);
 
@@ -436,70 +463,72 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
 }
 
 static void
-gvir_domain_events_init (GVirDomainEvents *self)
+gvir_domain_events_init (GVirDomainEvents *self G_GNUC_UNUSED)
 {
-    g_weak_ref_init (&self->domain, NULL);
 }
 
-static GQuark
-companion_quark (void)
+/* Called by the hub, under its lock: it owns the new companion. */
+GVirDomainEvents *
+gvir_domain_events_new (GVirEventsHub *hub, const guint8 *uuid, GVirDomain *domain)
 {
-    return g_quark_from_static_string ("gvir-domain-events");
+    GVirDomainEvents *self;
+
+    g_private_set (&making_companion, GINT_TO_POINTER (TRUE));
+    self = g_object_new (GVIR_TYPE_DOMAIN_EVENTS, NULL);
+    g_private_set (&making_companion, NULL);
+    self->hub = gvir_events_hub_ref (hub);
+    self->domain = g_object_ref (domain);
+    memcpy (self->uuid, uuid, VIR_UUID_BUFLEN);
+    return self;
 }
 
-/* The domain is being finalized: stop hearing its events. */
-static void
-domain_gone (gpointer data)
+void
+gvir_domain_events_set_gone (GVirDomainEvents *self)
 {
-    GVirDomainEvents *self = data;
-
-    gvir_events_hub_remove_domain (self->hub, self);
-    g_object_unref (self);
+    g_atomic_int_set (&self->gone, TRUE);
 }
-
-G_LOCK_DEFINE_STATIC (companions);
 
 /**
  * gvir_domain_events_get_for_domain:
  * @domain: a #GVirDomain
  *
- * Gets the event companion of @domain, creating it the first time.  Every
- * call for the same #GVirDomain returns the same object, which the domain
- * owns: keep the domain alive to keep hearing its events.
+ * Gets the event companion of @domain's domain, creating it the first time.
+ * Every call for any #GVirDomain of the same domain on the same connection
+ * returns the same object, which the connection holds for as long as the
+ * domain exists on it: handlers connected to it keep firing when
+ * libvirt-gobject replaces its #GVirDomain objects.  May be called from any
+ * thread; the first call on a connection registers with libvirt, which on a
+ * remote connection takes a round trip per event ID.
  *
  * Returns: (transfer none): the companion of @domain
  */
 GVirDomainEvents *
 gvir_domain_events_get_for_domain (GVirDomain *domain)
 {
-    GVirDomainEvents *self;
+    GVirDomainEvents *self = NULL;
     virDomainPtr handle = NULL;
+    guint8 uuid[VIR_UUID_BUFLEN];
 
     g_return_val_if_fail (GVIR_IS_DOMAIN (domain), NULL);
 
-    G_LOCK (companions);
-    self = g_object_get_qdata (G_OBJECT (domain), companion_quark ());
-    if (self) {
-        G_UNLOCK (companions);
-        return self;
-    }
-
     g_object_get (domain, "handle", &handle, NULL);
-    if (!handle) {
-        G_UNLOCK (companions);
-        g_return_val_if_reached (NULL);
+    g_return_val_if_fail (handle != NULL, NULL);
+    if (virDomainGetUUID (handle, uuid) < 0) {
+        g_critical ("libvirt-gevents: no UUID for domain '%s': %s",
+                    virDomainGetName (handle), virGetLastErrorMessage ());
+        virResetLastError ();
+        virDomainFree (handle);
+        return NULL;
     }
 
-    self = g_object_new (GVIR_TYPE_DOMAIN_EVENTS, NULL);
-    g_weak_ref_set (&self->domain, domain);
-    virDomainGetUUID (handle, self->uuid);
-    self->hub = gvir_events_hub_acquire (virDomainGetConnect (handle));
+    /* a hub that shuts down between the two steps is replaced by a new one */
+    while (!self) {
+        GVirEventsHub *hub = gvir_events_hub_acquire (virDomainGetConnect (handle));
+
+        self = gvir_events_hub_get_domain_events (hub, uuid, domain);
+        gvir_events_hub_unref (hub);
+    }
     virDomainFree (handle);
-
-    gvir_events_hub_add_domain (self->hub, self);
-    g_object_set_qdata_full (G_OBJECT (domain), companion_quark (), self, domain_gone);
-    G_UNLOCK (companions);
-
     return self;
 }
 
@@ -507,28 +536,23 @@ gvir_domain_events_get_for_domain (GVirDomain *domain)
  * gvir_domain_events_get_domain:
  * @self: a #GVirDomainEvents
  *
- * Gets the domain this companion belongs to.
+ * Gets a #GVirDomain of the domain this companion belongs to: the one it
+ * was first asked for with, which it keeps alive.
  *
- * Returns: (transfer none) (nullable): the domain, or %NULL once it is finalized
+ * Returns: (transfer none) (nullable): the domain, or %NULL for a companion
+ *   made with g_object_new()
  */
 GVirDomain *
 gvir_domain_events_get_domain (GVirDomainEvents *self)
 {
-    GVirDomain *domain;
-
     g_return_val_if_fail (GVIR_IS_DOMAIN_EVENTS (self), NULL);
-
-    /* the domain owns us: a caller that reached us through it keeps it alive */
-    domain = g_weak_ref_get (&self->domain);
-    if (domain)
-        g_object_unref (domain);
-    return domain;
+    return self->domain;
 }
 
 GVirDomain *
-gvir_domain_events_ref_domain (GVirDomainEvents *self)
+gvir_domain_events_peek_domain (GVirDomainEvents *self)
 {
-    return g_weak_ref_get (&self->domain);
+    return self->domain;
 }
 
 /**
@@ -554,7 +578,6 @@ gvir_domain_events_set_watermark (GVirDomainEvents *self,
                                   guint64           threshold_bytes,
                                   GError          **error)
 {
-    GVirDomain *domain;
     virDomainPtr handle = NULL;
     int ret;
 
@@ -562,15 +585,20 @@ gvir_domain_events_set_watermark (GVirDomainEvents *self,
     g_return_val_if_fail (disk != NULL && *disk != '\0', FALSE);
     g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-    domain = g_weak_ref_get (&self->domain);
-    if (!domain) {
+    if (!self->domain) {
         g_set_error_literal (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE,
-                             "The domain of these events was finalized");
+                             "These events belong to no domain: the object was made with "
+                             "g_object_new(), not gvir_domain_events_get_for_domain()");
+        return FALSE;
+    }
+    if (g_atomic_int_get (&self->gone)) {
+        g_set_error (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE,
+                     "Domain '%s' no longer exists on its connection, or the connection was closed",
+                     gvir_domain_get_name (self->domain));
         return FALSE;
     }
 
-    g_object_get (domain, "handle", &handle, NULL);
-    g_object_unref (domain);
+    g_object_get (self->domain, "handle", &handle, NULL);
     ret = virDomainSetBlockThreshold (handle, disk, threshold_bytes, 0);
     if (ret < 0) {
         /* copied first: any libvirt call, even virDomainGetName(), resets it */
@@ -609,8 +637,15 @@ gvir_domain_events_get_uuid (GVirDomainEvents *self)
     return self->uuid;
 }
 
-GVirDomainEvents **
-gvir_domain_events_next (GVirDomainEvents *self)
+/* Any handler of a signal of this libvirt ID, whatever its detail. */
+gboolean
+gvir_domain_events_wants (GVirDomainEvents *self, int virt_id)
 {
-    return &self->next;
+    for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
+        if (gvir_event_spec_for_kind (kind)->virt_id == virt_id &&
+            g_signal_handler_find (self, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED,
+                                   signals[kind], 0, NULL, NULL, NULL) != 0)
+            return TRUE;
+    }
+    return FALSE;
 }

@@ -156,11 +156,15 @@ decode_io_error (GVirEventsHub *hub, virDomainPtr dom,
 {
     /* libvirt gives (src_path, alias, action, reason); users think in targets */
     const char *alias = raw[1].s;
-    g_autofree gchar *disk = gvir_events_hub_disk_target (hub, dom, alias);
+    g_autofree gchar *disk = NULL;
     const GVirEventRaw args[] = {
         { .s = NULL }, { .s = alias }, { .s = raw[0].s }, { .i = raw[2].i }, { .s = raw[3].s },
     };
 
+    /* the target costs the domain's XML the first time: only for a listener */
+    if (!gvir_event_emission_is_heard (em))
+        return FALSE;
+    disk = gvir_events_hub_disk_target (hub, dom, alias);
     decode_positional (em, args);
     g_value_take_string (&em->values[1], disk ? g_steal_pointer (&disk) : g_strdup (alias));
     return TRUE;
@@ -175,11 +179,17 @@ decode_graphics (GVirEventsHub *hub, virDomainPtr dom,
     GVirGraphicsProtocol protocol;
     GVirDomainEventKind first;
 
-    /* a phase newer than this build has no signal to go to */
+    /*
+     * The phase names the signal: a phase newer than this build has none to
+     * go to (documented with GVirGraphicsPhase).
+     */
     if (phase < GVIR_GRAPHICS_PHASE_CONNECT || phase > GVIR_GRAPHICS_PHASE_DISCONNECT) {
         g_debug ("libvirt-gevents: graphics event with unknown phase %d not emitted", phase);
         return FALSE;
     }
+    /* the protocol costs the domain's XML the first time: only for a listener */
+    if (!gvir_event_emission_is_heard (em))
+        return FALSE;
 
     protocol = gvir_events_hub_graphics_protocol (hub, dom,
                                                   local ? local->family : -1,
@@ -214,7 +224,10 @@ typed_params_to_variant (const virTypedParameter *params, int nparams)
         case VIR_TYPED_PARAM_DOUBLE:  value = g_variant_new_double (p->value.d); break;
         case VIR_TYPED_PARAM_BOOLEAN: value = g_variant_new_boolean (p->value.b); break;
         case VIR_TYPED_PARAM_STRING:
-            value = g_variant_new_string (p->value.s ? p->value.s : "");
+            /* left out rather than faked as "", like NULL arguments in a payload */
+            if (!p->value.s)
+                continue;
+            value = g_variant_new_string (p->value.s);
             break;
         default:
             g_debug ("libvirt-gevents: typed parameter %s has unknown type %d",
@@ -258,7 +271,6 @@ decode_watermark (GVirEventsHub *hub, virDomainPtr dom,
 
 static GType type_string (void) { return G_TYPE_STRING; }
 static GType type_int (void) { return G_TYPE_INT; }
-static GType type_uint (void) { return G_TYPE_UINT; }
 static GType type_int64 (void) { return G_TYPE_INT64; }
 static GType type_uint64 (void) { return G_TYPE_UINT64; }
 static GType type_variant (void) { return G_TYPE_VARIANT; }
@@ -322,7 +334,8 @@ static const GVirEventSpec event_specs[] = {
          S ("disk"), S ("path"), { "threshold", type_uint64 }, { "excess", type_uint64 }),
     ROW (MEMORY_FAILURE, MEMORY_FAILURE, on_iiu, NULL, NONE, 3,
          E ("recipient", domain_memory_failure_recipient),
-         E ("action", domain_memory_failure_action), { "flags", type_uint }),
+         E ("action", domain_memory_failure_action),
+         { "flags", gvir_domain_memory_failure_flags_get_type }),
     ROW (MEMORY_DEVICE_SIZE_CHANGE, MEMORY_DEVICE_SIZE_CHANGE, on_sull, NULL, NONE, 2,
          S ("alias"), { "size_kib", type_uint64 }),
 };
@@ -354,8 +367,8 @@ event_table_init (void)
             spec_by_virt_id[spec->virt_id] = spec;
         for (guint i = 0; i < spec->n_params; i++) {
             param_types[k][i] = spec->params[i].type ();
-            /* keep enum classes alive so nicks can be peeked per event */
-            if (G_TYPE_IS_ENUM (param_types[k][i]))
+            /* keep enum and flags classes alive so nicks can be peeked per event */
+            if (G_TYPE_IS_ENUM (param_types[k][i]) || G_TYPE_IS_FLAGS (param_types[k][i]))
                 g_type_class_ref (param_types[k][i]);
         }
         if (spec->detail == GVIR_EVENT_DETAIL_FIRST_ARG && G_TYPE_IS_ENUM (param_types[k][0])) {
@@ -421,6 +434,7 @@ decode_positional (GVirEventEmission *em, const GVirEventRaw *raw)
         case G_TYPE_ENUM:   g_value_set_enum (value, raw[i].i); break;
         case G_TYPE_INT:    g_value_set_int (value, raw[i].i); break;
         case G_TYPE_UINT:   g_value_set_uint (value, raw[i].u); break;
+        case G_TYPE_FLAGS:  g_value_set_flags (value, raw[i].u); break;
         case G_TYPE_INT64:  g_value_set_int64 (value, raw[i].ll); break;
         case G_TYPE_UINT64: g_value_set_uint64 (value, raw[i].ull); break;
         default:
@@ -467,6 +481,14 @@ gvir_event_emission_decode (GVirEventEmission *em, GVirEventsHub *hub,
     return TRUE;
 }
 
+/* Whether anyone will hear the emission: a decoder skips costly work if not. */
+gboolean
+gvir_event_emission_is_heard (const GVirEventEmission *em)
+{
+    return em->n_connections > 0 ||
+        (em->watcher && gvir_domain_events_wants (em->watcher, em->spec->virt_id));
+}
+
 void
 gvir_event_emission_clear (GVirEventEmission *em)
 {
@@ -487,6 +509,7 @@ value_to_variant (const GValue *value)
     case G_TYPE_ENUM:   return g_variant_new_int32 (g_value_get_enum (value));
     case G_TYPE_INT:    return g_variant_new_int32 (g_value_get_int (value));
     case G_TYPE_UINT:   return g_variant_new_uint32 (g_value_get_uint (value));
+    case G_TYPE_FLAGS:  return g_variant_new_uint32 (g_value_get_flags (value));
     case G_TYPE_INT64:  return g_variant_new_int64 (g_value_get_int64 (value));
     case G_TYPE_UINT64: return g_variant_new_uint64 (g_value_get_uint64 (value));
     case G_TYPE_VARIANT: return g_value_get_variant (value);

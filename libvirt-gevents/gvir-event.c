@@ -162,6 +162,10 @@ gvir_event_class_init (GVirEventClass *klass)
     g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
+/*
+ * What g_object_new() alone gives (a binding's default constructor): an
+ * empty record of kind lifecycle, no domain, no arguments, an empty payload.
+ */
 static void
 gvir_event_init (GVirEvent *self G_GNUC_UNUSED)
 {
@@ -243,7 +247,8 @@ gvir_event_get_kind_name (GVirEvent *self)
  *
  * Gets the name of the domain the event is about.
  *
- * Returns: the name
+ * Returns: (nullable): the name, or %NULL for a record made with
+ *   g_object_new()
  */
 const gchar *
 gvir_event_get_domain_name (GVirEvent *self)
@@ -258,7 +263,8 @@ gvir_event_get_domain_name (GVirEvent *self)
  *
  * Gets the UUID of the domain the event is about.
  *
- * Returns: the UUID, as a string
+ * Returns: (nullable): the UUID, as a string, or %NULL for a record made
+ *   with g_object_new()
  */
 const gchar *
 gvir_event_get_domain_uuid (GVirEvent *self)
@@ -333,7 +339,8 @@ gvir_event_get_payload (GVirEvent *self)
 
     payload = g_atomic_pointer_get (&self->payload);
     if (!payload) {
-        GVariant *made = gvir_event_payload_new (self->spec, self->args);
+        GVariant *made = self->spec ? gvir_event_payload_new (self->spec, self->args)
+                                    : g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0));
 
         if (g_atomic_pointer_compare_and_exchange (&self->payload, NULL, made))
             payload = made;
@@ -385,6 +392,21 @@ append_value (GString *line, const gchar *name, GType type, GVariant *value)
             g_string_append (line, nick->value_nick);
         else
             g_string_append_printf (line, "%d", g_variant_get_int32 (value));
+    } else if (G_TYPE_IS_FLAGS (type)) {
+        GFlagsClass *klass = g_type_class_ref (type);
+        guint bits = g_variant_get_uint32 (value);
+        GFlagsValue *flag;
+        const gchar *separator = "";
+
+        /* by nick; bits a newer libvirt adds as a number */
+        while (bits && (flag = g_flags_get_first_value (klass, bits))) {
+            g_string_append_printf (line, "%s%s", separator, flag->value_nick);
+            bits &= ~flag->value;
+            separator = "|";
+        }
+        if (bits || !*separator)
+            g_string_append_printf (line, "%s0x%x", separator, bits);
+        g_type_class_unref (klass);
     } else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)) {
         g_string_append (line, g_variant_get_string (value, NULL));
     } else {
@@ -412,9 +434,12 @@ gvir_event_to_string (GVirEvent *self)
 
     g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
 
-    spec = gvir_event_spec_for_kind (self->kind);
+    spec = self->spec;
     line = g_string_new (NULL);
-    g_string_append_printf (line, "%s: %s", self->domain_name, gvir_event_kind_name (self->kind));
+    g_string_append_printf (line, "%s: %s", self->domain_name ? self->domain_name : "(no domain)",
+                            gvir_event_kind_name (self->kind));
+    if (!spec)
+        return g_string_free (line, FALSE);
 
     if (self->kind == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
         /* the detail code means nothing without its event: say it in words */

@@ -320,7 +320,10 @@ typedef enum {
  * @GVIR_GRAPHICS_PHASE_DISCONNECT: the client went away
  *
  * The phase of a graphics client's connection
- * (`virDomainEventGraphicsPhase`).
+ * (`virDomainEventGraphicsPhase`).  Unlike other enumerations, the phase
+ * chooses the signal (`vnc-connected`, `vnc-initialized`...), so a phase a
+ * newer daemon adds has no signal to go to: it is not emitted (a
+ * g_debug() message says so).
  */
 typedef enum {
     GVIR_GRAPHICS_PHASE_CONNECT = 0,
@@ -346,7 +349,9 @@ typedef enum {
 /**
  * GVirEventsError:
  * @GVIR_EVENTS_ERROR_FAILED: libvirt refused the request; the message says why
- * @GVIR_EVENTS_ERROR_DOMAIN_GONE: the #GVirDomain the companion belonged to was finalized
+ * @GVIR_EVENTS_ERROR_DOMAIN_GONE: the companion's domain no longer exists on
+ *   its connection, the connection was closed, or the companion was made
+ *   with g_object_new() and belongs to no domain
  *
  * Errors of the %GVIR_EVENTS_ERROR domain.
  */

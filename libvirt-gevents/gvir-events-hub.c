@@ -21,13 +21,16 @@
 #define N_STACK_WATCHERS 8
 
 struct _GVirEventsHub {
-    gint ref_count;                 /* atomic */
+    gint ref_count;                 /* atomic; see "Lifetime" below */
     gconstpointer key;              /* the virConnectPtr in the hubs table */
     virConnectPtr conn;             /* owned; NULL once shut down */
     GVirEventsSlot slots[GVIR_EVENT_N_VIRT_IDS];
 
     GMutex lock;                    /* protects everything below */
-    GHashTable *domains;            /* uuid -> GVirDomainEvents chain, weak */
+    GCond registered_cond;
+    gboolean registered;            /* the registrations are made (or refused) */
+    gboolean shut_down;
+    GHashTable *domains;            /* uuid -> GVirDomainEvents, strong */
     GPtrArray *connections;         /* GVirConnectionEvents, weak */
     GHashTable *devices;            /* uuid -> GVirDomainDevices */
     GHashTable *names;              /* domain name -> DomainName, see lookup_uuid() */
@@ -49,8 +52,29 @@ typedef struct {
     gchar name[];                   /* the key */
 } DomainName;
 
+/*
+ * Lifetime
+ * ========
+ *
+ * A hub is *live* from its creation to gvir_events_hub_shutdown(), and
+ * *allocated* while anyone holds a reference.  The two are apart because
+ * libvirt may still be running one of our callbacks on another thread when
+ * a registration is dropped: virConnectDomainEventDeregisterAny() does not
+ * wait for it.  So each registration holds its own reference, which libvirt
+ * gives back through the free callback once it will never call again.
+ *
+ * References are held by: the hubs table while the hub is live, each
+ * libvirt registration, each companion, and a dispatch while it runs.
+ *
+ * A live hub owns the GVirDomainEvents of its watched domains (strong
+ * references in the UUID table), so handlers outlive the GVirDomain
+ * wrappers libvirt-gobject replaces.  It shuts down when the connection
+ * closes (GVirConnectionEvents sees that), or when it has no companion
+ * left: neither a GVirConnectionEvents nor a watched domain.
+ */
+
 static GMutex hubs_lock;
-static GHashTable *hubs;            /* virConnectPtr -> GVirEventsHub */
+static GHashTable *hubs;            /* virConnectPtr -> GVirEventsHub, live ones */
 
 /* UUIDs are random: their first bytes are as good a hash as any. */
 static guint
@@ -68,6 +92,16 @@ uuid_equal (gconstpointer a, gconstpointer b)
     return memcmp (a, b, VIR_UUID_BUFLEN) == 0;
 }
 
+/* libvirt's free callback: it will not call this registration again. */
+static void
+slot_released (void *opaque)
+{
+    GVirEventsSlot *slot = opaque;
+
+    gvir_events_hub_unref (slot->hub);
+}
+
+/* Synchronous RPCs on a remote link: never called under a lock. */
 static void
 hub_register (GVirEventsHub *hub)
 {
@@ -84,9 +118,13 @@ hub_register (GVirEventsHub *hub)
         if (!spec)
             continue;
 
+        gvir_events_hub_ref (hub);
         slot->callback_id = virConnectDomainEventRegisterAny (hub->conn, NULL, id,
-                                                              spec->callback, slot, NULL);
+                                                              spec->callback, slot,
+                                                              slot_released);
         if (slot->callback_id < 0) {
+            /* libvirt calls no free callback for a refused registration */
+            gvir_events_hub_unref (hub);
             /* an older daemon does not know every ID: skip it, supports() says so */
             g_debug ("libvirt-gevents: event ID %d not registered: %s",
                      id, virGetLastErrorMessage ());
@@ -109,18 +147,32 @@ hub_deregister (GVirEventsHub *hub, virConnectPtr conn)
 {
     for (int id = 0; id < GVIR_EVENT_N_VIRT_IDS; id++) {
         GVirEventsSlot *slot = &hub->slots[id];
+        int callback_id = slot->callback_id;
 
-        if (slot->callback_id >= 0 &&
-            virConnectDomainEventDeregisterAny (conn, slot->callback_id) < 0) {
-            /* a dead connection cannot be deregistered from; nothing is lost */
+        slot->callback_id = -1;
+        /* libvirt drops its side even when the link is dead: nothing is lost */
+        if (callback_id >= 0 && virConnectDomainEventDeregisterAny (conn, callback_id) < 0) {
             g_debug ("libvirt-gevents: could not deregister event ID %d: %s",
                      id, virGetLastErrorMessage ());
             virResetLastError ();
         }
-        slot->callback_id = -1;
     }
 }
 
+static void
+hub_wait_registered (GVirEventsHub *hub)
+{
+    g_mutex_lock (&hub->lock);
+    while (!hub->registered)
+        g_cond_wait (&hub->registered_cond, &hub->lock);
+    g_mutex_unlock (&hub->lock);
+}
+
+/*
+ * The live hub of a connection, made and registered the first time.  The
+ * registrations are RPCs: they are made outside the hubs lock, so a slow
+ * link only delays the threads that want this very connection.
+ */
 GVirEventsHub *
 gvir_events_hub_acquire (virConnectPtr conn)
 {
@@ -133,32 +185,33 @@ gvir_events_hub_acquire (virConnectPtr conn)
         hubs = g_hash_table_new (NULL, NULL);
 
     hub = g_hash_table_lookup (hubs, conn);
-    /* a hub whose count reached 0 is being freed: replace it, never revive it */
-    while (hub) {
-        gint count = g_atomic_int_get (&hub->ref_count);
-
-        if (count == 0) {
-            hub = NULL;
-        } else if (g_atomic_int_compare_and_exchange (&hub->ref_count, count, count + 1)) {
-            g_mutex_unlock (&hubs_lock);
-            return hub;
-        }
+    if (hub) {
+        gvir_events_hub_ref (hub);
+        g_mutex_unlock (&hubs_lock);
+        hub_wait_registered (hub);
+        return hub;
     }
 
     hub = g_new0 (GVirEventsHub, 1);
-    hub->ref_count = 1;
+    hub->ref_count = 2;             /* the hubs table's and the caller's */
     hub->key = conn;
     hub->conn = conn;
     virConnectRef (conn);
     g_mutex_init (&hub->lock);
+    g_cond_init (&hub->registered_cond);
     hub->domains = g_hash_table_new (uuid_hash, uuid_equal);
     hub->connections = g_ptr_array_new ();
     hub->devices = g_hash_table_new_full (uuid_hash, uuid_equal, g_free,
                                           (GDestroyNotify) gvir_domain_devices_free);
     hub->names = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-    hub_register (hub);
     g_hash_table_insert (hubs, conn, hub);
     g_mutex_unlock (&hubs_lock);
+
+    hub_register (hub);
+    g_mutex_lock (&hub->lock);
+    hub->registered = TRUE;
+    g_cond_broadcast (&hub->registered_cond);
+    g_mutex_unlock (&hub->lock);
 
     return hub;
 }
@@ -171,24 +224,44 @@ gvir_events_hub_ref (GVirEventsHub *hub)
 }
 
 /*
- * Stops the events: deregisters from libvirt and lets the connection go.
- * Companions may still hold the hub; they just hear nothing more.
+ * Stops the events: deregisters from libvirt, lets go of the domain
+ * companions and of the connection.  Companions may still hold the hub;
+ * they just hear nothing more.  Idempotent, and callable from any thread.
  */
 void
 gvir_events_hub_shutdown (GVirEventsHub *hub)
 {
     virConnectPtr conn;
+    g_autoptr(GPtrArray) companions = g_ptr_array_new_with_free_func (g_object_unref);
+    GHashTableIter iter;
+    gpointer companion;
+
+    hub_wait_registered (hub);
+    g_mutex_lock (&hub->lock);
+    if (hub->shut_down) {
+        g_mutex_unlock (&hub->lock);
+        return;
+    }
+    hub->shut_down = TRUE;
+    conn = g_steal_pointer (&hub->conn);
+    g_hash_table_iter_init (&iter, hub->domains);
+    while (g_hash_table_iter_next (&iter, NULL, &companion)) {
+        gvir_domain_events_set_gone (companion);
+        g_ptr_array_add (companions, companion);
+    }
+    g_hash_table_remove_all (hub->domains);
+    g_mutex_unlock (&hub->lock);
 
     g_mutex_lock (&hubs_lock);
     if (hubs && g_hash_table_lookup (hubs, hub->key) == hub)
         g_hash_table_remove (hubs, hub->key);
-    conn = g_steal_pointer (&hub->conn);
     g_mutex_unlock (&hubs_lock);
 
-    if (!conn)
-        return;
     hub_deregister (hub, conn);
     virConnectClose (conn);
+    /* last: a companion's finalization may drop the last reference but ours */
+    g_clear_pointer (&companions, g_ptr_array_unref);
+    gvir_events_hub_unref (hub);    /* the hubs table's */
 }
 
 void
@@ -197,13 +270,15 @@ gvir_events_hub_unref (GVirEventsHub *hub)
     if (!g_atomic_int_dec_and_test (&hub->ref_count))
         return;
 
-    gvir_events_hub_shutdown (hub);
+    /* only a shut-down hub can lose its last reference (the table holds one) */
+    g_assert (hub->shut_down);
     g_hash_table_unref (hub->domains);
     g_ptr_array_unref (hub->connections);
     g_hash_table_unref (hub->devices);
     g_hash_table_unref (hub->names);
     g_free (hub->last_watermark.disk);
     g_free (hub->last_watermark.path);
+    g_cond_clear (&hub->registered_cond);
     g_mutex_clear (&hub->lock);
     g_free (hub);
 }
@@ -211,8 +286,13 @@ gvir_events_hub_unref (GVirEventsHub *hub)
 gboolean
 gvir_events_hub_supports (GVirEventsHub *hub, int virt_id)
 {
-    return virt_id >= 0 && virt_id < GVIR_EVENT_N_VIRT_IDS &&
+    gboolean supported;
+
+    g_mutex_lock (&hub->lock);
+    supported = !hub->shut_down && virt_id >= 0 && virt_id < GVIR_EVENT_N_VIRT_IDS &&
         hub->slots[virt_id].callback_id >= 0;
+    g_mutex_unlock (&hub->lock);
+    return supported;
 }
 
 GVirEventsSlot *
@@ -222,57 +302,72 @@ gvir_events_hub_get_slot (GVirEventsHub *hub, int virt_id)
     return &hub->slots[virt_id];
 }
 
+/* Called with the lock held: shut down once nobody is left to hear anything. */
+static gboolean
+hub_is_unused (GVirEventsHub *hub)
+{
+    return !hub->shut_down && hub->connections->len == 0 &&
+        g_hash_table_size (hub->domains) == 0;
+}
+
 /*
- * Watched domains: the table maps a UUID to the companion of its GVirDomain.
- * Two GVirDomain objects for one domain are possible (an application may wrap
- * a handle itself): their companions are chained, so neither is silenced.
+ * The companion of the domain with this UUID, made the first time: one per
+ * live hub and UUID, whatever GVirDomain wrappers come and go.  NULL if the
+ * hub shut down meanwhile (the caller acquires a new one).
  */
-void
-gvir_events_hub_add_domain (GVirEventsHub *hub, GVirDomainEvents *watcher)
+GVirDomainEvents *
+gvir_events_hub_get_domain_events (GVirEventsHub *hub, const guint8 *uuid, GVirDomain *domain)
 {
-    const guint8 *uuid = gvir_domain_events_get_uuid (watcher);
-    GVirDomainEvents *head;
+    GVirDomainEvents *companion;
 
     g_mutex_lock (&hub->lock);
-    head = g_hash_table_lookup (hub->domains, uuid);
-    *gvir_domain_events_next (watcher) = head;
-    g_hash_table_replace (hub->domains, (gpointer) uuid, watcher);
-    g_mutex_unlock (&hub->lock);
-}
-
-void
-gvir_events_hub_remove_domain (GVirEventsHub *hub, GVirDomainEvents *watcher)
-{
-    const guint8 *uuid = gvir_domain_events_get_uuid (watcher);
-    GVirDomainEvents *head;
-
-    g_mutex_lock (&hub->lock);
-    head = g_hash_table_lookup (hub->domains, uuid);
-    if (head == watcher) {
-        GVirDomainEvents *next = *gvir_domain_events_next (watcher);
-
-        if (next)
-            g_hash_table_replace (hub->domains, (gpointer) gvir_domain_events_get_uuid (next), next);
-        else
-            g_hash_table_remove (hub->domains, uuid);
-    } else {
-        for (GVirDomainEvents *w = head; w; w = *gvir_domain_events_next (w)) {
-            if (*gvir_domain_events_next (w) == watcher) {
-                *gvir_domain_events_next (w) = *gvir_domain_events_next (watcher);
-                break;
-            }
-        }
+    if (hub->shut_down) {
+        g_mutex_unlock (&hub->lock);
+        return NULL;
     }
-    *gvir_domain_events_next (watcher) = NULL;
+    companion = g_hash_table_lookup (hub->domains, uuid);
+    if (!companion) {
+        companion = gvir_domain_events_new (hub, uuid, domain);
+        g_hash_table_insert (hub->domains, (gpointer) gvir_domain_events_get_uuid (companion),
+                             companion);
+    }
     g_mutex_unlock (&hub->lock);
+    return companion;
 }
 
-void
+/*
+ * The domain is gone from the connection: its companion hears nothing
+ * more, and the hub lets go of it (the application may still hold it).
+ */
+static void
+hub_forget_domain (GVirEventsHub *hub, const guint8 *uuid)
+{
+    GVirDomainEvents *companion = NULL;
+    gboolean unused;
+
+    g_mutex_lock (&hub->lock);
+    if (g_hash_table_steal_extended (hub->domains, uuid, NULL, (gpointer *) &companion))
+        gvir_domain_events_set_gone (companion);
+    unused = companion && hub_is_unused (hub);
+    g_mutex_unlock (&hub->lock);
+
+    if (unused)
+        gvir_events_hub_shutdown (hub);
+    g_clear_object (&companion);
+}
+
+/* FALSE if the hub shut down meanwhile: the caller acquires a new one. */
+gboolean
 gvir_events_hub_add_connection (GVirEventsHub *hub, GVirConnectionEvents *watcher)
 {
+    gboolean added;
+
     g_mutex_lock (&hub->lock);
-    g_ptr_array_add (hub->connections, watcher);
+    added = !hub->shut_down;
+    if (added && !g_ptr_array_find (hub->connections, watcher, NULL))
+        g_ptr_array_add (hub->connections, watcher);
     g_mutex_unlock (&hub->lock);
+    return added;
 }
 
 void
@@ -423,6 +518,38 @@ lookup_uuid (GVirEventsHub *hub, int virt_id, virDomainPtr dom,
 }
 
 /*
+ * After a stop or an undefine, the domain may be gone from the connection:
+ * a transient domain stopped, an inactive one undefined.  One RPC, only for
+ * those events of a watched domain.
+ */
+static gboolean
+domain_is_gone (GVirEventsHub *hub, int virt_id, const GVirEventRaw *raw, const guint8 *uuid)
+{
+    virConnectPtr conn;
+    virDomainPtr dom;
+    gboolean gone;
+
+    if (virt_id != VIR_DOMAIN_EVENT_ID_LIFECYCLE ||
+        (raw[0].i != VIR_DOMAIN_EVENT_STOPPED && raw[0].i != VIR_DOMAIN_EVENT_UNDEFINED))
+        return FALSE;
+
+    g_mutex_lock (&hub->lock);
+    conn = hub->conn ? virConnectRef (hub->conn), hub->conn : NULL;
+    g_mutex_unlock (&hub->lock);
+    if (!conn)
+        return FALSE;
+
+    dom = virDomainLookupByUUID (conn, uuid);
+    /* only libvirt's word that there is no such domain: a dead link proves nothing */
+    gone = !dom && virGetLastErrorCode () == VIR_ERR_NO_DOMAIN;
+    if (dom)
+        virDomainFree (dom);
+    virResetLastError ();
+    virConnectClose (conn);
+    return gone;
+}
+
+/*
  * Every libvirt callback ends here.  The common case, an event for a domain
  * nobody watches, costs a name lookup and a UUID lookup, and nothing is built.
  */
@@ -431,7 +558,7 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
 {
     GVirEventsHub *hub = slot->hub;
     guint8 uuid[VIR_UUID_BUFLEN];
-    Listeners domains = { 0 };
+    GVirDomainEvents *watcher = NULL;
     Listeners connections = { 0 };
     GVirEventEmission em = { 0 };
 
@@ -439,15 +566,16 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
         return;
 
     g_mutex_lock (&hub->lock);
-    if (!lookup_uuid (hub, slot->virt_id, dom, raw, uuid)) {
+    /* libvirt may finish a callback it began before the hub shut down */
+    if (hub->shut_down || !lookup_uuid (hub, slot->virt_id, dom, raw, uuid)) {
         g_mutex_unlock (&hub->lock);
         return;
     }
     if (invalidates_devices (slot->virt_id) && g_hash_table_size (hub->devices) > 0)
         g_hash_table_remove (hub->devices, uuid);
-    for (GVirDomainEvents *w = g_hash_table_lookup (hub->domains, uuid); w;
-         w = *gvir_domain_events_next (w))
-        listeners_add (&domains, w);
+    watcher = g_hash_table_lookup (hub->domains, uuid);
+    if (watcher)
+        g_object_ref (watcher);
     for (guint i = 0; i < hub->connections->len; i++) {
         GVirConnectionEvents *c = g_ptr_array_index (hub->connections, i);
 
@@ -456,28 +584,28 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
     }
     g_mutex_unlock (&hub->lock);
 
-    if (domains.n == 0 && connections.n == 0)
+    if (!watcher && connections.n == 0)
         return;
 
-    /* a listener may drop the last reference to a companion, and so to the hub */
+    /* a listener may shut the hub down (close the connection, say) */
     gvir_events_hub_ref (hub);
     em.spec = gvir_event_spec_for_virt_id (slot->virt_id);
     em.uuid = uuid;
+    em.watcher = watcher;
+    em.n_connections = connections.n;
     if (gvir_event_emission_decode (&em, hub, dom, raw)) {
-        GVirDomain *domain = NULL;
-
-        /* domain-event hands out the watched GVirDomain, not a new wrapper */
-        if (connections.n > 0 && domains.n > 0)
-            domain = gvir_domain_events_ref_domain (listeners_get (&domains, 0));
-        for (guint i = 0; i < domains.n; i++)
-            gvir_domain_events_emit (listeners_get (&domains, i), &em);
+        if (watcher)
+            gvir_domain_events_emit (watcher, &em);
         for (guint i = 0; i < connections.n; i++)
-            gvir_connection_events_emit (listeners_get (&connections, i), dom, domain, &em);
-        g_clear_object (&domain);
+            gvir_connection_events_emit (listeners_get (&connections, i), dom,
+                                         watcher ? gvir_domain_events_peek_domain (watcher) : NULL,
+                                         &em);
     }
     gvir_event_emission_clear (&em);
-    listeners_clear (&domains);
     listeners_clear (&connections);
+    if (watcher && domain_is_gone (hub, slot->virt_id, raw, uuid))
+        hub_forget_domain (hub, uuid);
+    g_clear_object (&watcher);
     gvir_events_hub_unref (hub);
 }
 

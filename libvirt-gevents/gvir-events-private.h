@@ -52,6 +52,8 @@ typedef struct {
     GValue values[1 + GVIR_EVENT_MAX_PARAMS];
     GQuark detail;
     const guint8 *uuid;         /* the domain's, VIR_UUID_BUFLEN bytes */
+    GVirDomainEvents *watcher;  /* the domain's companion, if it has one */
+    guint n_connections;        /* domain-event listeners */
 } GVirEventEmission;
 
 /*
@@ -119,11 +121,10 @@ gboolean        gvir_events_hub_supports          (GVirEventsHub *hub,
                                                    int            virt_id);
 GVirEventsSlot *gvir_events_hub_get_slot          (GVirEventsHub *hub,
                                                    int            virt_id);
-void            gvir_events_hub_add_domain        (GVirEventsHub    *hub,
-                                                   GVirDomainEvents *watcher);
-void            gvir_events_hub_remove_domain     (GVirEventsHub    *hub,
-                                                   GVirDomainEvents *watcher);
-void            gvir_events_hub_add_connection    (GVirEventsHub        *hub,
+GVirDomainEvents *gvir_events_hub_get_domain_events (GVirEventsHub *hub,
+                                                     const guint8  *uuid,
+                                                     GVirDomain    *domain);
+gboolean        gvir_events_hub_add_connection    (GVirEventsHub        *hub,
                                                    GVirConnectionEvents *watcher);
 void            gvir_events_hub_remove_connection (GVirEventsHub        *hub,
                                                    GVirConnectionEvents *watcher);
@@ -167,11 +168,17 @@ gboolean             gvir_domain_devices_graphics_protocol (GVirDomainDevices   
 
 /* Per-type emission, called by the hub. */
 guint   gvir_domain_events_signal_id       (GVirDomainEventKind kind);
+GVirDomainEvents *gvir_domain_events_new   (GVirEventsHub     *hub,
+                                            const guint8      *uuid,
+                                            GVirDomain        *domain);
+void    gvir_domain_events_set_gone        (GVirDomainEvents  *self);
+gboolean gvir_domain_events_wants          (GVirDomainEvents  *self,
+                                            int                virt_id);
 void    gvir_domain_events_emit            (GVirDomainEvents  *self,
                                             GVirEventEmission *em);
 const guint8 *gvir_domain_events_get_uuid  (GVirDomainEvents  *self);
-GVirDomain *gvir_domain_events_ref_domain  (GVirDomainEvents  *self);
-GVirDomainEvents **gvir_domain_events_next (GVirDomainEvents  *self);
+GVirDomain *gvir_domain_events_peek_domain (GVirDomainEvents  *self);
+gboolean gvir_event_emission_is_heard      (const GVirEventEmission *em);
 gboolean gvir_connection_events_wants      (GVirConnectionEvents *self);
 void    gvir_connection_events_emit        (GVirConnectionEvents *self,
                                             virDomainPtr          dom,

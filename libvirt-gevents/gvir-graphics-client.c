@@ -207,9 +207,11 @@ gvir_graphics_client_class_init (GVirGraphicsClientClass *klass)
     g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
+/* What g_object_new() alone gives (a binding's default constructor): no identity. */
 static void
-gvir_graphics_client_init (GVirGraphicsClient *self G_GNUC_UNUSED)
+gvir_graphics_client_init (GVirGraphicsClient *self)
 {
+    self->identities = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(ss)"), NULL, 0));
 }
 
 static void
@@ -246,6 +248,7 @@ gvir_graphics_client_new (GVirGraphicsProtocol protocol,
         if (id->type && id->name)
             g_variant_builder_add (&identities, "(ss)", id->type, id->name);
     }
+    g_variant_unref (self->identities);
     self->identities = g_variant_ref_sink (g_variant_builder_end (&identities));
     return self;
 }

@@ -52,6 +52,8 @@ fixture_setup (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_no_error (error);
     g_object_get (f->conn, "handle", &f->handle, NULL);
     g_assert_nonnull (f->handle);
+    /* what lets the domain companions go when the connection closes */
+    g_assert_nonnull (gvir_connection_events_get_for_connection (f->conn));
     f->alpha = start_domain (f, "alpha");
     f->beta = start_domain (f, "beta");
     g_assert_nonnull (f->alpha);
@@ -302,6 +304,8 @@ test_metadata_change (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     test_recorder_clear (&other_kind);
 }
 
+static GVirDomain *domain_by_uuid (Fixture *f, const gchar *uuid);
+
 static void
 on_weak_notify (gpointer data, GObject *where_the_object_was G_GNUC_UNUSED)
 {
@@ -310,37 +314,175 @@ on_weak_notify (gpointer data, GObject *where_the_object_was G_GNUC_UNUSED)
     *finalized = TRUE;
 }
 
+/*
+ * One companion per domain, not per wrapper: libvirt-gobject replaces its
+ * GVirDomain objects on every fetch, and handlers must not go with them.
+ */
 static void
 test_lifetime (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     virDomainPtr handle = handle_of (f->alpha);
     GVirDomain *wrapper = g_object_new (GVIR_TYPE_DOMAIN, "handle", handle, NULL);
     GVirDomainEvents *events = gvir_domain_events_get_for_domain (wrapper);
-    GVirDomainEvents *shared = gvir_domain_events_get_for_domain (f->alpha);
-    gboolean finalized = FALSE;
-    TestRecorder dead, alive;
+    g_autoptr(GError) error = NULL;
+    gboolean companion_finalized = FALSE, fetched_finalized = FALSE;
+    GVirDomain *refetched;
+    TestRecorder recorder;
 
-    /* two GVirDomain objects for one domain: both companions hear it */
-    test_recorder_init (&dead);
-    test_recorder_init (&alive);
-    test_recorder_connect (&dead, events, "lifecycle");
-    test_recorder_connect (&alive, shared, "lifecycle");
-    g_object_weak_ref (G_OBJECT (events), on_weak_notify, &finalized);
+    /* any wrapper of the domain gives the same companion */
+    g_assert_true (events == gvir_domain_events_get_for_domain (f->alpha));
+    g_assert_true (gvir_domain_events_get_domain (events) == wrapper);
+    test_recorder_init (&recorder);
+    test_recorder_connect (&recorder, events, "lifecycle");
+    g_object_weak_ref (G_OBJECT (events), on_weak_notify, &companion_finalized);
 
-    g_assert_cmpint (virDomainSuspend (handle), ==, 0);
-    g_assert_true (test_wait_for_count (&alive.emissions->len, 1, TIMEOUT_MS));
-    g_assert_cmpuint (test_recorder_count (&dead), ==, 1);
-
-    /* the event is queued in libvirt when the domain goes away */
-    g_assert_cmpint (virDomainResume (handle), ==, 0);
+    /* the program drops every wrapper it has; libvirt-gobject makes new ones */
+    g_object_weak_ref (G_OBJECT (f->alpha), on_weak_notify, &fetched_finalized);
     g_object_unref (wrapper);
-    g_assert_true (finalized);
-    g_assert_true (test_wait_for_count (&alive.emissions->len, 2, TIMEOUT_MS));
-    g_assert_cmpuint (test_recorder_count (&dead), ==, 1);
+    g_clear_object (&f->alpha);
+    g_assert_true (gvir_connection_fetch_domains (f->conn, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (fetched_finalized);
+    g_assert_false (companion_finalized);
 
+    /* the handlers still hear the domain, through the new wrappers too */
+    g_assert_cmpint (virDomainSuspend (handle), ==, 0);
+    g_assert_true (test_wait_for_count (&recorder.emissions->len, 1, TIMEOUT_MS));
+    assert_lifecycle (test_recorder_get (&recorder, 0), "suspended",
+                      GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    refetched = gvir_connection_find_domain_by_name (f->conn, "alpha");
+    g_assert_nonnull (refetched);
+    g_assert_true (gvir_domain_events_get_for_domain (refetched) == events);
+    /* the wrapper it hands out works for calls */
+    g_assert_cmpstr (gvir_domain_get_name (gvir_domain_events_get_domain (events)), ==, "alpha");
+
+    g_assert_cmpint (virDomainResume (handle), ==, 0);
+    g_assert_true (test_wait_for_count (&recorder.emissions->len, 2, TIMEOUT_MS));
+    g_object_unref (refetched);
     virDomainFree (handle);
-    test_recorder_clear (&dead);
-    test_recorder_clear (&alive);
+    test_recorder_clear (&recorder);
+}
+
+/*
+ * A companion stops, and the connection lets go of it, when its domain is
+ * gone: a transient domain stopped, an inactive one undefined.
+ */
+static void
+test_domain_gone (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    const gchar *uuid = "eeeeeeee-0000-4000-8000-00000000000e";
+    g_autofree gchar *xml = g_strdup_printf ("<domain type='test'><name>short</name><uuid>%s</uuid>"
+                                             "<memory>8192</memory><os><type>hvm</type></os></domain>",
+                                             uuid);
+    g_autoptr(GError) error = NULL;
+    virDomainPtr dom = virDomainCreateXML (f->handle, xml, 0);
+    GVirDomain *domain;
+    GVirDomainEvents *events, *held, *again;
+    gboolean finalized = FALSE, persistent_finalized = FALSE;
+    TestRecorder recorder, persistent;
+
+    g_assert_nonnull (dom);
+    domain = domain_by_uuid (f, uuid);
+    g_assert_nonnull (domain);
+    events = gvir_domain_events_get_for_domain (domain);
+    held = g_object_ref (events);            /* the program keeps it */
+    while (g_main_context_iteration (NULL, FALSE));
+    test_recorder_init (&recorder);
+    test_recorder_connect (&recorder, events, "lifecycle");
+    g_object_weak_ref (G_OBJECT (events), on_weak_notify, &finalized);
+    g_object_unref (domain);
+
+    g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+    g_assert_true (test_wait_for_count (&recorder.emissions->len, 1, TIMEOUT_MS));
+    assert_lifecycle (test_recorder_get (&recorder, 0), "stopped",
+                      GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    g_assert_false (finalized);
+    g_assert_false (gvir_domain_events_set_watermark (held, "vda", 1, &error));
+    g_assert_error (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE);
+    g_assert_nonnull (strstr (error->message, "'short'"));
+    g_clear_error (&error);
+
+    /* a new domain with that UUID is a new companion; the old one hears nothing */
+    virDomainFree (dom);
+    dom = virDomainCreateXML (f->handle, xml, 0);
+    g_assert_nonnull (dom);
+    domain = domain_by_uuid (f, uuid);
+    again = gvir_domain_events_get_for_domain (domain);
+    g_assert_true (again != held);
+    g_assert_cmpint (virDomainSuspend (dom), ==, 0);
+    g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+    while (g_main_context_iteration (NULL, FALSE));
+    g_assert_cmpuint (test_recorder_count (&recorder), ==, 1);
+    g_object_unref (domain);
+    virDomainFree (dom);
+
+    /* the connection held it only while the domain existed */
+    g_object_unref (held);
+    g_assert_true (finalized);
+
+    /* an inactive persistent domain, undefined: gone too, and nobody holds it */
+    domain = g_object_ref (f->beta);
+    g_assert_cmpint (gvir_domain_stop (domain, 0, &error), ==, TRUE);
+    g_assert_no_error (error);
+    events = gvir_domain_events_get_for_domain (domain);
+    while (g_main_context_iteration (NULL, FALSE));
+    test_recorder_init (&persistent);
+    test_recorder_connect (&persistent, events, "lifecycle::undefined");
+    g_object_weak_ref (G_OBJECT (events), on_weak_notify, &persistent_finalized);
+    g_assert_true (gvir_domain_delete (domain, 0, &error));
+    g_assert_no_error (error);
+    g_assert_true (test_wait_for_count (&persistent.emissions->len, 1, TIMEOUT_MS));
+    while (g_main_context_iteration (NULL, FALSE));
+    g_assert_true (persistent_finalized);
+    g_object_unref (domain);
+
+    test_recorder_clear (&recorder);
+    test_recorder_clear (&persistent);
+}
+
+/* What a binding's default constructor makes: no crash, no silent dead object. */
+static void
+test_direct_construction (void)
+{
+    GVirDomainEvents *events;
+    GVirConnectionEvents *conn_events;
+    GVirEvent *event;
+    GVirGraphicsClient *client;
+    g_autoptr(GError) error = NULL;
+    g_autofree gchar *line = NULL;
+
+    g_test_expect_message ("libvirt-gevents", G_LOG_LEVEL_CRITICAL,
+                           "*GVirDomainEvents cannot be constructed directly*gvir_domain_events_get_for_domain*");
+    events = g_object_new (GVIR_TYPE_DOMAIN_EVENTS, NULL);
+    g_test_assert_expected_messages ();
+    g_assert_null (gvir_domain_events_get_domain (events));
+    g_assert_false (gvir_domain_events_set_watermark (events, "vda", 1, &error));
+    g_assert_error (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE);
+    g_assert_nonnull (strstr (error->message, "g_object_new"));
+    g_object_unref (events);
+
+    g_test_expect_message ("libvirt-gevents", G_LOG_LEVEL_CRITICAL,
+                           "*GVirConnectionEvents cannot be constructed directly*");
+    conn_events = g_object_new (GVIR_TYPE_CONNECTION_EVENTS, NULL);
+    g_test_assert_expected_messages ();
+    g_assert_null (gvir_connection_events_get_connection (conn_events));
+    g_assert_false (gvir_connection_events_supports (conn_events, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
+    g_object_unref (conn_events);
+
+    /* the records are empty, and say so */
+    event = g_object_new (GVIR_TYPE_EVENT, NULL);
+    g_assert_null (gvir_event_get_domain_name (event));
+    g_assert_null (gvir_event_get_detail (event));
+    g_assert_cmpuint (g_variant_n_children (gvir_event_get_payload (event)), ==, 0);
+    line = gvir_event_to_string (event);
+    g_assert_cmpstr (line, ==, "(no domain): lifecycle");
+    g_object_unref (event);
+
+    client = g_object_new (GVIR_TYPE_GRAPHICS_CLIENT, NULL);
+    g_assert_null (gvir_graphics_client_get_x509_dname (client));
+    g_assert_null (gvir_graphics_client_get_sasl_username (client));
+    g_assert_cmpuint (g_variant_n_children (gvir_graphics_client_get_identities (client)), ==, 0);
+    g_object_unref (client);
 }
 
 /* A GVirDomain for the domain of this UUID, as libvirt-gobject knows it. */
@@ -383,9 +525,10 @@ test_name_reuse (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     const gchar *uuid_d = "dddddddd-0000-4000-8000-000000000004";
     virDomainPtr a, b, c, d, renamed;
     GVirDomain *ga, *gb, *gc, *gd;
-    TestRecorder ra, rb, rc, rd;
+    TestRecorder ra, ra2, rb, rc, rd;
 
     test_recorder_init (&ra);
+    test_recorder_init (&ra2);
     test_recorder_init (&rb);
     test_recorder_init (&rc);
     test_recorder_init (&rd);
@@ -422,15 +565,19 @@ test_name_reuse (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint (virDomainRename (b, "y", 0), ==, 0);
     virDomainFree (a);
     a = define (f, "x", uuid_a, FALSE);
+    /* A was gone (undefined): its UUID again is a new domain, with a new companion */
+    g_clear_object (&ga);
+    ga = domain_by_uuid (f, uuid_a);
+    test_recorder_connect (&ra2, gvir_domain_events_get_for_domain (ga), "lifecycle::suspended");
     g_assert_cmpint (virDomainSuspend (a), ==, 0);
     renamed = virDomainLookupByName (f->handle, "y");
     g_assert_nonnull (renamed);
     g_assert_cmpint (virDomainCreate (renamed), ==, 0);
     g_assert_cmpint (virDomainSuspend (renamed), ==, 0);
     g_assert_true (test_wait_for_count (&rb.emissions->len, 2, TIMEOUT_MS));
-    /* the new "x" has A's UUID: it is A again, and A's companion hears it */
-    g_assert_true (test_wait_for_count (&ra.emissions->len, 2, TIMEOUT_MS));
+    g_assert_true (test_wait_for_count (&ra2.emissions->len, 1, TIMEOUT_MS));
     g_assert_cmpuint (test_recorder_count (&rb), ==, 2);
+    g_assert_cmpuint (test_recorder_count (&ra), ==, 1);
 
     g_clear_object (&ga);
     g_clear_object (&gb);
@@ -442,6 +589,7 @@ test_name_reuse (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virDomainFree (d);
     virDomainFree (renamed);
     test_recorder_clear (&ra);
+    test_recorder_clear (&ra2);
     test_recorder_clear (&rb);
     test_recorder_clear (&rc);
     test_recorder_clear (&rd);
@@ -494,9 +642,29 @@ test_connection_opened_later (void)
     /* closed, then opened again: a new registration, events again */
     gvir_connection_close (conn);
     g_assert_false (gvir_connection_events_supports (events, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
+    while (g_main_context_iteration (NULL, FALSE));
+    g_ptr_array_set_size (recorder.emissions, 0);
+    g_assert_cmpint (virDomainSuspend (dom), ==, 0);
+    while (g_main_context_iteration (NULL, FALSE));
+    g_assert_cmpuint (test_recorder_count (&recorder), ==, 0);
+    g_assert_cmpint (virDomainResume (dom), ==, 0);
+    while (g_main_context_iteration (NULL, FALSE));
+
     g_assert_true (gvir_connection_open (conn, NULL, &error));
     g_assert_no_error (error);
     g_assert_true (gvir_connection_events_supports (events, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
+    /* libvirt-gobject 4.0's own callback wants its domain table again (a reopened connection has none) */
+    g_assert_true (gvir_connection_fetch_domains (conn, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (virDomainSuspend (dom), ==, 0);
+    g_assert_true (test_wait_for_count (&recorder.emissions->len, 1, TIMEOUT_MS));
+    {
+        GVirEvent *event = g_value_get_object (&test_recorder_get (&recorder, 0)->values[1]);
+
+        g_assert_cmpstr (gvir_event_get_detail (event), ==, "suspended");
+        g_assert_cmpstr (gvir_event_get_domain_name (event), ==, "test");
+    }
+    g_assert_cmpint (virDomainResume (dom), ==, 0);
 
     virDomainFree (dom);
     virConnectClose (handle);
@@ -553,6 +721,8 @@ main (int argc, char **argv)
     g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD ("/companion/identity", test_identity);
     ADD ("/companion/lifetime", test_lifetime);
+    ADD ("/companion/domain-gone", test_domain_gone);
+    g_test_add_func ("/companion/direct-construction", test_direct_construction);
     ADD ("/companion/connection-closed", test_connection_closed);
     ADD ("/companion/name-reuse", test_name_reuse);
     g_test_add_func ("/companion/connection-opened-later", test_connection_opened_later);

@@ -113,6 +113,15 @@ values_to_string (TestEmission *e)
                 g_string_append (s, v->value_name);
             else
                 g_string_append_printf (s, "%d", g_value_get_enum (value));
+        } else if (G_VALUE_HOLDS_FLAGS (value)) {
+            guint bits = g_value_get_flags (value);
+            GFlagsValue *v;
+
+            while (bits && (v = g_flags_get_first_value (g_type_class_peek (G_VALUE_TYPE (value)), bits))) {
+                g_string_append_printf (s, "%s | ", v->value_name);
+                bits &= ~v->value;
+            }
+            g_string_append_printf (s, "0x%x", bits);
         } else if (G_VALUE_HOLDS_STRING (value)) {
             if (g_value_get_string (value))
                 g_string_append_printf (s, "\"%s\"", g_value_get_string (value));
@@ -191,8 +200,6 @@ test_table (void)
 
         g_assert_nonnull (spec);
         g_assert_cmpint (spec->kind, ==, kind);
-        g_assert_nonnull (spec->callback);
-        g_assert_cmpuint (spec->n_params, <=, GVIR_EVENT_MAX_PARAMS);
         guint id = gvir_domain_events_signal_id (kind);
         g_assert_cmpuint (g_signal_lookup (gvir_event_kind_name (kind), GVIR_TYPE_DOMAIN_EVENTS), ==, id);
     }
@@ -476,9 +483,19 @@ test_strings_and_enums (Fixture *f, gconstpointer data G_GNUC_UNUSED)
           VIR_DOMAIN_EVENT_MEMORY_FAILURE_RECIPIENT_GUEST,
           VIR_DOMAIN_EVENT_MEMORY_FAILURE_ACTION_INJECT, 3u);
     expect (f, "memory-failure", NULL,
-            "GVIR_DOMAIN_MEMORY_FAILURE_RECIPIENT_GUEST, GVIR_DOMAIN_MEMORY_FAILURE_ACTION_INJECT, 3",
+            "GVIR_DOMAIN_MEMORY_FAILURE_RECIPIENT_GUEST, GVIR_DOMAIN_MEMORY_FAILURE_ACTION_INJECT, "
+            "GVIR_DOMAIN_MEMORY_FAILURE_FLAGS_ACTION_REQUIRED | GVIR_DOMAIN_MEMORY_FAILURE_FLAGS_RECURSIVE | 0x0",
             "{'recipient': <1>, 'action': <1>, 'flags': <uint32 3>}",
-            "table: memory-failure recipient=guest action=inject flags=3");
+            "table: memory-failure recipient=guest action=inject flags=action-required|recursive");
+    /* a bit a newer libvirt adds passes through */
+    FIRE (f, MEMORY_FAILURE, virConnectDomainEventMemoryFailureCallback,
+          VIR_DOMAIN_EVENT_MEMORY_FAILURE_RECIPIENT_GUEST,
+          VIR_DOMAIN_EVENT_MEMORY_FAILURE_ACTION_INJECT, 0x9u);
+    expect (f, "memory-failure", NULL,
+            "GVIR_DOMAIN_MEMORY_FAILURE_RECIPIENT_GUEST, GVIR_DOMAIN_MEMORY_FAILURE_ACTION_INJECT, "
+            "GVIR_DOMAIN_MEMORY_FAILURE_FLAGS_ACTION_REQUIRED | 0x8",
+            "{'recipient': <1>, 'action': <1>, 'flags': <uint32 9>}",
+            "table: memory-failure recipient=guest action=inject flags=action-required|0x8");
 
     FIRE (f, MEMORY_DEVICE_SIZE_CHANGE, virConnectDomainEventMemoryDeviceSizeChangeCallback,
           "ua-mem", 2097152ULL);
@@ -522,6 +539,12 @@ test_typed_params (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     expect (f, "tunable", NULL, "{'cputune.vcpupin0': <'0-1'>}",
             "{'params': <{'cputune.vcpupin0': <'0-1'>}>}",
             "table: tunable params={'cputune.vcpupin0': <'0-1'>}");
+
+    /* a NULL string parameter is left out, not made "" */
+    params[0].value.s = NULL;
+    FIRE (f, TUNABLE, virConnectDomainEventTunableCallback, params, 2);
+    expect (f, "tunable", NULL, "{'i': <-5>}", "{'params': <{'i': <-5>}>}",
+            "table: tunable params={'i': <-5>}");
 
     FIRE (f, JOB_COMPLETED, virConnectDomainEventJobCompletedCallback,
           params + 1, (int) G_N_ELEMENTS (params) - 1);
