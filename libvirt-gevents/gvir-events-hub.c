@@ -75,6 +75,15 @@ typedef struct {
 
 static GMutex hubs_lock;
 static GHashTable *hubs;            /* virConnectPtr -> GVirEventsHub, live ones */
+static gint n_allocated;            /* atomic */
+
+void (*gvir_events_hub_test_hook) (GVirEventsHubHookPoint point, gpointer data);
+
+guint
+gvir_events_hub_n_allocated (void)
+{
+    return g_atomic_int_get (&n_allocated);
+}
 
 /* UUIDs are random: their first bytes are as good a hash as any. */
 static guint
@@ -108,6 +117,8 @@ hub_register (GVirEventsHub *hub)
     gboolean any = FALSE;
     g_autofree gchar *failure = NULL;
 
+    if (G_UNLIKELY (gvir_events_hub_test_hook))
+        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_REGISTER, hub->conn);
     for (int id = 0; id < GVIR_EVENT_N_VIRT_IDS; id++) {
         const GVirEventSpec *spec = gvir_event_spec_for_virt_id (id);
         GVirEventsSlot *slot = &hub->slots[id];
@@ -193,6 +204,7 @@ gvir_events_hub_acquire (virConnectPtr conn)
     }
 
     hub = g_new0 (GVirEventsHub, 1);
+    g_atomic_int_inc (&n_allocated);
     hub->ref_count = 2;             /* the hubs table's and the caller's */
     hub->key = conn;
     hub->conn = conn;
@@ -281,6 +293,7 @@ gvir_events_hub_unref (GVirEventsHub *hub)
     g_cond_clear (&hub->registered_cond);
     g_mutex_clear (&hub->lock);
     g_free (hub);
+    g_atomic_int_add (&n_allocated, -1);
 }
 
 gboolean
@@ -556,12 +569,16 @@ domain_is_gone (GVirEventsHub *hub, int virt_id, const GVirEventRaw *raw, const 
 void
 gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEventRaw *raw)
 {
-    GVirEventsHub *hub = slot->hub;
+    GVirEventsHub *hub;
     guint8 uuid[VIR_UUID_BUFLEN];
     GVirDomainEvents *watcher = NULL;
     Listeners connections = { 0 };
     GVirEventEmission em = { 0 };
 
+    if (G_UNLIKELY (gvir_events_hub_test_hook))
+        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
+    /* safe even if the hub shut down meanwhile: this registration holds it */
+    hub = slot->hub;
     if (!dom)
         return;
 

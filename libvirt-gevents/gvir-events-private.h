@@ -128,6 +128,18 @@ gboolean        gvir_events_hub_add_connection    (GVirEventsHub        *hub,
                                                    GVirConnectionEvents *watcher);
 void            gvir_events_hub_remove_connection (GVirEventsHub        *hub,
                                                    GVirConnectionEvents *watcher);
+/*
+ * Tests only: lets a test stop a thread at a point where another thread can
+ * race it, to prove a race cannot hurt.  NULL in programs.
+ */
+typedef enum {
+    GVIR_EVENTS_HUB_HOOK_REGISTER,  /* data: the virConnectPtr, before its registrations */
+    GVIR_EVENTS_HUB_HOOK_DISPATCH,  /* data: the GVirEventsSlot, before the hub is touched */
+} GVirEventsHubHookPoint;
+extern void (*gvir_events_hub_test_hook) (GVirEventsHubHookPoint point, gpointer data);
+/* Tests only: the hubs allocated now (shut down or not). */
+guint           gvir_events_hub_n_allocated       (void);
+
 void            gvir_events_hub_dispatch          (GVirEventsSlot     *slot,
                                                    virDomainPtr        dom,
                                                    const GVirEventRaw *raw);

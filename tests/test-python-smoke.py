@@ -6,6 +6,8 @@ Runs on libvirt's in-process test driver against the typelib of the build
 tree (GI_TYPELIB_PATH, LD_LIBRARY_PATH set by meson).
 """
 
+import os
+import subprocess
 import sys
 import unittest
 
@@ -96,6 +98,73 @@ class SmokeTest(unittest.TestCase):
             events.set_watermark('vda', 4096)
         self.assertTrue(raised.exception.matches(LibvirtGEvents.events_error_quark(),
                                                  LibvirtGEvents.EventsError.FAILED))
+
+    def test_handlers_survive_fetch_domains(self):
+        events = LibvirtGEvents.DomainEvents.get_for_domain(self.domain)
+        heard = []
+        events.connect('lifecycle', lambda _e, ev, detail: heard.append(ev))
+        # libvirt-gobject replaces every GVirDomain it holds
+        self.conn.fetch_domains(None)
+        fresh = self.conn.find_domain_by_name('test')
+        self.assertIsNot(fresh, self.domain)
+        self.domain = None
+        self.assertIs(LibvirtGEvents.DomainEvents.get_for_domain(fresh), events)
+        fresh.suspend()
+        fresh.resume()
+        self.assertTrue(pump(lambda: len(heard) == 2))
+        self.assertEqual(heard, [LibvirtGEvents.DomainLifecycleEvent.SUSPENDED,
+                                 LibvirtGEvents.DomainLifecycleEvent.RESUMED])
+
+
+class DefaultConstructorTest(unittest.TestCase):
+    """What a binding's default constructor (g_object_new) makes of each type."""
+
+    def test_records_are_empty_not_crashes(self):
+        event = LibvirtGEvents.Event()
+        self.assertEqual(event.get_payload().unpack(), {})
+        self.assertIsNone(event.get_domain_name())
+        self.assertIsNone(event.get_domain_uuid())
+        self.assertIsNone(event.get_detail())
+        self.assertEqual(event.get_kind_name(), 'lifecycle')
+        self.assertEqual(event.to_string(), '(no domain): lifecycle')
+        self.assertIsInstance(event.get_time(), GLib.DateTime)
+
+        client = LibvirtGEvents.GraphicsClient()
+        self.assertIsNone(client.get_x509_dname())
+        self.assertIsNone(client.get_sasl_username())
+        self.assertIsNone(client.get_identity('x509dname'))
+        self.assertEqual(client.get_identities().unpack(), [])
+        self.assertIsNone(client.props.remote_node)
+
+    def test_companions_say_how_to_get_them(self):
+        # the critical is fatal under the suite's G_DEBUG: look from outside
+        script = (
+            'import gi\n'
+            'gi.require_version("LibvirtGEvents", "1.0")\n'
+            'from gi.repository import GLib, LibvirtGEvents\n'
+            'ev = LibvirtGEvents.DomainEvents()\n'
+            'assert ev.get_domain() is None\n'
+            'try:\n'
+            '    ev.set_watermark("vda", 1)\n'
+            '    raise SystemExit("no error")\n'
+            'except GLib.Error as e:\n'
+            '    assert e.matches(LibvirtGEvents.events_error_quark(),\n'
+            '                     LibvirtGEvents.EventsError.DOMAIN_GONE), e\n'
+            '    print(e.message)\n'
+            'ce = LibvirtGEvents.ConnectionEvents()\n'
+            'assert ce.get_connection() is None\n'
+            'assert not ce.supports(LibvirtGEvents.DomainEventKind.LIFECYCLE)\n'
+            'print("done")\n')
+        env = dict(os.environ)
+        env.pop('G_DEBUG', None)
+        result = subprocess.run([sys.executable, '-c', script], env=env,
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn('GVirDomainEvents cannot be constructed directly', result.stderr)
+        self.assertIn('use gvir_domain_events_get_for_domain()', result.stderr)
+        self.assertIn('GVirConnectionEvents cannot be constructed directly', result.stderr)
+        self.assertIn('g_object_new()', result.stdout)
+        self.assertTrue(result.stdout.endswith('done\n'), result.stdout)
 
 
 if __name__ == '__main__':

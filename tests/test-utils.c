@@ -108,14 +108,35 @@ on_warning (const gchar *log_domain, GLogLevelFlags level, const gchar *message,
     abort ();
 }
 
+/*
+ * libvirt-gobject 4.0's own lifecycle callback uses its domain table, which
+ * is NULL between gvir_connection_open() and the first
+ * gvir_connection_fetch_domains(): an event in that window gives GLib
+ * criticals about a NULL hash table from libvirt-gobject.  libvirt-gevents
+ * makes its hash tables with its hubs and frees them with them, so it never
+ * hands GLib a NULL one; any other GLib critical stays fatal.
+ */
+static void
+on_glib_critical (const gchar *log_domain, GLogLevelFlags level, const gchar *message, gpointer data)
+{
+    g_log_default_handler (log_domain, level, message, data);
+    if (message && g_str_has_prefix (message, "g_hash_table_") &&
+        g_str_has_suffix (message, ": assertion 'hash_table != NULL' failed"))
+        return;
+    g_printerr ("Bail out! unexpected critical\n");
+    abort ();
+}
+
 void
 test_tolerate_libvirt_gobject_warnings (void)
 {
-    static const gchar *ours[] = { "libvirt-gevents", "GLib", "GLib-GObject", "GLib-GIO" };
+    static const gchar *ours[] = { "libvirt-gevents", "GLib-GObject", "GLib-GIO" };
 
     /* libvirt-gobject logs without a domain; GTest made every warning fatal */
-    g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    g_log_set_always_fatal (G_LOG_FATAL_MASK);
     g_log_set_handler (NULL, G_LOG_LEVEL_WARNING, on_warning, NULL);
     for (guint i = 0; i < G_N_ELEMENTS (ours); i++)
         g_log_set_fatal_mask (ours[i], G_LOG_FATAL_MASK | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL);
+    g_log_set_fatal_mask ("GLib", G_LOG_FATAL_MASK | G_LOG_LEVEL_WARNING);
+    g_log_set_handler ("GLib", G_LOG_LEVEL_CRITICAL, on_glib_critical, NULL);
 }
