@@ -500,6 +500,13 @@ gvir_domain_events_set_gone (GVirDomainEvents *self)
  * thread; the first call on a connection registers with libvirt, which on a
  * remote connection takes a round trip per event ID.
  *
+ * The library learns that the connection was closed from the connection's
+ * #GVirConnectionEvents (a #GVirDomain does not know its #GVirConnection): a
+ * program that closes connections while it runs should get that companion
+ * with gvir_connection_events_get_for_connection() when it opens one.
+ * Without it, the companion and the library's registrations live until the
+ * domain is gone.
+ *
  * Returns: (transfer none): the companion of @domain
  */
 GVirDomainEvents *
