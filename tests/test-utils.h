@@ -37,9 +37,9 @@ gboolean      test_wait_for_count   (const guint *counter,
                                      guint        timeout_ms);
 
 /*
- * libvirt-gobject 4.0 warns "code should not be reached" from its own
- * lifecycle callback for details it does not know (renames, pmsuspended):
- * let exactly that through; every other warning stays fatal.
+ * Lets through exactly what libvirt-gobject 4.0 itself logs from its own
+ * lifecycle callback (see test-utils.c); every other warning or critical
+ * stays fatal.
  */
 void          test_tolerate_libvirt_gobject_warnings (void);
 
