@@ -42,6 +42,35 @@
  *
  * The registrations are made when the connection is open (at once, or on
  * #GVirConnection::connection-opened) and dropped when it closes.
+ *
+ * The connection's other objects have their events here too, one signal per
+ * #GVirObjectEventKind: networks (#GVirConnectionEvents::network-lifecycle),
+ * storage pools (#GVirConnectionEvents::storage-pool-lifecycle,
+ * #GVirConnectionEvents::storage-pool-refresh), host devices
+ * (#GVirConnectionEvents::node-device-lifecycle,
+ * #GVirConnectionEvents::node-device-update) and secrets
+ * (#GVirConnectionEvents::secret-lifecycle,
+ * #GVirConnectionEvents::secret-value-changed).  The lifecycle signals are
+ * detailed by the event's nick, and their first argument is the object the
+ * event is about:
+ *
+ * |[<!-- language="C" -->
+ * static void
+ * on_network_started (GVirConnectionEvents *events, GVirNetwork *network,
+ *                     GVirNetworkLifecycleEvent event, gint detail,
+ *                     gpointer user_data)
+ * {
+ *   g_print ("network %s started\n", gvir_network_get_name (network));
+ * }
+ *
+ * g_signal_connect (events, "network-lifecycle::started",
+ *                   G_CALLBACK (on_network_started), NULL);
+ * ]|
+ *
+ * A view of one network or pool compares the object's UUID
+ * (gvir_network_get_uuid(), gvir_storage_pool_get_uuid()) with its own in
+ * the handler.  A driver may not deliver every kind (libvirt's test driver
+ * has no secrets): gvir_connection_events_supports_object_event() tells.
  */
 
 struct _GVirConnectionEvents {
@@ -67,6 +96,7 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 static guint signals[N_SIGNALS];
+static guint object_signals[GVIR_OBJECT_EVENT_N_KINDS];
 static GQuark kind_quarks[GVIR_EVENT_N_KINDS];
 
 /* Set while the getter makes a companion: anything else is a binding's g_object_new(). */
@@ -191,7 +221,98 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
 
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++)
         kind_quarks[kind] = g_quark_from_static_string (gvir_event_kind_name (kind));
+
+    /* one signal per row of the sibling table; their documentation follows */
+    for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
+        const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
+        GType types[1 + GVIR_OBJECT_EVENT_MAX_PARAMS];
+        GSignalFlags flags = G_SIGNAL_RUN_LAST;
+        GSignalCVaMarshaller va_marshaller = NULL;
+        GSignalCMarshaller marshaller;
+
+        types[0] = spec->family->object_type ();
+        for (guint i = 0; i < spec->n_params; i++)
+            types[1 + i] = gvir_object_event_param_type (spec, i);
+        if (spec->n_params > 0 && G_TYPE_IS_ENUM (types[1]))
+            flags |= G_SIGNAL_DETAILED;
+        marshaller = gvir_events_find_marshaller (1 + spec->n_params, types, &va_marshaller);
+        g_warn_if_fail (marshaller != NULL);
+        object_signals[kind] = g_signal_newv (gvir_object_event_kind_name (kind),
+                                              G_TYPE_FROM_CLASS (klass), flags,
+                                              NULL, NULL, NULL, marshaller,
+                                              G_TYPE_NONE, 1 + spec->n_params, types);
+        if (marshaller)
+            g_signal_set_va_marshaller (object_signals[kind], G_TYPE_FROM_CLASS (klass),
+                                        va_marshaller);
+    }
 }
+
+/**
+ * GVirConnectionEvents::network-lifecycle:
+ * @self: the #GVirConnectionEvents
+ * @network: the network: the #GVirConnection's own #GVirNetwork when it has
+ *   one (after gvir_connection_fetch_networks()), else a new one
+ * @event: what happened to the network
+ * @detail: libvirt's detail code for @event (none is defined yet: 0)
+ *
+ * A network of the connection was defined, undefined, started or stopped.
+ * Detailed by the nick of @event: `network-lifecycle::started`.
+ */
+/**
+ * GVirConnectionEvents::storage-pool-lifecycle:
+ * @self: the #GVirConnectionEvents
+ * @pool: the pool: the #GVirConnection's own #GVirStoragePool when it has
+ *   one (after gvir_connection_fetch_storage_pools()), else a new one
+ * @event: what happened to the pool
+ * @detail: libvirt's detail code for @event (none is defined yet: 0)
+ *
+ * A storage pool was defined, undefined, started, stopped, built or
+ * deleted.  Detailed by the nick of @event: `storage-pool-lifecycle::stopped`.
+ */
+/**
+ * GVirConnectionEvents::storage-pool-refresh:
+ * @self: the #GVirConnectionEvents
+ * @pool: the pool, as for #GVirConnectionEvents::storage-pool-lifecycle
+ *
+ * A storage pool was refreshed: its volumes may have changed.
+ */
+/**
+ * GVirConnectionEvents::node-device-lifecycle:
+ * @self: the #GVirConnectionEvents
+ * @device: the host device (a new #GVirNodeDevice: libvirt-gobject keeps
+ *   no table of them)
+ * @event: what happened to the device
+ * @detail: libvirt's detail code for @event (none is defined yet: 0)
+ *
+ * A host device appeared or went away, or a mediated device was defined
+ * or undefined.  Detailed by the nick of @event:
+ * `node-device-lifecycle::created`.
+ */
+/**
+ * GVirConnectionEvents::node-device-update:
+ * @self: the #GVirConnectionEvents
+ * @device: the host device (a new #GVirNodeDevice)
+ *
+ * A host device's definition changed.
+ */
+/**
+ * GVirConnectionEvents::secret-lifecycle:
+ * @self: the #GVirConnectionEvents
+ * @secret: the secret (a new #GVirSecret: libvirt-gobject keeps no table
+ *   of them)
+ * @event: what happened to the secret
+ * @detail: libvirt's detail code for @event (none is defined yet: 0)
+ *
+ * A secret was defined or undefined.  Detailed by the nick of @event:
+ * `secret-lifecycle::defined`.
+ */
+/**
+ * GVirConnectionEvents::secret-value-changed:
+ * @self: the #GVirConnectionEvents
+ * @secret: the secret (a new #GVirSecret)
+ *
+ * A secret's value was set.
+ */
 
 static void
 gvir_connection_events_init (GVirConnectionEvents *self)
@@ -314,6 +435,65 @@ gvir_connection_events_supports (GVirConnectionEvents *self,
     supported = self->hub && gvir_events_hub_supports (self->hub, spec->virt_id);
     g_mutex_unlock (&self->lock);
     return supported;
+}
+
+/**
+ * gvir_connection_events_supports_object_event:
+ * @self: a #GVirConnectionEvents
+ * @kind: a kind of event of networks, storage pools, host devices or secrets
+ *
+ * Tells whether the daemon accepted the registration for @kind.  A driver
+ * without that kind of object (libvirt's test driver has no secrets) or an
+ * older daemon refuses it; the signal of @kind is then never emitted.
+ *
+ * Returns: %TRUE if events of @kind can arrive; %FALSE if not, or while the
+ *   connection is closed
+ */
+gboolean
+gvir_connection_events_supports_object_event (GVirConnectionEvents *self,
+                                              GVirObjectEventKind   kind)
+{
+    gboolean supported;
+
+    g_return_val_if_fail (GVIR_IS_CONNECTION_EVENTS (self), FALSE);
+    g_return_val_if_fail ((guint) kind < GVIR_OBJECT_EVENT_N_KINDS, FALSE);
+
+    g_mutex_lock (&self->lock);
+    supported = self->hub && gvir_events_hub_supports_object (self->hub, kind);
+    g_mutex_unlock (&self->lock);
+    return supported;
+}
+
+gboolean
+gvir_connection_events_wants_object (GVirConnectionEvents *self, GVirObjectEventKind kind)
+{
+    return g_signal_handler_find (self, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED,
+                                  object_signals[kind], 0, NULL, NULL, NULL) != 0;
+}
+
+void
+gvir_connection_events_emit_object (GVirConnectionEvents *self, GVirObjectEmission *em)
+{
+    const GVirEventFamily *family = em->spec->family;
+    guint signal_id = object_signals[em->spec->kind];
+    GObject *object = NULL;
+
+    if (!g_signal_has_handler_pending (self, signal_id, em->detail, FALSE) &&
+        !g_signal_has_handler_pending (self, signal_id, 0, FALSE))
+        return;
+
+    if (family->find && self->connection)
+        object = family->find (self->connection, em->handle);
+    if (!object)
+        object = g_object_new (family->object_type (), "handle", em->handle, NULL);
+
+    g_value_init (&em->values[0], GVIR_TYPE_CONNECTION_EVENTS);
+    g_value_set_object (&em->values[0], self);
+    g_value_init (&em->values[1], family->object_type ());
+    g_value_take_object (&em->values[1], object);
+    g_signal_emitv (em->values, signal_id, em->detail, NULL);
+    g_value_unset (&em->values[0]);
+    g_value_unset (&em->values[1]);
 }
 
 gboolean

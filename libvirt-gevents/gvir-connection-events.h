@@ -34,5 +34,7 @@ GVirConnectionEvents *gvir_connection_events_get_for_connection (GVirConnection 
 GVirConnection       *gvir_connection_events_get_connection     (GVirConnectionEvents *self);
 gboolean              gvir_connection_events_supports           (GVirConnectionEvents *self,
                                                                  GVirDomainEventKind   kind);
+gboolean              gvir_connection_events_supports_object_event (GVirConnectionEvents *self,
+                                                                    GVirObjectEventKind   kind);
 
 G_END_DECLS

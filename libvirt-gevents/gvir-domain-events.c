@@ -379,12 +379,12 @@ static const struct {
     MARSHAL (VOID__INT), MARSHAL (VOID__UINT64), MARSHAL (VOID__STRING),
     MARSHAL (VOID__VARIANT), MARSHAL (VOID__ENUM_ENUM), MARSHAL (VOID__ENUM_STRING),
     MARSHAL (VOID__STRING_STRING_UINT64_UINT64), MARSHAL (VOID__ENUM_ENUM_FLAGS),
-    MARSHAL (VOID__STRING_UINT64),
+    MARSHAL (VOID__STRING_UINT64), MARSHAL (VOID__OBJECT_ENUM_INT),
 };
 
 /* NULL for a signature without one: GLib then falls back to libffi. */
-static GSignalCMarshaller
-find_marshaller (guint n_params, const GType *types, GSignalCVaMarshaller *va_marshaller)
+GSignalCMarshaller
+gvir_events_find_marshaller (guint n_params, const GType *types, GSignalCVaMarshaller *va_marshaller)
 {
     g_autoptr(GString) signature = g_string_new ("VOID_");
 
@@ -449,7 +449,7 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
             flags |= G_SIGNAL_DETAILED;
 
         GSignalCVaMarshaller va_marshaller = NULL;
-        GSignalCMarshaller marshaller = find_marshaller (spec->n_params, types, &va_marshaller);
+        GSignalCMarshaller marshaller = gvir_events_find_marshaller (spec->n_params, types, &va_marshaller);
 
         /* a new row whose signature gvir-marshal.list lacks still works, through libffi */
         g_warn_if_fail (marshaller != NULL);

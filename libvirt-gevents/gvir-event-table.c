@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <libvirt/virterror.h>
 
 #include "gvir-events-private.h"
 
@@ -145,6 +146,91 @@ on_graphics (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, int phase,
     DISPATCH (dom, opaque, { .i = phase }, { .p = local }, { .p = remote },
               { .s = auth_scheme }, { .p = subject });
 }
+
+/*
+ * The other objects' callbacks have two signatures between them: the
+ * object then (event, detail), or the object alone.  A handle is a pointer
+ * whatever its type, so one trampoline serves every family.
+ */
+#define DISPATCH_OBJECT(obj, opaque, ...) \
+    G_STMT_START { \
+        const GVirEventRaw raw_[] = { __VA_ARGS__ }; \
+        gvir_events_hub_dispatch_object ((GVirEventsSlot *) (opaque), (obj), raw_); \
+    } G_STMT_END
+
+static void
+on_object_lifecycle (virConnectPtr conn G_GNUC_UNUSED, void *obj,
+                     int event, int detail, void *opaque)
+{
+    DISPATCH_OBJECT (obj, opaque, { .i = event }, { .i = detail });
+}
+
+static void
+on_object (virConnectPtr conn G_GNUC_UNUSED, void *obj, void *opaque)
+{
+    DISPATCH_OBJECT (obj, opaque, { .p = NULL });
+}
+
+/*
+ * The families: libvirt's registration functions of each kind of object,
+ * with one signature, and the GVirConnection's table of them where
+ * libvirt-gobject keeps one (networks and pools, by UUID).
+ */
+#define FAMILY_REGISTRATION(prefix, Type) \
+    static int \
+    prefix##_register (virConnectPtr conn, int virt_id, GVirEventsCallback callback, \
+                       void *opaque, virFreeCallback freecb) \
+    { \
+        return virConnect##Type##EventRegisterAny (conn, NULL, virt_id, \
+            (virConnect##Type##EventGenericCallback) callback, opaque, freecb); \
+    } \
+    static int \
+    prefix##_deregister (virConnectPtr conn, int callback_id) \
+    { \
+        return virConnect##Type##EventDeregisterAny (conn, callback_id); \
+    }
+
+#define FIND_BY_UUID(prefix, Ptr) \
+    static GObject * \
+    prefix##_find (GVirConnection *conn, gconstpointer handle) \
+    { \
+        char uuid[VIR_UUID_STRING_BUFLEN]; \
+        if (prefix##GetUUIDString ((Ptr) handle, uuid) < 0) { \
+            virResetLastError (); \
+            return NULL; \
+        } \
+        return (GObject *) gvir_connection_get_##prefix (conn, uuid); \
+    }
+
+FAMILY_REGISTRATION (domain, Domain)
+FAMILY_REGISTRATION (network, Network)
+FAMILY_REGISTRATION (storage_pool, StoragePool)
+FAMILY_REGISTRATION (node_device, NodeDevice)
+FAMILY_REGISTRATION (secret, Secret)
+
+/* libvirt's names for its functions are virNetworkGetUUIDString... */
+#define networkGetUUIDString virNetworkGetUUIDString
+#define storage_poolGetUUIDString virStoragePoolGetUUIDString
+FIND_BY_UUID (network, virNetworkPtr)
+FIND_BY_UUID (storage_pool, virStoragePoolPtr)
+
+const GVirEventFamily gvir_event_domain_family = {
+    "domain", NULL, domain_register, domain_deregister, NULL,
+};
+/* libvirt-gobject 4.0 keeps no table of node devices or secrets: a new wrapper each time */
+static const GVirEventFamily network_family = {
+    "network", gvir_network_get_type, network_register, network_deregister, network_find,
+};
+static const GVirEventFamily storage_pool_family = {
+    "pool", gvir_storage_pool_get_type, storage_pool_register, storage_pool_deregister,
+    storage_pool_find,
+};
+static const GVirEventFamily node_device_family = {
+    "device", gvir_node_device_get_type, node_device_register, node_device_deregister, NULL,
+};
+static const GVirEventFamily secret_family = {
+    "secret", gvir_secret_get_type, secret_register, secret_deregister, NULL,
+};
 
 /* Decoders for the kinds whose signal arguments are not libvirt's as they are. */
 
@@ -342,6 +428,34 @@ static const GVirEventSpec event_specs[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (event_specs) == GVIR_EVENT_N_KINDS);
 
+#define OBJECT_CB(fn) ((GVirEventsCallback) (fn))
+#define OBJECT_ROW(kind, family, id, cb, n, ...) \
+    { GVIR_OBJECT_EVENT_KIND_##kind, &family##_family, id, #id, OBJECT_CB (cb), n, \
+      { __VA_ARGS__ } }
+#define OBJECT_LIFECYCLE(kind, family, id, enum_type) \
+    OBJECT_ROW (kind, family, id, on_object_lifecycle, 2, \
+                E ("event", enum_type), { "detail", type_int })
+
+/* The sibling table: one row per signal of GVirConnectionEvents, in GVirObjectEventKind order. */
+static const GVirObjectEventSpec object_event_specs[] = {
+    OBJECT_LIFECYCLE (NETWORK_LIFECYCLE, network, VIR_NETWORK_EVENT_ID_LIFECYCLE,
+                      network_lifecycle_event),
+    OBJECT_LIFECYCLE (STORAGE_POOL_LIFECYCLE, storage_pool, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+                      storage_pool_lifecycle_event),
+    OBJECT_ROW (STORAGE_POOL_REFRESH, storage_pool, VIR_STORAGE_POOL_EVENT_ID_REFRESH,
+                on_object, 0, { NULL, NULL }),
+    OBJECT_LIFECYCLE (NODE_DEVICE_LIFECYCLE, node_device, VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE,
+                      node_device_lifecycle_event),
+    OBJECT_ROW (NODE_DEVICE_UPDATE, node_device, VIR_NODE_DEVICE_EVENT_ID_UPDATE,
+                on_object, 0, { NULL, NULL }),
+    OBJECT_LIFECYCLE (SECRET_LIFECYCLE, secret, VIR_SECRET_EVENT_ID_LIFECYCLE,
+                      secret_lifecycle_event),
+    OBJECT_ROW (SECRET_VALUE_CHANGED, secret, VIR_SECRET_EVENT_ID_VALUE_CHANGED,
+                on_object, 0, { NULL, NULL }),
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (object_event_specs) == GVIR_OBJECT_EVENT_N_KINDS);
+
 /* Resolved once: GTypes of every argument, the first row of each libvirt ID. */
 static GType param_types[GVIR_EVENT_N_KINDS][GVIR_EVENT_MAX_PARAMS];
 /* detail quarks of enum first arguments, by value: no quark lookup per event */
@@ -349,6 +463,32 @@ static GType param_types[GVIR_EVENT_N_KINDS][GVIR_EVENT_MAX_PARAMS];
 static GQuark nick_quarks[GVIR_EVENT_N_KINDS][N_CACHED_NICKS];
 static const GVirEventSpec *spec_by_virt_id[GVIR_EVENT_N_VIRT_IDS];
 static GEnumClass *kind_class;
+/* the same for the sibling table */
+static GType object_param_types[GVIR_OBJECT_EVENT_N_KINDS][GVIR_OBJECT_EVENT_MAX_PARAMS];
+static GQuark object_nick_quarks[GVIR_OBJECT_EVENT_N_KINDS][N_CACHED_NICKS];
+static GEnumClass *object_kind_class;
+
+/* Resolves a row's argument types; an enum first argument's nicks become detail quarks. */
+static void
+resolve_params (const GVirEventParam *params, guint n_params, gboolean detailed,
+                GType *types, GQuark *quarks)
+{
+    for (guint i = 0; i < n_params; i++) {
+        types[i] = params[i].type ();
+        /* keep enum and flags classes alive so nicks can be peeked per event */
+        if (G_TYPE_IS_ENUM (types[i]) || G_TYPE_IS_FLAGS (types[i]))
+            g_type_class_ref (types[i]);
+    }
+    if (detailed && n_params > 0 && G_TYPE_IS_ENUM (types[0])) {
+        GEnumClass *klass = g_type_class_peek (types[0]);
+
+        for (guint v = 0; v < klass->n_values; v++) {
+            if (klass->values[v].value >= 0 && klass->values[v].value < N_CACHED_NICKS)
+                quarks[klass->values[v].value] =
+                    g_quark_from_static_string (klass->values[v].value_nick);
+        }
+    }
+}
 
 static void
 event_table_init (void)
@@ -365,21 +505,17 @@ event_table_init (void)
         g_assert (spec->kind == (GVirDomainEventKind) k);
         if (!spec_by_virt_id[spec->virt_id])
             spec_by_virt_id[spec->virt_id] = spec;
-        for (guint i = 0; i < spec->n_params; i++) {
-            param_types[k][i] = spec->params[i].type ();
-            /* keep enum and flags classes alive so nicks can be peeked per event */
-            if (G_TYPE_IS_ENUM (param_types[k][i]) || G_TYPE_IS_FLAGS (param_types[k][i]))
-                g_type_class_ref (param_types[k][i]);
-        }
-        if (spec->detail == GVIR_EVENT_DETAIL_FIRST_ARG && G_TYPE_IS_ENUM (param_types[k][0])) {
-            GEnumClass *klass = g_type_class_peek (param_types[k][0]);
+        resolve_params (spec->params, spec->n_params, spec->detail == GVIR_EVENT_DETAIL_FIRST_ARG,
+                        param_types[k], nick_quarks[k]);
+    }
 
-            for (guint v = 0; v < klass->n_values; v++) {
-                if (klass->values[v].value >= 0 && klass->values[v].value < N_CACHED_NICKS)
-                    nick_quarks[k][klass->values[v].value] =
-                        g_quark_from_static_string (klass->values[v].value_nick);
-            }
-        }
+    object_kind_class = g_type_class_ref (GVIR_TYPE_OBJECT_EVENT_KIND);
+    for (guint k = 0; k < G_N_ELEMENTS (object_event_specs); k++) {
+        const GVirObjectEventSpec *spec = &object_event_specs[k];
+
+        g_assert (spec->kind == (GVirObjectEventKind) k);
+        resolve_params (spec->params, spec->n_params, TRUE,
+                        object_param_types[k], object_nick_quarks[k]);
     }
     g_once_init_leave (&initialized, 1);
 }
@@ -402,14 +538,21 @@ gvir_event_spec_for_virt_id (int virt_id)
     return spec_by_virt_id[virt_id];
 }
 
-const gchar *
-gvir_event_kind_name (GVirDomainEventKind kind)
+/* The nick of a kind: the name of its signal. */
+static const gchar *
+kind_nick (GEnumClass * const *klass, gint kind)
 {
     GEnumValue *value;
 
     event_table_init ();
-    value = g_enum_get_value (kind_class, kind);
+    value = g_enum_get_value (*klass, kind);
     return value ? value->value_nick : NULL;
+}
+
+const gchar *
+gvir_event_kind_name (GVirDomainEventKind kind)
+{
+    return kind_nick (&kind_class, kind);
 }
 
 GType
@@ -419,14 +562,36 @@ gvir_event_spec_param_type (const GVirEventSpec *spec, guint i)
     return param_types[spec->kind][i];
 }
 
-static void
-decode_positional (GVirEventEmission *em, const GVirEventRaw *raw)
+const GVirObjectEventSpec *
+gvir_object_event_spec_for_kind (GVirObjectEventKind kind)
 {
-    const GVirEventSpec *spec = em->spec;
+    event_table_init ();
+    if ((guint) kind >= G_N_ELEMENTS (object_event_specs))
+        return NULL;
+    return &object_event_specs[kind];
+}
 
-    for (guint i = 0; i < spec->n_params; i++) {
-        GValue *value = &em->values[1 + i];
-        GType type = param_types[spec->kind][i];
+const gchar *
+gvir_object_event_kind_name (GVirObjectEventKind kind)
+{
+    return kind_nick (&object_kind_class, kind);
+}
+
+GType
+gvir_object_event_param_type (const GVirObjectEventSpec *spec, guint i)
+{
+    g_return_val_if_fail (i < spec->n_params, G_TYPE_INVALID);
+    return object_param_types[spec->kind][i];
+}
+
+/* raw[i] is argument i: into values[i], by type. */
+static inline void
+values_set_positional (GValue *values, const GType *types, guint n_params,
+                       const GVirEventRaw *raw)
+{
+    for (guint i = 0; i < n_params; i++) {
+        GValue *value = &values[i];
+        GType type = types[i];
 
         g_value_init (value, type);
         switch (G_TYPE_FUNDAMENTAL (type)) {
@@ -443,6 +608,47 @@ decode_positional (GVirEventEmission *em, const GVirEventRaw *raw)
     }
 }
 
+static void
+decode_positional (GVirEventEmission *em, const GVirEventRaw *raw)
+{
+    values_set_positional (&em->values[1], param_types[em->spec->kind], em->spec->n_params, raw);
+}
+
+/* The nick quark of an enum value; an unknown value has none: only detail-less handlers hear it. */
+static inline GQuark
+nick_quark (const GQuark *quarks, gint value)
+{
+    return value >= 0 && value < N_CACHED_NICKS ? quarks[value] : 0;
+}
+
+/* The arguments after the object, and the detail: the nick of an enum first. */
+void
+gvir_object_emission_decode (GVirObjectEmission *em, const GVirEventRaw *raw)
+{
+    const GVirObjectEventSpec *spec = em->spec;
+    const GType *types = object_param_types[spec->kind];
+
+    values_set_positional (&em->values[2], types, spec->n_params, raw);
+    em->detail = spec->n_params > 0 && G_TYPE_IS_ENUM (types[0]) ?
+        nick_quark (object_nick_quarks[spec->kind], g_value_get_enum (&em->values[2])) : 0;
+}
+
+static inline void
+values_clear (GValue *values, guint n_values)
+{
+    /* G_IS_VALUE() is a type check per slot: the type alone says a slot was set */
+    for (guint i = 0; i < n_values; i++) {
+        if (G_VALUE_TYPE (&values[i]) != G_TYPE_INVALID)
+            g_value_unset (&values[i]);
+    }
+}
+
+void
+gvir_object_emission_clear (GVirObjectEmission *em)
+{
+    values_clear (em->values, G_N_ELEMENTS (em->values));
+}
+
 static GQuark
 detail_of (const GVirEventEmission *em)
 {
@@ -451,12 +657,8 @@ detail_of (const GVirEventEmission *em)
     if (em->spec->detail != GVIR_EVENT_DETAIL_FIRST_ARG)
         return 0;
 
-    if (G_TYPE_IS_ENUM (param_types[em->spec->kind][0])) {
-        gint value = g_value_get_enum (first);
-
-        /* an unknown value has no nick: only detail-less handlers hear it */
-        return value >= 0 && value < N_CACHED_NICKS ? nick_quarks[em->spec->kind][value] : 0;
-    }
+    if (G_TYPE_IS_ENUM (param_types[em->spec->kind][0]))
+        return nick_quark (nick_quarks[em->spec->kind], g_value_get_enum (first));
 
     /*
      * Nobody can have connected to a detail that is not a quark yet, so
@@ -492,11 +694,7 @@ gvir_event_emission_is_heard (const GVirEventEmission *em)
 void
 gvir_event_emission_clear (GVirEventEmission *em)
 {
-    /* G_IS_VALUE() is a type check per slot: the type alone says a slot was set */
-    for (guint i = 0; i < G_N_ELEMENTS (em->values); i++) {
-        if (G_VALUE_TYPE (&em->values[i]) != G_TYPE_INVALID)
-            g_value_unset (&em->values[i]);
-    }
+    values_clear (em->values, G_N_ELEMENTS (em->values));
 }
 
 static GVariant *

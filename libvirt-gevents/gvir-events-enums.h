@@ -347,6 +347,104 @@ typedef enum {
 } GVirGraphicsAddressFamily;
 
 /**
+ * GVirObjectEventKind:
+ * @GVIR_OBJECT_EVENT_KIND_NETWORK_LIFECYCLE: a network was defined, started, stopped...
+ * @GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_LIFECYCLE: a storage pool was defined, started, stopped...
+ * @GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_REFRESH: a storage pool was refreshed
+ * @GVIR_OBJECT_EVENT_KIND_NODE_DEVICE_LIFECYCLE: a host device was created, deleted...
+ * @GVIR_OBJECT_EVENT_KIND_NODE_DEVICE_UPDATE: a host device changed
+ * @GVIR_OBJECT_EVENT_KIND_SECRET_LIFECYCLE: a secret was defined or undefined
+ * @GVIR_OBJECT_EVENT_KIND_SECRET_VALUE_CHANGED: a secret's value changed
+ *
+ * The kinds of event of the other objects of a connection (networks, storage
+ * pools, host devices and secrets): one value per #GVirConnectionEvents
+ * signal, whose nick is the signal's name (`network-lifecycle`...).  Tell
+ * with gvir_connection_events_supports_object_event() whether the daemon
+ * delivers a kind.
+ */
+typedef enum {
+    GVIR_OBJECT_EVENT_KIND_NETWORK_LIFECYCLE,
+    GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_LIFECYCLE,
+    GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_REFRESH,
+    GVIR_OBJECT_EVENT_KIND_NODE_DEVICE_LIFECYCLE,
+    GVIR_OBJECT_EVENT_KIND_NODE_DEVICE_UPDATE,
+    GVIR_OBJECT_EVENT_KIND_SECRET_LIFECYCLE,
+    GVIR_OBJECT_EVENT_KIND_SECRET_VALUE_CHANGED,
+} GVirObjectEventKind;
+
+/**
+ * GVirNetworkLifecycleEvent:
+ * @GVIR_NETWORK_LIFECYCLE_EVENT_DEFINED: the network was defined
+ * @GVIR_NETWORK_LIFECYCLE_EVENT_UNDEFINED: the network was undefined
+ * @GVIR_NETWORK_LIFECYCLE_EVENT_STARTED: the network started
+ * @GVIR_NETWORK_LIFECYCLE_EVENT_STOPPED: the network stopped
+ *
+ * The `event` argument of #GVirConnectionEvents::network-lifecycle,
+ * libvirt's `virNetworkEventLifecycleType`.  Its nick is the signal's
+ * detail: `network-lifecycle::started`.
+ */
+typedef enum {
+    GVIR_NETWORK_LIFECYCLE_EVENT_DEFINED = 0,
+    GVIR_NETWORK_LIFECYCLE_EVENT_UNDEFINED = 1,
+    GVIR_NETWORK_LIFECYCLE_EVENT_STARTED = 2,
+    GVIR_NETWORK_LIFECYCLE_EVENT_STOPPED = 3,
+} GVirNetworkLifecycleEvent;
+
+/**
+ * GVirStoragePoolLifecycleEvent:
+ * @GVIR_STORAGE_POOL_LIFECYCLE_EVENT_DEFINED: the pool was defined
+ * @GVIR_STORAGE_POOL_LIFECYCLE_EVENT_UNDEFINED: the pool was undefined
+ * @GVIR_STORAGE_POOL_LIFECYCLE_EVENT_STARTED: the pool started
+ * @GVIR_STORAGE_POOL_LIFECYCLE_EVENT_STOPPED: the pool stopped
+ * @GVIR_STORAGE_POOL_LIFECYCLE_EVENT_CREATED: the pool's storage was built
+ * @GVIR_STORAGE_POOL_LIFECYCLE_EVENT_DELETED: the pool's storage was deleted
+ *
+ * The `event` argument of #GVirConnectionEvents::storage-pool-lifecycle,
+ * libvirt's `virStoragePoolEventLifecycleType`.  Its nick is the signal's
+ * detail: `storage-pool-lifecycle::stopped`.
+ */
+typedef enum {
+    GVIR_STORAGE_POOL_LIFECYCLE_EVENT_DEFINED = 0,
+    GVIR_STORAGE_POOL_LIFECYCLE_EVENT_UNDEFINED = 1,
+    GVIR_STORAGE_POOL_LIFECYCLE_EVENT_STARTED = 2,
+    GVIR_STORAGE_POOL_LIFECYCLE_EVENT_STOPPED = 3,
+    GVIR_STORAGE_POOL_LIFECYCLE_EVENT_CREATED = 4,
+    GVIR_STORAGE_POOL_LIFECYCLE_EVENT_DELETED = 5,
+} GVirStoragePoolLifecycleEvent;
+
+/**
+ * GVirNodeDeviceLifecycleEvent:
+ * @GVIR_NODE_DEVICE_LIFECYCLE_EVENT_CREATED: the device appeared
+ * @GVIR_NODE_DEVICE_LIFECYCLE_EVENT_DELETED: the device went away
+ * @GVIR_NODE_DEVICE_LIFECYCLE_EVENT_DEFINED: the device was defined (mediated devices)
+ * @GVIR_NODE_DEVICE_LIFECYCLE_EVENT_UNDEFINED: the device was undefined (mediated devices)
+ *
+ * The `event` argument of #GVirConnectionEvents::node-device-lifecycle,
+ * libvirt's `virNodeDeviceEventLifecycleType`.  Its nick is the signal's
+ * detail: `node-device-lifecycle::created`.
+ */
+typedef enum {
+    GVIR_NODE_DEVICE_LIFECYCLE_EVENT_CREATED = 0,
+    GVIR_NODE_DEVICE_LIFECYCLE_EVENT_DELETED = 1,
+    GVIR_NODE_DEVICE_LIFECYCLE_EVENT_DEFINED = 2,
+    GVIR_NODE_DEVICE_LIFECYCLE_EVENT_UNDEFINED = 3,
+} GVirNodeDeviceLifecycleEvent;
+
+/**
+ * GVirSecretLifecycleEvent:
+ * @GVIR_SECRET_LIFECYCLE_EVENT_DEFINED: the secret was defined
+ * @GVIR_SECRET_LIFECYCLE_EVENT_UNDEFINED: the secret was undefined
+ *
+ * The `event` argument of #GVirConnectionEvents::secret-lifecycle,
+ * libvirt's `virSecretEventLifecycleType`.  Its nick is the signal's
+ * detail: `secret-lifecycle::undefined`.
+ */
+typedef enum {
+    GVIR_SECRET_LIFECYCLE_EVENT_DEFINED = 0,
+    GVIR_SECRET_LIFECYCLE_EVENT_UNDEFINED = 1,
+} GVirSecretLifecycleEvent;
+
+/**
  * GVirEventsError:
  * @GVIR_EVENTS_ERROR_FAILED: libvirt refused the request; the message says why
  * @GVIR_EVENTS_ERROR_DOMAIN_GONE: the companion's domain no longer exists on

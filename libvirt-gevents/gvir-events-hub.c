@@ -25,6 +25,7 @@ struct _GVirEventsHub {
     gconstpointer key;              /* the virConnectPtr in the hubs table */
     virConnectPtr conn;             /* owned; NULL once shut down */
     GVirEventsSlot slots[GVIR_EVENT_N_VIRT_IDS];
+    GVirEventsSlot object_slots[GVIR_OBJECT_EVENT_N_KINDS];
 
     GMutex lock;                    /* protects everything below */
     GCond registered_cond;
@@ -110,6 +111,41 @@ slot_released (void *opaque)
     gvir_events_hub_unref (slot->hub);
 }
 
+/*
+ * One registration; FALSE if libvirt refused it (an older daemon, a driver
+ * without that kind of object): supports() then says so.
+ */
+static gboolean
+slot_register (GVirEventsHub *hub, GVirEventsSlot *slot, const GVirEventFamily *family,
+               GVirEventsCallback callback)
+{
+    gvir_events_hub_ref (hub);
+    slot->callback_id = family->register_any (hub->conn, slot->virt_id, callback,
+                                              slot, slot_released);
+    if (slot->callback_id >= 0)
+        return TRUE;
+
+    /* libvirt calls no free callback for a refused registration */
+    gvir_events_hub_unref (hub);
+    g_debug ("libvirt-gevents: %s event ID %d not registered: %s",
+             family->name, slot->virt_id, virGetLastErrorMessage ());
+    return FALSE;
+}
+
+static void
+slot_deregister (GVirEventsSlot *slot, virConnectPtr conn, const GVirEventFamily *family)
+{
+    int callback_id = slot->callback_id;
+
+    slot->callback_id = -1;
+    /* libvirt drops its side even when the link is dead: nothing is lost */
+    if (callback_id >= 0 && family->deregister_any (conn, callback_id) < 0) {
+        g_debug ("libvirt-gevents: could not deregister %s event ID %d: %s",
+                 family->name, slot->virt_id, virGetLastErrorMessage ());
+        virResetLastError ();
+    }
+}
+
 /* Synchronous RPCs on a remote link: never called under a lock. */
 static void
 hub_register (GVirEventsHub *hub)
@@ -129,45 +165,41 @@ hub_register (GVirEventsHub *hub)
         if (!spec)
             continue;
 
-        gvir_events_hub_ref (hub);
-        slot->callback_id = virConnectDomainEventRegisterAny (hub->conn, NULL, id,
-                                                              spec->callback, slot,
-                                                              slot_released);
-        if (slot->callback_id < 0) {
-            /* libvirt calls no free callback for a refused registration */
-            gvir_events_hub_unref (hub);
-            /* an older daemon does not know every ID: skip it, supports() says so */
-            g_debug ("libvirt-gevents: event ID %d not registered: %s",
-                     id, virGetLastErrorMessage ());
-            if (!failure)
-                failure = g_strdup (virGetLastErrorMessage ());
-            virResetLastError ();
-        } else {
+        if (slot_register (hub, slot, &gvir_event_domain_family,
+                           (GVirEventsCallback) spec->callback)) {
             any = TRUE;
+        } else if (!failure) {
+            failure = g_strdup (virGetLastErrorMessage ());
         }
+        virResetLastError ();
     }
 
     if (!any)
         g_warning ("libvirt-gevents: libvirt refused every domain event registration (%s); "
                    "was gvir_init_object() called before the connection was opened?",
                    failure ? failure : "no reason given");
+
+    /* networks, pools, node devices, secrets: a driver may lack any of them */
+    for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
+        const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
+        GVirEventsSlot *slot = &hub->object_slots[kind];
+
+        slot->hub = hub;
+        slot->virt_id = spec->virt_id;
+        slot->object = spec;
+        slot->callback_id = -1;
+        slot_register (hub, slot, spec->family, spec->callback);
+        virResetLastError ();
+    }
 }
 
 static void
 hub_deregister (GVirEventsHub *hub, virConnectPtr conn)
 {
-    for (int id = 0; id < GVIR_EVENT_N_VIRT_IDS; id++) {
-        GVirEventsSlot *slot = &hub->slots[id];
-        int callback_id = slot->callback_id;
-
-        slot->callback_id = -1;
-        /* libvirt drops its side even when the link is dead: nothing is lost */
-        if (callback_id >= 0 && virConnectDomainEventDeregisterAny (conn, callback_id) < 0) {
-            g_debug ("libvirt-gevents: could not deregister event ID %d: %s",
-                     id, virGetLastErrorMessage ());
-            virResetLastError ();
-        }
-    }
+    for (int id = 0; id < GVIR_EVENT_N_VIRT_IDS; id++)
+        slot_deregister (&hub->slots[id], conn, &gvir_event_domain_family);
+    for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++)
+        slot_deregister (&hub->object_slots[kind], conn, hub->object_slots[kind].object->family);
 }
 
 static void
@@ -296,16 +328,29 @@ gvir_events_hub_unref (GVirEventsHub *hub)
     g_atomic_int_add (&n_allocated, -1);
 }
 
-gboolean
-gvir_events_hub_supports (GVirEventsHub *hub, int virt_id)
+static gboolean
+slot_is_registered (GVirEventsHub *hub, const GVirEventsSlot *slot)
 {
     gboolean supported;
 
     g_mutex_lock (&hub->lock);
-    supported = !hub->shut_down && virt_id >= 0 && virt_id < GVIR_EVENT_N_VIRT_IDS &&
-        hub->slots[virt_id].callback_id >= 0;
+    supported = !hub->shut_down && slot->callback_id >= 0;
     g_mutex_unlock (&hub->lock);
     return supported;
+}
+
+gboolean
+gvir_events_hub_supports (GVirEventsHub *hub, int virt_id)
+{
+    return virt_id >= 0 && virt_id < GVIR_EVENT_N_VIRT_IDS &&
+        slot_is_registered (hub, &hub->slots[virt_id]);
+}
+
+gboolean
+gvir_events_hub_supports_object (GVirEventsHub *hub, GVirObjectEventKind kind)
+{
+    return (guint) kind < GVIR_OBJECT_EVENT_N_KINDS &&
+        slot_is_registered (hub, &hub->object_slots[kind]);
 }
 
 GVirEventsSlot *
@@ -313,6 +358,13 @@ gvir_events_hub_get_slot (GVirEventsHub *hub, int virt_id)
 {
     g_return_val_if_fail (virt_id >= 0 && virt_id < GVIR_EVENT_N_VIRT_IDS, NULL);
     return &hub->slots[virt_id];
+}
+
+GVirEventsSlot *
+gvir_events_hub_get_object_slot (GVirEventsHub *hub, GVirObjectEventKind kind)
+{
+    g_return_val_if_fail ((guint) kind < GVIR_OBJECT_EVENT_N_KINDS, NULL);
+    return &hub->object_slots[kind];
 }
 
 /* Called with the lock held: shut down once nobody is left to hear anything. */
@@ -547,7 +599,9 @@ domain_is_gone (GVirEventsHub *hub, int virt_id, const GVirEventRaw *raw, const 
         return FALSE;
 
     g_mutex_lock (&hub->lock);
-    conn = hub->conn ? virConnectRef (hub->conn), hub->conn : NULL;
+    conn = hub->conn;
+    if (conn)
+        virConnectRef (conn);      /* a shutdown on another thread may close it */
     g_mutex_unlock (&hub->lock);
     if (!conn)
         return FALSE;
@@ -623,6 +677,51 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
     if (watcher && domain_is_gone (hub, slot->virt_id, raw, uuid))
         hub_forget_domain (hub, uuid);
     g_clear_object (&watcher);
+    gvir_events_hub_unref (hub);
+}
+
+/*
+ * The callbacks of networks, pools, node devices and secrets end here.  Only
+ * connection companions hear them: nothing is decoded when none listens to
+ * the kind.
+ */
+void
+gvir_events_hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
+                                 const GVirEventRaw *raw)
+{
+    GVirEventsHub *hub;
+    Listeners connections = { 0 };
+    GVirObjectEmission em = { 0 };
+
+    if (G_UNLIKELY (gvir_events_hub_test_hook))
+        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
+    /* safe even if the hub shut down meanwhile: this registration holds it */
+    hub = slot->hub;
+    if (!handle || !slot->object)
+        return;
+
+    g_mutex_lock (&hub->lock);
+    if (!hub->shut_down) {
+        for (guint i = 0; i < hub->connections->len; i++) {
+            GVirConnectionEvents *c = g_ptr_array_index (hub->connections, i);
+
+            if (gvir_connection_events_wants_object (c, slot->object->kind))
+                listeners_add (&connections, c);
+        }
+    }
+    g_mutex_unlock (&hub->lock);
+    if (connections.n == 0)
+        return;
+
+    /* a listener may shut the hub down (close the connection, say) */
+    gvir_events_hub_ref (hub);
+    em.spec = slot->object;
+    em.handle = handle;
+    gvir_object_emission_decode (&em, raw);
+    for (guint i = 0; i < connections.n; i++)
+        gvir_connection_events_emit_object (listeners_get (&connections, i), &em);
+    gvir_object_emission_clear (&em);
+    listeners_clear (&connections);
     gvir_events_hub_unref (hub);
 }
 

@@ -101,6 +101,65 @@ GVariant            *gvir_event_payload_new      (const GVirEventSpec *spec,
                                                   const GValue        *args);
 
 /*
+ * The other objects' events
+ * =========================
+ *
+ * Networks, storage pools, node devices and secrets: a sibling table of
+ * GVirObjectEventSpec rows (one per GVirObjectEventKind, i.e. per signal of
+ * GVirConnectionEvents), each naming its GVirEventFamily: how libvirt
+ * registers callbacks for that kind of object, and which libvirt-gobject
+ * class wraps it.  The domain events have a family too (registration only).
+ */
+
+#define GVIR_OBJECT_EVENT_N_KINDS (GVIR_OBJECT_EVENT_KIND_SECRET_VALUE_CHANGED + 1)
+/* arguments after the object */
+#define GVIR_OBJECT_EVENT_MAX_PARAMS 2
+
+/* Any libvirt event callback, cast back to its real type by the family. */
+typedef void (*GVirEventsCallback) (void);
+
+typedef struct {
+    const gchar *name;                  /* "network": the first argument's name */
+    GType (*object_type) (void);        /* libvirt-gobject's class, NULL for domains */
+    int (*register_any) (virConnectPtr conn, int virt_id, GVirEventsCallback callback,
+                         void *opaque, virFreeCallback freecb);
+    int (*deregister_any) (virConnectPtr conn, int callback_id);
+    /* the GVirConnection's own object for the handle (transfer full), or NULL */
+    GObject *(*find) (GVirConnection *conn, gconstpointer handle);
+} GVirEventFamily;
+
+extern const GVirEventFamily gvir_event_domain_family;
+
+typedef struct {
+    GVirObjectEventKind kind;
+    const GVirEventFamily *family;
+    int virt_id;                        /* VIR_NETWORK_EVENT_ID_* ... */
+    const gchar *virt_id_name;
+    GVirEventsCallback callback;
+    guint n_params;                     /* an enum first is the detail, by its nick */
+    GVirEventParam params[GVIR_OBJECT_EVENT_MAX_PARAMS];
+} GVirObjectEventSpec;
+
+/* One emission of an object event; values[0] is left for the instance, [1] for the object. */
+typedef struct {
+    const GVirObjectEventSpec *spec;
+    gconstpointer handle;               /* the virNetworkPtr... */
+    GValue values[2 + GVIR_OBJECT_EVENT_MAX_PARAMS];
+    GQuark detail;
+} GVirObjectEmission;
+
+const GVirObjectEventSpec *gvir_object_event_spec_for_kind (GVirObjectEventKind kind);
+const gchar         *gvir_object_event_kind_name   (GVirObjectEventKind kind);
+GType                gvir_object_event_param_type  (const GVirObjectEventSpec *spec,
+                                                    guint                      i);
+void                 gvir_object_emission_decode   (GVirObjectEmission  *em,
+                                                    const GVirEventRaw  *raw);
+void                 gvir_object_emission_clear    (GVirObjectEmission  *em);
+GSignalCMarshaller   gvir_events_find_marshaller   (guint                 n_params,
+                                                    const GType          *types,
+                                                    GSignalCVaMarshaller *va_marshaller);
+
+/*
  * The hub: one per virConnectPtr, shared by the GVirConnectionEvents of the
  * GVirConnection and by every GVirDomainEvents of the connection's domains.
  * It holds the libvirt registrations and the UUID table of watched domains.
@@ -111,6 +170,7 @@ typedef struct {
     GVirEventsHub *hub;
     int virt_id;
     int callback_id;            /* -1 when not registered */
+    const GVirObjectEventSpec *object;  /* NULL for a domain event ID */
 } GVirEventsSlot;
 
 GVirEventsHub  *gvir_events_hub_acquire           (virConnectPtr conn);
@@ -121,6 +181,10 @@ gboolean        gvir_events_hub_supports          (GVirEventsHub *hub,
                                                    int            virt_id);
 GVirEventsSlot *gvir_events_hub_get_slot          (GVirEventsHub *hub,
                                                    int            virt_id);
+gboolean        gvir_events_hub_supports_object   (GVirEventsHub      *hub,
+                                                   GVirObjectEventKind kind);
+GVirEventsSlot *gvir_events_hub_get_object_slot   (GVirEventsHub      *hub,
+                                                   GVirObjectEventKind kind);
 GVirDomainEvents *gvir_events_hub_get_domain_events (GVirEventsHub *hub,
                                                      const guint8  *uuid,
                                                      GVirDomain    *domain);
@@ -142,6 +206,10 @@ guint           gvir_events_hub_n_allocated       (void);
 
 void            gvir_events_hub_dispatch          (GVirEventsSlot     *slot,
                                                    virDomainPtr        dom,
+                                                   const GVirEventRaw *raw);
+
+void            gvir_events_hub_dispatch_object   (GVirEventsSlot     *slot,
+                                                   gconstpointer       handle,
                                                    const GVirEventRaw *raw);
 
 /* What the hub knows of a domain's devices, from its live XML. */
@@ -192,6 +260,10 @@ const guint8 *gvir_domain_events_get_uuid  (GVirDomainEvents  *self);
 GVirDomain *gvir_domain_events_peek_domain (GVirDomainEvents  *self);
 gboolean gvir_event_emission_is_heard      (const GVirEventEmission *em);
 gboolean gvir_connection_events_wants      (GVirConnectionEvents *self);
+gboolean gvir_connection_events_wants_object (GVirConnectionEvents *self,
+                                              GVirObjectEventKind   kind);
+void    gvir_connection_events_emit_object (GVirConnectionEvents *self,
+                                            GVirObjectEmission   *em);
 void    gvir_connection_events_emit        (GVirConnectionEvents *self,
                                             virDomainPtr          dom,
                                             GVirDomain           *domain,
