@@ -174,12 +174,10 @@ hub_register (GVirEventsHub *hub)
         virResetLastError ();
     }
 
-    if (!any)
-        g_warning ("libvirt-gevents: libvirt refused every domain event registration (%s); "
-                   "was gvir_init_object() called before the connection was opened?",
-                   failure ? failure : "no reason given");
-
-    /* networks, pools, node devices, secrets: a driver may lack any of them */
+    /*
+     * Networks, pools, node devices, secrets: a driver may lack any of them,
+     * and a driver of one kind of object (secret:///embed) has no domains.
+     */
     for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
         const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
         GVirEventsSlot *slot = &hub->object_slots[kind];
@@ -188,9 +186,15 @@ hub_register (GVirEventsHub *hub)
         slot->virt_id = spec->virt_id;
         slot->object = spec;
         slot->callback_id = -1;
-        slot_register (hub, slot, spec->family, spec->callback);
+        if (slot_register (hub, slot, spec->family, spec->callback))
+            any = TRUE;
         virResetLastError ();
     }
+
+    if (!any)
+        g_warning ("libvirt-gevents: libvirt refused every event registration (%s); "
+                   "was gvir_init_object() called before the connection was opened?",
+                   failure ? failure : "no reason given");
 }
 
 static void
