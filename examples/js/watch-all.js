@@ -1,10 +1,11 @@
 #!/usr/bin/env -S gjs -m
-// watch-all: print every event of every domain of a libvirt connection.
+// watch-all: print every event of every domain, network, storage pool, host
+// device and secret of a libvirt connection.
 //
 //   gjs -m watch-all.js URI [--count N]
 //
-// One line per event: "DOMAIN: KIND[::DETAIL] PAYLOAD", the payload (the
-// arguments of the typed GVirDomainEvents signal) as compact JSON.
+// One line per event: "NAME: KIND[::DETAIL] PAYLOAD", the payload (the
+// arguments of the typed signal) as compact JSON.
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -22,8 +23,9 @@ function fail(message) {
 
 // --self-test: libvirt's test driver (test:///default) lives inside this
 // process, so only this process can make its domain "test" change state:
-// pause, resume, destroy and start it.  The events still reach us the
-// normal way, through libvirt's event loop and the domain-event signal.
+// pause, resume, destroy and start it; then refresh, stop and start its
+// storage pool "default-pool".  The events still reach us the normal way,
+// through libvirt's event loop and the connection companion's signals.
 function selfTest(uri, conn) {
     if (!uri.startsWith('test:'))
         fail('--self-test only works on test:///... URIs');
@@ -32,6 +34,10 @@ function selfTest(uri, conn) {
     domain.resume();
     domain.stop(0);
     domain.start(0);
+    const pool = conn.find_storage_pool_by_name('default-pool');
+    pool.refresh(null);
+    pool.stop();
+    pool.start(0);
     return GLib.SOURCE_REMOVE;
 }
 
@@ -61,6 +67,7 @@ const conn = LibvirtGObject.Connection.new(uri);
 try {
     conn.open(null);
     conn.fetch_domains(null);
+    conn.fetch_storage_pools(null);
 } catch (e) {
     fail(`cannot connect to ${uri}: ${e.message}`);
 }
@@ -71,16 +78,46 @@ const loop = new GLib.MainLoop(null, false);
 // recursiveUnpack() turns into a plain object (a graphics client becomes a
 // nested object).  Connect to 'domain-event::io-error' and so on to hear
 // only one kind.
+function printLine(line) {
+    print(line);
+    if (--count <= 0)
+        loop.quit();
+}
+
 const hub = LibvirtGEvents.ConnectionEvents.get_for_connection(conn);
 hub.connect('domain-event', (_hub, domain, event) => {
     let kind = event.get_kind_name();
     if (event.detail)
         kind += `::${event.detail}`;
     const payload = event.payload.recursiveUnpack();
-    print(`${domain.get_name()}: ${kind} ${JSON.stringify(payload)}`);
-    if (--count <= 0)
-        loop.quit();
+    printLine(`${domain.get_name()}: ${kind} ${JSON.stringify(payload)}`);
 });
+
+// The other objects' signals: (object, event, detail) for lifecycle signals,
+// detailed by the event's nick; (object) for the others.
+const objectSignals = {
+    'network-lifecycle': LibvirtGEvents.NetworkLifecycleEvent,
+    'storage-pool-lifecycle': LibvirtGEvents.StoragePoolLifecycleEvent,
+    'storage-pool-refresh': null,
+    'node-device-lifecycle': LibvirtGEvents.NodeDeviceLifecycleEvent,
+    'node-device-update': null,
+    'secret-lifecycle': LibvirtGEvents.SecretLifecycleEvent,
+    'secret-value-changed': null,
+};
+for (const [name, eventEnum] of Object.entries(objectSignals)) {
+    hub.connect(name, (_hub, object, event, detail) => {
+        let kind = name, payload = {};
+        if (eventEnum) {
+            // GJS enums are numbers: the nick from the member's name
+            const member = Object.keys(eventEnum).find(key => eventEnum[key] === event);
+            kind += `::${member ? member.toLowerCase().replace(/_/g, '-') : event}`;
+            payload = {event, detail};
+        }
+        // a secret has no name: libvirt-gobject 4.0 exports no gvir_secret_get_name()
+        const objectName = object instanceof LibvirtGObject.Secret ? object.get_uuid() : object.get_name();
+        printLine(`${objectName}: ${kind} ${JSON.stringify(payload)}`);
+    });
+}
 
 // Ctrl-C: leave the main loop, and the program, cleanly.
 GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, 2 /* SIGINT */, () => {

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-# watch-all: print every event of every domain of a libvirt connection.
+# watch-all: print every event of every domain, network, storage pool, host
+# device and secret of a libvirt connection.
 #
 #   watch-all.py URI [--count N]
 #
-# One line per event: "DOMAIN: KIND[::DETAIL] PAYLOAD", the payload (the
-# arguments of the typed GVirDomainEvents signal) as compact JSON.
+# One line per event: "NAME: KIND[::DETAIL] PAYLOAD", the payload (the
+# arguments of the typed signal) as compact JSON.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -23,8 +24,9 @@ from gi.repository import GLib, LibvirtGObject, LibvirtGEvents  # noqa: E402
 def self_test(uri, conn):
     """--self-test: libvirt's test driver (test:///default) lives inside this
     process, so only this process can make its domain "test" change state:
-    pause, resume, destroy and start it.  The events still reach us the
-    normal way, through libvirt's event loop and the domain-event signal."""
+    pause, resume, destroy and start it; then refresh, stop and start its
+    storage pool "default-pool".  The events still reach us the normal way,
+    through libvirt's event loop and the connection companion's signals."""
     if not uri.startswith("test:"):
         sys.exit("--self-test only works on test:///... URIs")
     domain = conn.find_domain_by_name("test")
@@ -32,11 +34,15 @@ def self_test(uri, conn):
     domain.resume()
     domain.stop(0)
     domain.start(0)
+    pool = conn.find_storage_pool_by_name("default-pool")
+    pool.refresh(None)
+    pool.stop()
+    pool.start(0)
     return GLib.SOURCE_REMOVE
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Print every domain event of a libvirt connection.")
+    parser = argparse.ArgumentParser(description="Print every event of a libvirt connection.")
     parser.add_argument("uri", help="libvirt URI, e.g. qemu:///system")
     parser.add_argument("--count", type=int, metavar="N", help="exit after N events")
     parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
@@ -49,6 +55,7 @@ def main():
     try:
         conn.open(None)
         conn.fetch_domains(None)
+        conn.fetch_storage_pools(None)
     except GLib.Error as e:
         sys.exit(f"cannot connect to {args.uri}: {e.message}")
 
@@ -56,7 +63,6 @@ def main():
     left = args.count
 
     def on_domain_event(hub, domain, event):
-        nonlocal left
         # event is a GVirEvent; its payload is a GLib.Variant of type a{sv},
         # which unpack() turns into a plain dict (a graphics client becomes
         # a nested dict).  Connect to "domain-event::io-error" and so on to
@@ -65,9 +71,25 @@ def main():
         if event.props.detail:
             kind += "::" + event.props.detail
         payload = event.props.payload.unpack()
-        print(f"{domain.get_name()}: {kind} "
-              f"{json.dumps(payload, separators=(',', ':'), ensure_ascii=False)}",
-              flush=True)
+        on_line(f"{domain.get_name()}: {kind} "
+                f"{json.dumps(payload, separators=(',', ':'), ensure_ascii=False)}")
+
+    def on_object_event(hub, obj, *args):
+        # The other objects' signals: (object, event, detail) for lifecycle
+        # signals, detailed by the event's nick; (object) for the others.
+        *args, kind = args
+        payload = {}
+        if args:
+            event, detail = args
+            kind += "::" + getattr(event, "value_nick", str(int(event)))
+            payload = {"event": int(event), "detail": detail}
+        # a secret has no name: libvirt-gobject 4.0 exports no gvir_secret_get_name()
+        name = obj.get_uuid() if isinstance(obj, LibvirtGObject.Secret) else obj.get_name()
+        on_line(f"{name}: {kind} {json.dumps(payload, separators=(',', ':'))}")
+
+    def on_line(line):
+        nonlocal left
+        print(line, flush=True)
         if left is not None:
             left -= 1
             if left <= 0:
@@ -75,6 +97,10 @@ def main():
 
     hub = LibvirtGEvents.ConnectionEvents.get_for_connection(conn)
     hub.connect("domain-event", on_domain_event)
+    # One signal per GVirObjectEventKind, named by its nick: network-lifecycle,
+    # storage-pool-refresh...
+    for kind in LibvirtGEvents.ObjectEventKind.__enum_values__.values():
+        hub.connect(kind.value_nick, on_object_event, kind.value_nick)
 
     # Ctrl-C: leave the main loop, and the program, cleanly.
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, loop.quit)

@@ -1,9 +1,10 @@
-/* watch-all: print every event of every domain of a libvirt connection.
+/* watch-all: print every event of every domain, network, storage pool, host
+ * device and secret of a libvirt connection.
  *
  *   watch-all URI [--count N]
  *
- * One line per event: "DOMAIN: KIND[::DETAIL] PAYLOAD", the payload (the
- * arguments of the typed GVirDomainEvents signal) as compact JSON.
+ * One line per event: "NAME: KIND[::DETAIL] PAYLOAD", the payload (the
+ * arguments of the typed signal) as compact JSON.
  *
  * Build:  valac --pkg libvirt-gevents-1.0 --pkg libvirt-gobject-1.0 watch-all.vala
  *
@@ -92,7 +93,22 @@ class Printer {
             line.append_printf ("::%s", event.detail);
         line.append_c (' ');
         append_json (line, event.payload);
-        print ("%s\n", line.str);
+        print_line (line.str);
+    }
+
+    /* The other objects' lifecycle signals: detailed by the event's nick. */
+    public void on_lifecycle (string name, string kind, Type event_type, int event, int detail) {
+        unowned EnumValue? value = ((EnumClass) event_type.class_ref ()).get_value (event);
+        print_line ("%s: %s::%s {\"event\":%d,\"detail\":%d}".printf (
+            name, kind, value != null ? value.value_nick : event.to_string (), event, detail));
+    }
+
+    public void on_other (string name, string kind) {
+        print_line ("%s: %s {}".printf (name, kind));
+    }
+
+    void print_line (string line) {
+        print ("%s\n", line);
         if (left > 0 && --left == 0)
             loop.quit ();
     }
@@ -100,14 +116,19 @@ class Printer {
 
 /* --self-test: libvirt's test driver (test:///default) lives inside this
  * process, so only this process can make its domain "test" change state:
- * pause, resume, destroy and start it.  The events still reach us the
- * normal way, through libvirt's event loop and the domain-event signal. */
+ * pause, resume, destroy and start it; then refresh, stop and start its
+ * storage pool "default-pool".  The events still reach us the normal way,
+ * through libvirt's event loop and the connection companion's signals. */
 static void self_test (GVir.Connection conn) throws Error {
     GVir.Domain domain = conn.find_domain_by_name ("test");
     domain.suspend ();
     domain.resume ();
     domain.stop (0);
     domain.start (0);
+    GVir.StoragePool pool = conn.find_storage_pool_by_name ("default-pool");
+    pool.refresh ();
+    pool.stop ();
+    pool.start (0);
 }
 
 int main (string[] args) {
@@ -136,6 +157,7 @@ int main (string[] args) {
     try {
         conn.open ();
         conn.fetch_domains ();
+        conn.fetch_storage_pools ();
     } catch (Error e) {
         printerr ("cannot connect to %s: %s\n", uri, e.message);
         return 1;
@@ -147,6 +169,32 @@ int main (string[] args) {
     /* Connect to "domain-event::io-error" and so on to hear only one kind. */
     var hub = GVir.ConnectionEvents.get_for_connection (conn);
     hub.domain_event.connect (printer.on_domain_event);
+    hub.network_lifecycle.connect ((h, network, event, detail) => {
+        printer.on_lifecycle (network.get_name (), "network-lifecycle",
+                              typeof (GVir.NetworkLifecycleEvent), event, detail);
+    });
+    hub.storage_pool_lifecycle.connect ((h, pool, event, detail) => {
+        printer.on_lifecycle (pool.get_name (), "storage-pool-lifecycle",
+                              typeof (GVir.StoragePoolLifecycleEvent), event, detail);
+    });
+    hub.storage_pool_refresh.connect ((h, pool) => {
+        printer.on_other (pool.get_name (), "storage-pool-refresh");
+    });
+    hub.node_device_lifecycle.connect ((h, device, event, detail) => {
+        printer.on_lifecycle (device.get_name (), "node-device-lifecycle",
+                              typeof (GVir.NodeDeviceLifecycleEvent), event, detail);
+    });
+    hub.node_device_update.connect ((h, device) => {
+        printer.on_other (device.get_name (), "node-device-update");
+    });
+    /* a secret has no name: libvirt-gobject 4.0 exports no gvir_secret_get_name () */
+    hub.secret_lifecycle.connect ((h, secret, event, detail) => {
+        printer.on_lifecycle (secret.get_uuid (), "secret-lifecycle",
+                              typeof (GVir.SecretLifecycleEvent), event, detail);
+    });
+    hub.secret_value_changed.connect ((h, secret) => {
+        printer.on_other (secret.get_uuid (), "secret-value-changed");
+    });
 
     /* Ctrl-C: leave the main loop, and the program, cleanly. */
     Unix.signal_add (ProcessSignal.INT, () => {
