@@ -226,24 +226,14 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
     for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
         const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
         GType types[1 + GVIR_OBJECT_EVENT_MAX_PARAMS];
-        GSignalFlags flags = G_SIGNAL_RUN_LAST;
-        GSignalCVaMarshaller va_marshaller = NULL;
-        GSignalCMarshaller marshaller;
 
         types[0] = spec->family->object_type ();
         for (guint i = 0; i < spec->n_params; i++)
             types[1 + i] = gvir_object_event_param_type (spec, i);
-        if (spec->n_params > 0 && G_TYPE_IS_ENUM (types[1]))
-            flags |= G_SIGNAL_DETAILED;
-        marshaller = gvir_events_find_marshaller (1 + spec->n_params, types, &va_marshaller);
-        g_warn_if_fail (marshaller != NULL);
-        object_signals[kind] = g_signal_newv (gvir_object_event_kind_name (kind),
-                                              G_TYPE_FROM_CLASS (klass), flags,
-                                              NULL, NULL, NULL, marshaller,
-                                              G_TYPE_NONE, 1 + spec->n_params, types);
-        if (marshaller)
-            g_signal_set_va_marshaller (object_signals[kind], G_TYPE_FROM_CLASS (klass),
-                                        va_marshaller);
+        object_signals[kind] =
+            gvir_events_signal_new (gvir_object_event_kind_name (kind), G_TYPE_FROM_CLASS (klass),
+                                    spec->n_params > 0 && G_TYPE_IS_ENUM (types[1]),
+                                    1 + spec->n_params, types);
     }
 }
 

@@ -383,8 +383,8 @@ static const struct {
 };
 
 /* NULL for a signature without one: GLib then falls back to libffi. */
-GSignalCMarshaller
-gvir_events_find_marshaller (guint n_params, const GType *types, GSignalCVaMarshaller *va_marshaller)
+static GSignalCMarshaller
+find_marshaller (guint n_params, const GType *types, GSignalCVaMarshaller *va_marshaller)
 {
     g_autoptr(GString) signature = g_string_new ("VOID_");
 
@@ -416,6 +416,29 @@ gvir_events_find_marshaller (guint n_params, const GType *types, GSignalCVaMarsh
     return NULL;
 }
 
+/*
+ * A signal of a table row, with the C marshaller of its signature; any
+ * library signal made from a table row is made here.
+ */
+guint
+gvir_events_signal_new (const gchar *name, GType itype, gboolean detailed,
+                        guint n_params, const GType *types)
+{
+    GSignalCVaMarshaller va_marshaller = NULL;
+    GSignalCMarshaller marshaller = find_marshaller (n_params, types, &va_marshaller);
+    guint signal_id;
+
+    /* a new row whose signature gvir-marshal.list lacks still works, through libffi */
+    g_warn_if_fail (marshaller != NULL);
+    signal_id = g_signal_newv (name, itype,
+                               G_SIGNAL_RUN_LAST | (detailed ? G_SIGNAL_DETAILED : 0),
+                               NULL, NULL, NULL, marshaller,
+                               G_TYPE_NONE, n_params, (GType *) types);
+    if (marshaller)
+        g_signal_set_va_marshaller (signal_id, itype, va_marshaller);
+    return signal_id;
+}
+
 static void
 gvir_domain_events_class_init (GVirDomainEventsClass *klass)
 {
@@ -441,24 +464,13 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
         const GVirEventSpec *spec = gvir_event_spec_for_kind (kind);
         GType types[GVIR_EVENT_MAX_PARAMS];
-        GSignalFlags flags = G_SIGNAL_RUN_LAST;
 
         for (guint i = 0; i < spec->n_params; i++)
             types[i] = gvir_event_spec_param_type (spec, i);
-        if (spec->detail != GVIR_EVENT_DETAIL_NONE)
-            flags |= G_SIGNAL_DETAILED;
-
-        GSignalCVaMarshaller va_marshaller = NULL;
-        GSignalCMarshaller marshaller = gvir_events_find_marshaller (spec->n_params, types, &va_marshaller);
-
-        /* a new row whose signature gvir-marshal.list lacks still works, through libffi */
-        g_warn_if_fail (marshaller != NULL);
-        signals[kind] = g_signal_newv (gvir_event_kind_name (kind),
-                                       G_TYPE_FROM_CLASS (klass), flags,
-                                       NULL, NULL, NULL, marshaller,
-                                       G_TYPE_NONE, spec->n_params, types);
-        if (marshaller)
-            g_signal_set_va_marshaller (signals[kind], G_TYPE_FROM_CLASS (klass), va_marshaller);
+        signals[kind] = gvir_events_signal_new (gvir_event_kind_name (kind),
+                                                G_TYPE_FROM_CLASS (klass),
+                                                spec->detail != GVIR_EVENT_DETAIL_NONE,
+                                                spec->n_params, types);
     }
 }
 

@@ -190,16 +190,42 @@ on_object (virConnectPtr conn G_GNUC_UNUSED, void *obj, void *opaque)
         return virConnect##Type##EventDeregisterAny (conn, callback_id); \
     }
 
-#define FIND_BY_UUID(prefix, Ptr) \
+/*
+ * What the families with per-object companions (networks, pools) also need:
+ * the UUID of a handle, its connection, the GVirConnection's own object for
+ * it, and whether an object is gone from its connection.
+ */
+#define BY_UUID(prefix, Type, no_such_object) \
+    static gboolean \
+    prefix##_get_uuid (gconstpointer handle, gchar uuid[VIR_UUID_STRING_BUFLEN]) \
+    { \
+        if (vir##Type##GetUUIDString ((vir##Type##Ptr) handle, uuid) == 0) \
+            return TRUE; \
+        virResetLastError (); \
+        return FALSE; \
+    } \
+    static virConnectPtr \
+    prefix##_get_connect (gconstpointer handle) \
+    { \
+        return vir##Type##GetConnect ((vir##Type##Ptr) handle); \
+    } \
     static GObject * \
     prefix##_find (GVirConnection *conn, gconstpointer handle) \
     { \
         char uuid[VIR_UUID_STRING_BUFLEN]; \
-        if (prefix##GetUUIDString ((Ptr) handle, uuid) < 0) { \
-            virResetLastError (); \
-            return NULL; \
-        } \
-        return (GObject *) gvir_connection_get_##prefix (conn, uuid); \
+        return prefix##_get_uuid (handle, uuid) ? \
+            (GObject *) gvir_connection_get_##prefix (conn, uuid) : NULL; \
+    } \
+    /* only libvirt's word that there is no such object: a dead link proves nothing */ \
+    static gboolean \
+    prefix##_is_gone (virConnectPtr conn, const gchar *uuid) \
+    { \
+        vir##Type##Ptr object = vir##Type##LookupByUUIDString (conn, uuid); \
+        gboolean gone = !object && virGetLastErrorCode () == no_such_object; \
+        if (object) \
+            vir##Type##Free (object); \
+        virResetLastError (); \
+        return gone; \
     }
 
 FAMILY_REGISTRATION (domain, Domain)
@@ -208,28 +234,39 @@ FAMILY_REGISTRATION (storage_pool, StoragePool)
 FAMILY_REGISTRATION (node_device, NodeDevice)
 FAMILY_REGISTRATION (secret, Secret)
 
-/* libvirt's names for its functions are virNetworkGetUUIDString... */
-#define networkGetUUIDString virNetworkGetUUIDString
-#define storage_poolGetUUIDString virStoragePoolGetUUIDString
-FIND_BY_UUID (network, virNetworkPtr)
-FIND_BY_UUID (storage_pool, virStoragePoolPtr)
+BY_UUID (network, Network, VIR_ERR_NO_NETWORK)
+BY_UUID (storage_pool, StoragePool, VIR_ERR_NO_STORAGE_POOL)
+
+/* lifecycle events after which an object may be gone: undefined, stopped (a transient one) */
+#define MAY_BE_GONE(undefined, stopped) ((1u << (undefined)) | (1u << (stopped)))
 
 const GVirEventFamily gvir_event_domain_family = {
-    "domain", NULL, domain_register, domain_deregister, NULL,
+    .name = "domain", .register_any = domain_register, .deregister_any = domain_deregister,
 };
-/* libvirt-gobject 4.0 keeps no table of node devices or secrets: a new wrapper each time */
 static const GVirEventFamily network_family = {
-    "network", gvir_network_get_type, network_register, network_deregister, network_find,
+    .name = "network", .object_type = gvir_network_get_type,
+    .register_any = network_register, .deregister_any = network_deregister,
+    .find = network_find, .signal_prefix = "network-",
+    .companion_type = gvir_network_events_get_type, .get_uuid = network_get_uuid,
+    .get_connect = network_get_connect, .is_gone = network_is_gone,
+    .gone_events = MAY_BE_GONE (VIR_NETWORK_EVENT_UNDEFINED, VIR_NETWORK_EVENT_STOPPED),
 };
 static const GVirEventFamily storage_pool_family = {
-    "pool", gvir_storage_pool_get_type, storage_pool_register, storage_pool_deregister,
-    storage_pool_find,
+    .name = "pool", .object_type = gvir_storage_pool_get_type,
+    .register_any = storage_pool_register, .deregister_any = storage_pool_deregister,
+    .find = storage_pool_find, .signal_prefix = "storage-pool-",
+    .companion_type = gvir_storage_pool_events_get_type, .get_uuid = storage_pool_get_uuid,
+    .get_connect = storage_pool_get_connect, .is_gone = storage_pool_is_gone,
+    .gone_events = MAY_BE_GONE (VIR_STORAGE_POOL_EVENT_UNDEFINED, VIR_STORAGE_POOL_EVENT_STOPPED),
 };
+/* libvirt-gobject 4.0 keeps no table of node devices or secrets: a new wrapper each time */
 static const GVirEventFamily node_device_family = {
-    "device", gvir_node_device_get_type, node_device_register, node_device_deregister, NULL,
+    .name = "device", .object_type = gvir_node_device_get_type,
+    .register_any = node_device_register, .deregister_any = node_device_deregister,
 };
 static const GVirEventFamily secret_family = {
-    "secret", gvir_secret_get_type, secret_register, secret_deregister, NULL,
+    .name = "secret", .object_type = gvir_secret_get_type,
+    .register_any = secret_register, .deregister_any = secret_deregister,
 };
 
 /* Decoders for the kinds whose signal arguments are not libvirt's as they are. */

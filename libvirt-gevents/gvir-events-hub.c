@@ -32,6 +32,7 @@ struct _GVirEventsHub {
     gboolean registered;            /* the registrations are made (or refused) */
     gboolean shut_down;
     GHashTable *domains;            /* uuid -> GVirDomainEvents, strong */
+    GHashTable *objects;            /* "network/UUID" -> GVirObjectEvents, strong */
     GPtrArray *connections;         /* GVirConnectionEvents, weak */
     GHashTable *devices;            /* uuid -> GVirDomainDevices */
     GHashTable *names;              /* domain name -> DomainName, see lookup_uuid() */
@@ -248,6 +249,7 @@ gvir_events_hub_acquire (virConnectPtr conn)
     g_mutex_init (&hub->lock);
     g_cond_init (&hub->registered_cond);
     hub->domains = g_hash_table_new (uuid_hash, uuid_equal);
+    hub->objects = g_hash_table_new (g_str_hash, g_str_equal);
     hub->connections = g_ptr_array_new ();
     hub->devices = g_hash_table_new_full (uuid_hash, uuid_equal, g_free,
                                           (GDestroyNotify) gvir_domain_devices_free);
@@ -298,6 +300,10 @@ gvir_events_hub_shutdown (GVirEventsHub *hub)
         g_ptr_array_add (companions, companion);
     }
     g_hash_table_remove_all (hub->domains);
+    g_hash_table_iter_init (&iter, hub->objects);
+    while (g_hash_table_iter_next (&iter, NULL, &companion))
+        g_ptr_array_add (companions, companion);
+    g_hash_table_remove_all (hub->objects);
     g_mutex_unlock (&hub->lock);
 
     g_mutex_lock (&hubs_lock);
@@ -321,6 +327,7 @@ gvir_events_hub_unref (GVirEventsHub *hub)
     /* only a shut-down hub can lose its last reference (the table holds one) */
     g_assert (hub->shut_down);
     g_hash_table_unref (hub->domains);
+    g_hash_table_unref (hub->objects);
     g_ptr_array_unref (hub->connections);
     g_hash_table_unref (hub->devices);
     g_hash_table_unref (hub->names);
@@ -376,7 +383,7 @@ static gboolean
 hub_is_unused (GVirEventsHub *hub)
 {
     return !hub->shut_down && hub->connections->len == 0 &&
-        g_hash_table_size (hub->domains) == 0;
+        g_hash_table_size (hub->domains) == 0 && g_hash_table_size (hub->objects) == 0;
 }
 
 /*
@@ -404,25 +411,55 @@ gvir_events_hub_get_domain_events (GVirEventsHub *hub, const guint8 *uuid, GVirD
     return companion;
 }
 
+/* The same for a network or a pool: one companion per live hub, family and UUID. */
+GVirObjectEvents *
+gvir_events_hub_get_object_events (GVirEventsHub *hub, const GVirEventFamily *family,
+                                   const gchar *uuid, GObject *object)
+{
+    g_autofree gchar *key = g_strconcat (family->name, "/", uuid, NULL);
+    GVirObjectEvents *companion;
+
+    g_mutex_lock (&hub->lock);
+    if (hub->shut_down) {
+        g_mutex_unlock (&hub->lock);
+        return NULL;
+    }
+    companion = g_hash_table_lookup (hub->objects, key);
+    if (!companion) {
+        companion = gvir_object_events_new (hub, family, uuid, object);
+        g_hash_table_insert (hub->objects, (gpointer) gvir_object_events_get_key (companion),
+                             companion);
+    }
+    g_mutex_unlock (&hub->lock);
+    return companion;
+}
+
 /*
  * The domain is gone from the connection: its companion hears nothing
  * more, and the hub lets go of it (the application may still hold it).
  */
 static void
-hub_forget_domain (GVirEventsHub *hub, const guint8 *uuid)
+hub_forget (GVirEventsHub *hub, GHashTable *table, gconstpointer key)
 {
-    GVirDomainEvents *companion = NULL;
+    GObject *companion = NULL;
     gboolean unused;
 
     g_mutex_lock (&hub->lock);
-    if (g_hash_table_steal_extended (hub->domains, uuid, NULL, (gpointer *) &companion))
-        gvir_domain_events_set_gone (companion);
+    if (g_hash_table_steal_extended (table, key, NULL, (gpointer *) &companion) &&
+        GVIR_IS_DOMAIN_EVENTS (companion))
+        gvir_domain_events_set_gone (GVIR_DOMAIN_EVENTS (companion));
     unused = companion && hub_is_unused (hub);
     g_mutex_unlock (&hub->lock);
 
     if (unused)
         gvir_events_hub_shutdown (hub);
     g_clear_object (&companion);
+}
+
+static void
+hub_forget_domain (GVirEventsHub *hub, const guint8 *uuid)
+{
+    hub_forget (hub, hub->domains, uuid);
 }
 
 /* FALSE if the hub shut down meanwhile: the caller acquires a new one. */
@@ -685,6 +722,35 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
 }
 
 /*
+ * After a stop or an undefine, a watched network or pool may be gone from
+ * the connection (a transient one stopped, an inactive one undefined): one
+ * RPC, only for those events of a watched object.
+ */
+static gboolean
+object_is_gone (GVirEventsHub *hub, const GVirObjectEmission *em, const gchar *uuid)
+{
+    const GVirEventFamily *family = em->spec->family;
+    virConnectPtr conn;
+    gint event;
+    gboolean gone;
+
+    if (em->spec->n_params == 0 || !G_VALUE_HOLDS_ENUM (&em->values[2]))
+        return FALSE;
+    event = g_value_get_enum (&em->values[2]);
+    if (event < 0 || event >= 32 || !(family->gone_events & (1u << event)))
+        return FALSE;
+
+    g_mutex_lock (&hub->lock);
+    conn = hub->conn ? virConnectRef (hub->conn), hub->conn : NULL;
+    g_mutex_unlock (&hub->lock);
+    if (!conn)
+        return FALSE;
+    gone = family->is_gone (conn, uuid);
+    virConnectClose (conn);
+    return gone;
+}
+
+/*
  * The callbacks of networks, pools, node devices and secrets end here.  Only
  * connection companions hear them: nothing is decoded when none listens to
  * the kind.
@@ -694,8 +760,12 @@ gvir_events_hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
                                  const GVirEventRaw *raw)
 {
     GVirEventsHub *hub;
+    const GVirEventFamily *family;
     Listeners connections = { 0 };
     GVirObjectEmission em = { 0 };
+    gchar uuid[VIR_UUID_STRING_BUFLEN];
+    g_autofree gchar *key = NULL;
+    GVirObjectEvents *watcher = NULL;
 
     if (G_UNLIKELY (gvir_events_hub_test_hook))
         gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
@@ -703,9 +773,20 @@ gvir_events_hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
     hub = slot->hub;
     if (!handle || !slot->object)
         return;
+    family = slot->object->family;
 
     g_mutex_lock (&hub->lock);
     if (!hub->shut_down) {
+        /* the UUID is asked for only when some network or pool is watched */
+        if (family->companion_type && g_hash_table_size (hub->objects) > 0) {
+            g_mutex_unlock (&hub->lock);
+            if (family->get_uuid (handle, uuid))
+                key = g_strconcat (family->name, "/", uuid, NULL);
+            g_mutex_lock (&hub->lock);
+        }
+        watcher = key ? g_hash_table_lookup (hub->objects, key) : NULL;
+        if (watcher)
+            g_object_ref (watcher);
         for (guint i = 0; i < hub->connections->len; i++) {
             GVirConnectionEvents *c = g_ptr_array_index (hub->connections, i);
 
@@ -714,7 +795,7 @@ gvir_events_hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
         }
     }
     g_mutex_unlock (&hub->lock);
-    if (connections.n == 0)
+    if (!watcher && connections.n == 0)
         return;
 
     /* a listener may shut the hub down (close the connection, say) */
@@ -722,10 +803,15 @@ gvir_events_hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
     em.spec = slot->object;
     em.handle = handle;
     gvir_object_emission_decode (&em, raw);
+    if (watcher)
+        gvir_object_events_emit (watcher, &em);
     for (guint i = 0; i < connections.n; i++)
         gvir_connection_events_emit_object (listeners_get (&connections, i), &em);
+    if (watcher && object_is_gone (hub, &em, uuid))
+        hub_forget (hub, hub->objects, key);
     gvir_object_emission_clear (&em);
     listeners_clear (&connections);
+    g_clear_object (&watcher);
     gvir_events_hub_unref (hub);
 }
 

@@ -126,6 +126,14 @@ typedef struct {
     int (*deregister_any) (virConnectPtr conn, int callback_id);
     /* the GVirConnection's own object for the handle (transfer full), or NULL */
     GObject *(*find) (GVirConnection *conn, gconstpointer handle);
+
+    /* Families with a companion per object (GVirNetworkEvents...); NULL otherwise. */
+    const gchar *signal_prefix;         /* "network-": the companion's signals drop it */
+    GType (*companion_type) (void);
+    gboolean (*get_uuid) (gconstpointer handle, gchar uuid[VIR_UUID_STRING_BUFLEN]);
+    virConnectPtr (*get_connect) (gconstpointer handle);
+    gboolean (*is_gone) (virConnectPtr conn, const gchar *uuid);
+    guint gone_events;                  /* a bit per lifecycle event after which to ask */
 } GVirEventFamily;
 
 extern const GVirEventFamily gvir_event_domain_family;
@@ -155,9 +163,11 @@ GType                gvir_object_event_param_type  (const GVirObjectEventSpec *s
 void                 gvir_object_emission_decode   (GVirObjectEmission  *em,
                                                     const GVirEventRaw  *raw);
 void                 gvir_object_emission_clear    (GVirObjectEmission  *em);
-GSignalCMarshaller   gvir_events_find_marshaller   (guint                 n_params,
-                                                    const GType          *types,
-                                                    GSignalCVaMarshaller *va_marshaller);
+guint                gvir_events_signal_new        (const gchar          *name,
+                                                    GType                 itype,
+                                                    gboolean              detailed,
+                                                    guint                 n_params,
+                                                    const GType          *types);
 
 /*
  * The hub: one per virConnectPtr, shared by the GVirConnectionEvents of the
@@ -208,6 +218,10 @@ void            gvir_events_hub_dispatch          (GVirEventsSlot     *slot,
                                                    virDomainPtr        dom,
                                                    const GVirEventRaw *raw);
 
+GVirObjectEvents *gvir_events_hub_get_object_events (GVirEventsHub         *hub,
+                                                     const GVirEventFamily *family,
+                                                     const gchar           *uuid,
+                                                     GObject               *object);
 void            gvir_events_hub_dispatch_object   (GVirEventsSlot     *slot,
                                                    gconstpointer       handle,
                                                    const GVirEventRaw *raw);
@@ -268,6 +282,15 @@ void    gvir_connection_events_emit        (GVirConnectionEvents *self,
                                             virDomainPtr          dom,
                                             GVirDomain           *domain,
                                             GVirEventEmission    *em);
+
+/* The per-object companions of networks and pools (gvir-object-events.c). */
+GVirObjectEvents *gvir_object_events_new   (GVirEventsHub         *hub,
+                                            const GVirEventFamily *family,
+                                            const gchar           *uuid,
+                                            GObject               *object);
+const gchar *gvir_object_events_get_key    (GVirObjectEvents  *self);
+void    gvir_object_events_emit            (GVirObjectEvents  *self,
+                                            GVirObjectEmission *em);
 
 /* Constructors of the immutable records. */
 GVirGraphicsClient *gvir_graphics_client_new (GVirGraphicsProtocol protocol,

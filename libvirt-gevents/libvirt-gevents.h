@@ -16,5 +16,6 @@
 #include <libvirt-gevents/gvir-event.h>
 #include <libvirt-gevents/gvir-domain-events.h>
 #include <libvirt-gevents/gvir-connection-events.h>
+#include <libvirt-gevents/gvir-object-events.h>
 
 #undef __LIBVIRT_GEVENTS_H_INSIDE__

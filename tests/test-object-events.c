@@ -159,21 +159,14 @@ expect (TestRecorder *recorder, guint i, const gchar *signal, GType object_type,
 static void
 test_supports (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    g_assert_true (gvir_connection_events_supports_object_event (
-        f->events, GVIR_OBJECT_EVENT_KIND_NETWORK_LIFECYCLE));
-    g_assert_true (gvir_connection_events_supports_object_event (
-        f->events, GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_LIFECYCLE));
-    g_assert_true (gvir_connection_events_supports_object_event (
-        f->events, GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_REFRESH));
-    g_assert_true (gvir_connection_events_supports_object_event (
-        f->events, GVIR_OBJECT_EVENT_KIND_NODE_DEVICE_LIFECYCLE));
-    g_assert_true (gvir_connection_events_supports_object_event (
-        f->events, GVIR_OBJECT_EVENT_KIND_NODE_DEVICE_UPDATE));
-    /* the test driver has no secret driver: refused, skipped, reported */
-    g_assert_false (gvir_connection_events_supports_object_event (
-        f->events, GVIR_OBJECT_EVENT_KIND_SECRET_LIFECYCLE));
-    g_assert_false (gvir_connection_events_supports_object_event (
-        f->events, GVIR_OBJECT_EVENT_KIND_SECRET_VALUE_CHANGED));
+    for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
+        /* the test driver has no secret driver: refused, skipped, reported */
+        gboolean secret = kind == GVIR_OBJECT_EVENT_KIND_SECRET_LIFECYCLE ||
+            kind == GVIR_OBJECT_EVENT_KIND_SECRET_VALUE_CHANGED;
+
+        g_assert_cmpint (gvir_connection_events_supports_object_event (f->events, kind), ==,
+                         !secret);
+    }
     /* the domain events are still all there */
     g_assert_true (gvir_connection_events_supports (f->events, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
 }
@@ -497,6 +490,150 @@ test_nobody_listens (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     gvir_events_hub_unref (hub);
 }
 
+static const char other_network_xml[] =
+    "<network><name>gevents-other</name>"
+    "<bridge name='gevbr1'/><ip address='192.168.214.1' netmask='255.255.255.0'/>"
+    "</network>";
+
+static void
+expect_companion (TestRecorder *recorder, guint i, const gchar *signal, const gchar *event_nick)
+{
+    TestEmission *e = test_recorder_get (recorder, i);
+
+    g_assert_cmpstr (e->signal, ==, signal);
+    if (!event_nick) {
+        g_assert_cmpuint (e->n_values, ==, 0);
+        return;
+    }
+    /* the connection-wide arguments without the object */
+    g_assert_cmpuint (e->n_values, ==, 2);
+    g_assert_cmpstr (g_quark_to_string (e->detail), ==, event_nick);
+    g_assert_cmpstr (g_enum_get_value (g_type_class_peek (G_VALUE_TYPE (&e->values[0])),
+                                       g_value_get_enum (&e->values[0]))->value_nick,
+                     ==, event_nick);
+    g_assert_cmpint (g_value_get_int (&e->values[1]), ==, 0);
+}
+
+/* One network's companion: its events only, one companion per network, let go when it is gone. */
+static void
+test_companion_network (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virNetworkPtr net = virNetworkDefineXML (f->handle, network_xml);
+    virNetworkPtr other = virNetworkDefineXML (f->handle, other_network_xml);
+    GVirNetwork *wrapper, *second;
+    GVirNetworkEvents *events;
+    TestRecorder all, started;
+
+    g_assert_nonnull (net);
+    g_assert_nonnull (other);
+    wait_for (&f->all, 2);
+    test_recorder_init (&all);
+    test_recorder_init (&started);
+
+    wrapper = g_object_new (GVIR_TYPE_NETWORK, "handle", net, NULL);
+    events = gvir_network_events_get_for_network (wrapper);
+    g_assert_nonnull (events);
+    g_assert_true (GVIR_IS_NETWORK_EVENTS (events));
+    g_assert_true (gvir_object_events_get_object (GVIR_OBJECT_EVENTS (events)) == G_OBJECT (wrapper));
+    /* any wrapper of the same network: the same companion */
+    second = g_object_new (GVIR_TYPE_NETWORK, "handle", net, NULL);
+    g_assert_true (gvir_network_events_get_for_network (second) == events);
+    g_object_unref (second);
+    g_object_ref (events);
+    test_recorder_connect (&all, events, "lifecycle");
+    test_recorder_connect (&started, events, "lifecycle::started");
+
+    g_assert_cmpint (virNetworkCreate (other), ==, 0);
+    g_assert_cmpint (virNetworkCreate (net), ==, 0);
+    g_assert_cmpint (virNetworkDestroy (net), ==, 0);
+    g_assert_cmpint (virNetworkDestroy (other), ==, 0);
+    wait_for (&f->all, 6);
+    /* only this network's start and stop, the start also with its detail */
+    g_assert_cmpuint (test_recorder_count (&all), ==, 2);
+    expect_companion (&all, 0, "lifecycle", "started");
+    expect_companion (&all, 1, "lifecycle", "stopped");
+    g_assert_cmpuint (test_recorder_count (&started), ==, 1);
+    expect_companion (&started, 0, "lifecycle", "started");
+
+    /* undefined while inactive: gone, the hub lets go; a new definition is a new companion */
+    g_assert_cmpint (virNetworkUndefine (net), ==, 0);
+    wait_for (&f->all, 7);
+    g_assert_cmpuint (test_recorder_count (&all), ==, 3);
+    expect_companion (&all, 2, "lifecycle", "undefined");
+    virNetworkFree (net);
+    net = virNetworkDefineXML (f->handle, network_xml);
+    wait_for (&f->all, 8);
+    g_assert_cmpuint (test_recorder_count (&all), ==, 3);
+    second = g_object_new (GVIR_TYPE_NETWORK, "handle", net, NULL);
+    g_assert_true (gvir_network_events_get_for_network (second) != events);
+    g_object_unref (second);
+
+    g_assert_cmpint (virNetworkUndefine (net), ==, 0);
+    g_assert_cmpint (virNetworkUndefine (other), ==, 0);
+    wait_for (&f->all, 10);
+    virNetworkFree (net);
+    virNetworkFree (other);
+    g_object_unref (events);
+    g_object_unref (wrapper);
+    test_recorder_clear (&all);
+    test_recorder_clear (&started);
+}
+
+static void
+test_companion_storage_pool (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(GError) error = NULL;
+    virStoragePoolPtr pool = virStoragePoolDefineXML (f->handle, pool_xml, 0);
+    GVirStoragePool *wrapper;
+    GVirStoragePoolEvents *events;
+    TestRecorder recorder;
+
+    g_assert_nonnull (pool);
+    wait_for (&f->all, 1);
+    g_assert_true (gvir_connection_fetch_storage_pools (f->conn, NULL, &error));
+    g_assert_no_error (error);
+    wrapper = gvir_connection_find_storage_pool_by_name (f->conn, "gevents-pool");
+    g_assert_nonnull (wrapper);
+    events = gvir_storage_pool_events_get_for_storage_pool (wrapper);
+    g_assert_true (GVIR_IS_STORAGE_POOL_EVENTS (events));
+    test_recorder_init (&recorder);
+    test_recorder_connect (&recorder, events, "lifecycle");
+    test_recorder_connect (&recorder, events, "refresh");
+
+    g_assert_cmpint (virStoragePoolCreate (pool, 0), ==, 0);
+    g_assert_cmpint (virStoragePoolRefresh (pool, 0), ==, 0);
+    g_assert_cmpint (virStoragePoolDestroy (pool), ==, 0);
+    wait_for (&f->all, 4);
+    g_assert_cmpuint (test_recorder_count (&recorder), ==, 3);
+    expect_companion (&recorder, 0, "lifecycle", "started");
+    expect_companion (&recorder, 1, "refresh", NULL);
+    expect_companion (&recorder, 2, "lifecycle", "stopped");
+
+    /* the test driver's own pool is another pool */
+    g_assert_cmpint (virStoragePoolUndefine (pool), ==, 0);
+    wait_for (&f->all, 5);
+    expect_companion (&recorder, 3, "lifecycle", "undefined");
+    virStoragePoolFree (pool);
+    g_object_unref (wrapper);
+    test_recorder_clear (&recorder);
+}
+
+static void
+test_companion_direct_construction (void)
+{
+    GVirNetworkEvents *events;
+
+    if (g_test_subprocess ()) {
+        events = g_object_new (GVIR_TYPE_NETWORK_EVENTS, NULL);
+        g_assert_null (gvir_object_events_get_object (GVIR_OBJECT_EVENTS (events)));
+        g_object_unref (events);
+        return;
+    }
+    g_test_trap_subprocess (NULL, 0, 0);
+    g_test_trap_assert_failed ();
+    g_test_trap_assert_stderr ("*GVirNetworkEvents cannot be constructed directly*");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -515,5 +652,9 @@ main (int argc, char **argv)
     g_test_add_func ("/object-events/secret", test_secret);
     ADD ("/object-events/translate", test_translate);
     ADD ("/object-events/nobody-listens", test_nobody_listens);
+    ADD ("/object-events/companion/network", test_companion_network);
+    ADD ("/object-events/companion/storage-pool", test_companion_storage_pool);
+    g_test_add_func ("/object-events/companion/direct-construction",
+                     test_companion_direct_construction);
     return g_test_run ();
 }
