@@ -67,10 +67,10 @@
  *                   G_CALLBACK (on_network_started), NULL);
  * ]|
  *
- * A view of one network or pool compares the object's UUID
- * (gvir_network_get_uuid(), gvir_storage_pool_get_uuid()) with its own in
- * the handler.  A driver may not deliver every kind (libvirt's test driver
- * has no secrets): gvir_connection_events_supports_object_event() tells.
+ * A view of one network or pool connects to its companion instead
+ * (#GVirNetworkEvents, #GVirStoragePoolEvents).  A driver may not deliver
+ * every kind (libvirt's test driver has no secrets):
+ * gvir_connection_events_supports_object_event() tells.
  */
 
 struct _GVirConnectionEvents {
