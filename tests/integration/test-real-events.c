@@ -1818,6 +1818,108 @@ test_isolation (void)
  * be reached" from its own lifecycle callback for events it does not know
  * (pmsuspended...).  That one is libvirt-gobject's, not ours: it is let
  * through; any other warning is fatal, as GTest makes it by default. */
+/* ------------------------------------------------------------------------ */
+/* secrets: the daemon's secret driver (the test driver has none)             */
+
+typedef struct {
+    GPtrArray *lines;           /* "signal UUID event detail" */
+    guint undefined;            /* calls of secret-lifecycle::undefined */
+} SecretRecords;
+
+static void
+on_secret_lifecycle (GVirConnectionEvents *events, GVirSecret *secret,
+                     GVirSecretLifecycleEvent event, gint detail, gpointer data)
+{
+    SecretRecords *r = data;
+
+    g_assert_true (GVIR_IS_SECRET (secret));
+    g_ptr_array_add (r->lines, g_strdup_printf ("secret-lifecycle %s %d %d",
+                                                gvir_secret_get_uuid (secret), event, detail));
+}
+
+static void
+on_secret_value_changed (GVirConnectionEvents *events, GVirSecret *secret, gpointer data)
+{
+    SecretRecords *r = data;
+
+    g_assert_true (GVIR_IS_SECRET (secret));
+    g_ptr_array_add (r->lines, g_strdup_printf ("secret-value-changed %s",
+                                                gvir_secret_get_uuid (secret)));
+}
+
+static void
+on_secret_undefined (GVirConnectionEvents *events, GVirSecret *secret,
+                     GVirSecretLifecycleEvent event, gint detail, gpointer data)
+{
+    SecretRecords *r = data;
+
+    g_assert_cmpint (event, ==, GVIR_SECRET_LIFECYCLE_EVENT_UNDEFINED);
+    r->undefined++;
+}
+
+static gboolean
+has_three_lines (gpointer data)
+{
+    SecretRecords *r = data;
+
+    return r->lines->len >= 3;
+}
+
+/* Define a secret, set its value, undefine it: every typed argument, the detail filter. */
+static void
+test_secret (void)
+{
+    static const char uuid[] = "5a0c3e1f-2b4d-4e6f-8a9b-0c1d2e3f4a5b";
+    static const guchar value[] = "swordfish";
+    GVirConnectionEvents *events = gvir_connection_events_get_for_connection (conn);
+    g_autofree gchar *xml = NULL;
+    SecretRecords r = { g_ptr_array_new_with_free_func (g_free), 0 };
+    virConnectPtr handle = NULL;
+    virSecretPtr secret;
+    gulong ids[3];
+
+    if (!gvir_connection_events_supports_object_event (events,
+                                                       GVIR_OBJECT_EVENT_KIND_SECRET_LIFECYCLE)) {
+        g_assert_false (require_all);
+        g_test_skip ("the daemon has no secret driver");
+        g_ptr_array_unref (r.lines);
+        return;
+    }
+    g_assert_true (gvir_connection_events_supports_object_event (
+        events, GVIR_OBJECT_EVENT_KIND_SECRET_VALUE_CHANGED));
+    ids[0] = g_signal_connect (events, "secret-lifecycle", G_CALLBACK (on_secret_lifecycle), &r);
+    ids[1] = g_signal_connect (events, "secret-value-changed",
+                               G_CALLBACK (on_secret_value_changed), &r);
+    ids[2] = g_signal_connect (events, "secret-lifecycle::undefined",
+                               G_CALLBACK (on_secret_undefined), &r);
+
+    g_object_get (conn, "handle", &handle, NULL);
+    xml = g_strdup_printf ("<secret ephemeral='no' private='yes'><uuid>%s</uuid>"
+                           "<usage type='volume'><volume>%s/%s-secret</volume></usage>"
+                           "</secret>", uuid, test_dir, prefix);
+    secret = virSecretDefineXML (handle, xml, 0);
+    g_assert_nonnull (secret);
+    g_assert_cmpint (virSecretSetValue (secret, value, sizeof (value) - 1, 0), ==, 0);
+    g_assert_cmpint (virSecretUndefine (secret), ==, 0);
+    virSecretFree (secret);
+    virConnectClose (handle);
+
+    g_assert_true (iterate_until (has_three_lines, &r, WAIT_MS));
+    observe (QUIET_MS);
+    g_assert_cmpuint (r.lines->len, ==, 3);
+    g_assert_cmpstr (g_ptr_array_index (r.lines, 0), ==,
+                     "secret-lifecycle 5a0c3e1f-2b4d-4e6f-8a9b-0c1d2e3f4a5b 0 0");
+    g_assert_cmpstr (g_ptr_array_index (r.lines, 1), ==,
+                     "secret-value-changed 5a0c3e1f-2b4d-4e6f-8a9b-0c1d2e3f4a5b");
+    g_assert_cmpstr (g_ptr_array_index (r.lines, 2), ==,
+                     "secret-lifecycle 5a0c3e1f-2b4d-4e6f-8a9b-0c1d2e3f4a5b 1 0");
+    g_assert_cmpuint (r.undefined, ==, 1);
+
+    for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+        g_signal_handler_disconnect (events, ids[i]);
+    g_ptr_array_unref (r.lines);
+}
+
 static void
 warning_handler (const gchar *log_domain, GLogLevelFlags level,
                  const gchar *message, gpointer data)
@@ -1886,6 +1988,7 @@ main (int argc, char **argv)
     g_test_add_func ("/real/memory-failure", test_memory_failure);
     g_test_add_func ("/real/device-removal-failed", test_device_removal_failed);
     g_test_add_func ("/real/isolation", test_isolation);
+    g_test_add_func ("/real/secret", test_secret);
 
     ret = g_test_run ();
 
