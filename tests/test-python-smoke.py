@@ -49,6 +49,34 @@ class SmokeTest(unittest.TestCase):
         self.assertIs(conn_events.get_connection(), self.conn)
         self.assertTrue(conn_events.supports(LibvirtGEvents.DomainEventKind.WATERMARK))
 
+    def test_object_events(self):
+        """The pool signals of the connection companion and the pool's own companion."""
+        conn_events = LibvirtGEvents.ConnectionEvents.get_for_connection(self.conn)
+        self.conn.fetch_storage_pools(None)
+        pool = self.conn.find_storage_pool_by_name('default-pool')
+        pool_events = LibvirtGEvents.StoragePoolEvents.get_for_storage_pool(pool)
+        self.assertIs(pool_events, LibvirtGEvents.StoragePoolEvents.get_for_storage_pool(pool))
+        self.assertIs(pool_events.get_object(), pool)
+        self.assertTrue(conn_events.supports_object_event(
+            LibvirtGEvents.ObjectEventKind.STORAGE_POOL_REFRESH))
+        self.assertFalse(conn_events.supports_object_event(
+            LibvirtGEvents.ObjectEventKind.SECRET_LIFECYCLE))
+        wide, stops, own = [], [], []
+        conn_events.connect('storage-pool-lifecycle',
+                            lambda _c, p, ev, detail: wide.append((p, ev, detail)))
+        conn_events.connect('storage-pool-lifecycle::stopped', lambda _c, p, ev, d: stops.append(ev))
+        pool_events.connect('lifecycle', lambda _e, ev, detail: own.append((ev, detail)))
+        pool_events.connect('refresh', lambda _e: own.append('refresh'))
+
+        pool.refresh(None)
+        pool.stop()
+        pool.start(0)
+        self.assertTrue(pump(lambda: len(wide) == 2 and len(own) == 3))
+        E = LibvirtGEvents.StoragePoolLifecycleEvent
+        self.assertEqual(wide, [(pool, E.STOPPED, 0), (pool, E.STARTED, 0)])
+        self.assertEqual(stops, [E.STOPPED])
+        self.assertEqual(own, ['refresh', (E.STOPPED, 0), (E.STARTED, 0)])
+
     def test_lifecycle_signal_and_record(self):
         events = LibvirtGEvents.DomainEvents.get_for_domain(self.domain)
         conn_events = LibvirtGEvents.ConnectionEvents.get_for_connection(self.conn)
