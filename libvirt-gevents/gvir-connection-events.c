@@ -91,6 +91,7 @@ enum {
 
 enum {
     DOMAIN_EVENT,
+    OBJECT_EVENT,
     N_SIGNALS
 };
 
@@ -98,6 +99,7 @@ static GParamSpec *props[N_PROPS];
 static guint signals[N_SIGNALS];
 static guint object_signals[GVIR_OBJECT_EVENT_N_KINDS];
 static GQuark kind_quarks[GVIR_EVENT_N_KINDS];
+static GQuark object_kind_quarks[GVIR_OBJECT_EVENT_N_KINDS];
 
 /* Set while the getter makes a companion: anything else is a binding's g_object_new(). */
 static GPrivate making_companion;
@@ -222,6 +224,26 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++)
         kind_quarks[kind] = g_quark_from_static_string (gvir_event_kind_name (kind));
 
+    /**
+     * GVirConnectionEvents::object-event:
+     * @self: the #GVirConnectionEvents
+     * @object: the #GVirNetwork, #GVirStoragePool, #GVirNodeDevice or
+     *   #GVirSecret the event is about, as the typed signal gives it
+     * @kind: which event: the name of the typed signal it also goes to
+     * @payload: the typed signal's arguments after the object (`a{sv}`:
+     *   `event` and `detail` as `i` for the lifecycle signals; empty for the
+     *   others)
+     *
+     * Any event of the connection's networks, storage pools, host devices
+     * and secrets, for programs that print or log every event (monitors):
+     * one handler instead of seven.  Detailed by the nick of @kind, which is
+     * the name of the typed signal: `object-event::storage-pool-refresh`.
+     */
+    signals[OBJECT_EVENT] =
+        gvir_events_signal_new ("object-event", G_TYPE_FROM_CLASS (klass), TRUE, 3,
+                                (GType[]) { G_TYPE_OBJECT, GVIR_TYPE_OBJECT_EVENT_KIND,
+                                            G_TYPE_VARIANT });
+
     /* one signal per row of the sibling table; their documentation follows */
     for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
         const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
@@ -234,6 +256,7 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
             gvir_events_signal_new (gvir_object_event_kind_name (kind), G_TYPE_FROM_CLASS (klass),
                                     spec->n_params > 0 && G_TYPE_IS_ENUM (types[1]),
                                     1 + spec->n_params, types);
+        object_kind_quarks[kind] = g_quark_from_static_string (gvir_object_event_kind_name (kind));
     }
 }
 
@@ -454,22 +477,38 @@ gvir_connection_events_supports_object_event (GVirConnectionEvents *self,
     return supported;
 }
 
+static gboolean
+has_handler (GVirConnectionEvents *self, guint signal_id)
+{
+    /* any handler, whatever its detail (has_handler_pending(0) misses detailed ones) */
+    return g_signal_handler_find (self, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED,
+                                  signal_id, 0, NULL, NULL, NULL) != 0;
+}
+
 gboolean
 gvir_connection_events_wants_object (GVirConnectionEvents *self, GVirObjectEventKind kind)
 {
-    return g_signal_handler_find (self, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED,
-                                  object_signals[kind], 0, NULL, NULL, NULL) != 0;
+    return has_handler (self, object_signals[kind]) || has_handler (self, signals[OBJECT_EVENT]);
+}
+
+/* A handler connected with this detail, or with none (GLib checks those apart). */
+static gboolean
+will_hear (GVirConnectionEvents *self, guint signal_id, GQuark detail)
+{
+    return g_signal_has_handler_pending (self, signal_id, detail, FALSE) ||
+        g_signal_has_handler_pending (self, signal_id, 0, FALSE);
 }
 
 void
 gvir_connection_events_emit_object (GVirConnectionEvents *self, GVirObjectEmission *em)
 {
     const GVirEventFamily *family = em->spec->family;
-    guint signal_id = object_signals[em->spec->kind];
+    GVirObjectEventKind kind = em->spec->kind;
+    gboolean typed = will_hear (self, object_signals[kind], em->detail);
+    gboolean generic = will_hear (self, signals[OBJECT_EVENT], object_kind_quarks[kind]);
     GObject *object = NULL;
 
-    if (!g_signal_has_handler_pending (self, signal_id, em->detail, FALSE) &&
-        !g_signal_has_handler_pending (self, signal_id, 0, FALSE))
+    if (!typed && !generic)
         return;
 
     if (family->find && self->connection)
@@ -477,21 +516,28 @@ gvir_connection_events_emit_object (GVirConnectionEvents *self, GVirObjectEmissi
     if (!object)
         object = g_object_new (family->object_type (), "handle", em->handle, NULL);
 
-    g_value_init (&em->values[0], GVIR_TYPE_CONNECTION_EVENTS);
-    g_value_set_object (&em->values[0], self);
-    g_value_init (&em->values[1], family->object_type ());
-    g_value_take_object (&em->values[1], object);
-    g_signal_emitv (em->values, signal_id, em->detail, NULL);
-    g_value_unset (&em->values[0]);
-    g_value_unset (&em->values[1]);
+    if (typed) {
+        g_value_init (&em->values[0], GVIR_TYPE_CONNECTION_EVENTS);
+        g_value_set_object (&em->values[0], self);
+        g_value_init (&em->values[1], family->object_type ());
+        g_value_set_object (&em->values[1], object);
+        g_signal_emitv (em->values, object_signals[kind], em->detail, NULL);
+        g_value_unset (&em->values[0]);
+        g_value_unset (&em->values[1]);
+    }
+    if (generic) {
+        g_autoptr(GVariant) payload = gvir_object_emission_payload_new (em);
+
+        g_signal_emit (self, signals[OBJECT_EVENT], object_kind_quarks[kind], object, kind,
+                       payload);
+    }
+    g_object_unref (object);
 }
 
 gboolean
 gvir_connection_events_wants (GVirConnectionEvents *self)
 {
-    /* any handler, whatever its detail (has_handler_pending(0) misses detailed ones) */
-    return g_signal_handler_find (self, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED,
-                                  signals[DOMAIN_EVENT], 0, NULL, NULL, NULL) != 0;
+    return has_handler (self, signals[DOMAIN_EVENT]);
 }
 
 /* The GVirDomain to hand out for an event of a domain nobody watches. */

@@ -759,17 +759,30 @@ value_to_variant (const GValue *value)
  * The payload of a GVirEvent: the typed signal's arguments by name.  A NULL
  * string is left out rather than faked; enums are their libvirt numbers.
  */
-GVariant *
-gvir_event_payload_new (const GVirEventSpec *spec, const GValue *args)
+static GVariant *
+payload_new (const GVirEventParam *params, guint n_params, const GValue *args)
 {
     GVariantBuilder builder;
 
     g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-    for (guint i = 0; i < spec->n_params; i++) {
+    for (guint i = 0; i < n_params; i++) {
         GVariant *value = value_to_variant (&args[i]);
 
         if (value)
-            g_variant_builder_add (&builder, "{sv}", spec->params[i].name, value);
+            g_variant_builder_add (&builder, "{sv}", params[i].name, value);
     }
     return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+GVariant *
+gvir_event_payload_new (const GVirEventSpec *spec, const GValue *args)
+{
+    return payload_new (spec->params, spec->n_params, args);
+}
+
+/* The same for the other objects: the arguments after the object, by name. */
+GVariant *
+gvir_object_emission_payload_new (const GVirObjectEmission *em)
+{
+    return payload_new (em->spec->params, em->spec->n_params, &em->values[2]);
 }

@@ -163,6 +163,7 @@ GType                gvir_object_event_param_type  (const GVirObjectEventSpec *s
 void                 gvir_object_emission_decode   (GVirObjectEmission  *em,
                                                     const GVirEventRaw  *raw);
 void                 gvir_object_emission_clear    (GVirObjectEmission  *em);
+GVariant            *gvir_object_emission_payload_new (const GVirObjectEmission *em);
 guint                gvir_events_signal_new        (const gchar          *name,
                                                     GType                 itype,
                                                     gboolean              detailed,

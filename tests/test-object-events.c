@@ -490,6 +490,70 @@ test_nobody_listens (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     gvir_events_hub_unref (hub);
 }
 
+/* What a monitor gets: object-event, with the object, the kind and an a{sv} payload. */
+static void
+expect_generic (TestRecorder *recorder, guint i, const gchar *kind, GType object_type,
+                const gchar *name, const gchar *payload)
+{
+    TestEmission *e = test_recorder_get (recorder, i);
+    g_autofree gchar *text = NULL;
+
+    g_assert_cmpstr (e->signal, ==, "object-event");
+    g_assert_cmpstr (g_quark_to_string (e->detail), ==, kind);
+    g_assert_cmpuint (e->n_values, ==, 3);
+    g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (g_value_get_object (&e->values[0]), object_type));
+    g_assert_cmpstr (object_name (g_value_get_object (&e->values[0])), ==, name);
+    g_assert_cmpstr (gvir_object_event_kind_name (g_value_get_enum (&e->values[1])), ==, kind);
+    text = g_variant_print (g_value_get_variant (&e->values[2]), FALSE);
+    g_assert_cmpstr (text, ==, payload);
+}
+
+static void
+test_generic (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    TestRecorder generic;
+    virStoragePoolPtr pool;
+    GVirEventsHub *hub = gvir_events_hub_acquire (f->handle);
+    virNodeDevicePtr dev = virNodeDeviceLookupByName (f->handle, "computer");
+
+    /* only the generic signal: the typed ones have no handler */
+    g_signal_handlers_disconnect_matched (f->events, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                          &f->all);
+    test_recorder_init (&generic);
+    test_recorder_connect (&generic, f->events, "object-event");
+    test_recorder_connect (&f->filtered, f->events, "object-event::storage-pool-refresh");
+
+    pool = virStoragePoolDefineXML (f->handle, pool_xml, 0);
+    g_assert_nonnull (pool);
+    g_assert_cmpint (virStoragePoolCreate (pool, 0), ==, 0);
+    g_assert_cmpint (virStoragePoolRefresh (pool, 0), ==, 0);
+    g_assert_cmpint (virStoragePoolDestroy (pool), ==, 0);
+    g_assert_cmpint (virStoragePoolUndefine (pool), ==, 0);
+    wait_for (&generic, 5);
+    expect_generic (&generic, 0, "storage-pool-lifecycle", GVIR_TYPE_STORAGE_POOL, "gevents-pool",
+                    "{'event': <0>, 'detail': <0>}");
+    expect_generic (&generic, 1, "storage-pool-lifecycle", GVIR_TYPE_STORAGE_POOL, "gevents-pool",
+                    "{'event': <2>, 'detail': <0>}");
+    expect_generic (&generic, 2, "storage-pool-refresh", GVIR_TYPE_STORAGE_POOL, "gevents-pool",
+                    "{}");
+    expect_generic (&generic, 4, "storage-pool-lifecycle", GVIR_TYPE_STORAGE_POOL, "gevents-pool",
+                    "{'event': <1>, 'detail': <0>}");
+    g_assert_cmpuint (test_recorder_count (&f->filtered), ==, 1);
+    expect_generic (&f->filtered, 0, "storage-pool-refresh", GVIR_TYPE_STORAGE_POOL,
+                    "gevents-pool", "{}");
+
+    /* and through the callbacks: a node device update */
+    fire (hub, f->handle, GVIR_OBJECT_EVENT_KIND_NODE_DEVICE_UPDATE, dev);
+    g_assert_cmpuint (test_recorder_count (&generic), ==, 6);
+    expect_generic (&generic, 5, "node-device-update", GVIR_TYPE_NODE_DEVICE, "computer",
+                    "{}");
+
+    virStoragePoolFree (pool);
+    virNodeDeviceFree (dev);
+    gvir_events_hub_unref (hub);
+    test_recorder_clear (&generic);
+}
+
 static const char other_network_xml[] =
     "<network><name>gevents-other</name>"
     "<bridge name='gevbr1'/><ip address='192.168.214.1' netmask='255.255.255.0'/>"
@@ -652,6 +716,7 @@ main (int argc, char **argv)
     g_test_add_func ("/object-events/secret", test_secret);
     ADD ("/object-events/translate", test_translate);
     ADD ("/object-events/nobody-listens", test_nobody_listens);
+    ADD ("/object-events/generic", test_generic);
     ADD ("/object-events/companion/network", test_companion_network);
     ADD ("/object-events/companion/storage-pool", test_companion_storage_pool);
     g_test_add_func ("/object-events/companion/direct-construction",
