@@ -67,8 +67,10 @@
  *                   G_CALLBACK (on_network_started), NULL);
  * ]|
  *
- * A view of one network or pool connects to its companion instead
- * (#GVirNetworkEvents, #GVirStoragePoolEvents).  A driver may not deliver
+ * A monitor may connect #GVirConnectionEvents::object-event alone, which
+ * hands out every one of these events with its #GVirObjectEventKind and its
+ * arguments as an `a{sv}`.  A view of one network or pool connects to its
+ * companion instead (#GVirNetworkEvents, #GVirStoragePoolEvents).  A driver may not deliver
  * every kind (libvirt's test driver has no secrets):
  * gvir_connection_events_supports_object_event() tells.
  */

@@ -67,6 +67,9 @@ class SmokeTest(unittest.TestCase):
         conn_events.connect('storage-pool-lifecycle::stopped', lambda _c, p, ev, d: stops.append(ev))
         pool_events.connect('lifecycle', lambda _e, ev, detail: own.append((ev, detail)))
         pool_events.connect('refresh', lambda _e: own.append('refresh'))
+        generic = []
+        conn_events.connect('object-event::storage-pool-refresh',
+                            lambda _c, p, kind, payload: generic.append((p, kind, payload.unpack())))
 
         pool.refresh(None)
         pool.stop()
@@ -76,6 +79,7 @@ class SmokeTest(unittest.TestCase):
         self.assertEqual(wide, [(pool, E.STOPPED, 0), (pool, E.STARTED, 0)])
         self.assertEqual(stops, [E.STOPPED])
         self.assertEqual(own, ['refresh', (E.STOPPED, 0), (E.STARTED, 0)])
+        self.assertEqual(generic, [(pool, LibvirtGEvents.ObjectEventKind.STORAGE_POOL_REFRESH, {})])
 
     def test_lifecycle_signal_and_record(self):
         events = LibvirtGEvents.DomainEvents.get_for_domain(self.domain)
