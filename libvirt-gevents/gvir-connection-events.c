@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <libvirt/virterror.h>
+
 #include "gvir-events-private.h"
 #include "gvir-marshal.h"
 
@@ -73,7 +75,34 @@
  * companion instead (#GVirNetworkEvents, #GVirStoragePoolEvents).  A driver may not deliver
  * every kind (libvirt's test driver has no secrets):
  * gvir_connection_events_supports_object_event() tells.
+ *
+ * # Reconnection
+ *
+ * A management tool runs for weeks; libvirtd restarts with every package
+ * upgrade.  The companion watches the link (libvirt's close callback, and
+ * keepalive probes: #GVirConnectionEvents:keepalive-interval).  When it
+ * dies, #GVirConnectionEvents::disconnected says why and
+ * #GVirConnectionEvents:connected turns %FALSE; with
+ * #GVirConnectionEvents:auto-reconnect (the default) the companion then
+ * opens the same #GVirConnection again, off the main thread, retrying after
+ * #GVirConnectionEvents:reconnect-interval, twice as long after each
+ * failure, at most 30 s apart.  Once it is back, every registration is made
+ * again, every #GVirDomainEvents still hears its domain (same object, same
+ * handlers, a new #GVirDomainEvents:domain that works for calls), the
+ * connection's domains are fetched again, and the `lifecycle` events that
+ * explain what changed during the outage are emitted (their #GVirEvent says
+ * #GVirEvent:synthesized); then #GVirConnectionEvents::reconnected.
+ *
+ * The #GVirDomain objects the program held from before the outage still
+ * wrap handles of the dead link: calls on them fail.  Take new ones from the
+ * #GVirConnection (its domains are fetched again) or from
+ * gvir_domain_events_get_domain().
+ *
+ * A program that closes the connection itself (gvir_connection_close())
+ * stops all of this: the companion reconnects only links that died.
  */
+
+#define MAX_RECONNECT_DELAY_MS 30000
 
 struct _GVirConnectionEvents {
     GObject parent_instance;
@@ -81,6 +110,22 @@ struct _GVirConnectionEvents {
     GMutex lock;                    /* connection-opened may come from a GTask thread */
     GVirConnection *connection;     /* owns us; NULL once it is finalized */
     GVirEventsHub *hub;             /* NULL while the connection is closed */
+    virConnectPtr link;             /* the handle our close callback is on */
+    GWeakRef link_opaque;           /* the close callback's: to us */
+    GPtrArray *orphans;             /* domain companions kept across an outage */
+    GPtrArray *adopted;             /* the same, back on a link, to resync */
+    GThread *reconnect_thread;      /* running our own close and open */
+
+    /* the rest belongs to the main context the companion was made in */
+    GMainContext *context;
+    gboolean connected;
+    gboolean auto_reconnect;
+    guint reconnect_interval;       /* ms */
+    gint keepalive_interval;        /* s; <= 0: no keepalive */
+    guint keepalive_count;
+    guint retry_delay;              /* ms, doubled per failure */
+    GSource *retry;
+    GCancellable *cancellable;      /* the reconnection in progress */
 };
 
 G_DEFINE_FINAL_TYPE (GVirConnectionEvents, gvir_connection_events, G_TYPE_OBJECT)
@@ -88,12 +133,19 @@ G_DEFINE_FINAL_TYPE (GVirConnectionEvents, gvir_connection_events, G_TYPE_OBJECT
 enum {
     PROP_0,
     PROP_CONNECTION,
+    PROP_CONNECTED,
+    PROP_AUTO_RECONNECT,
+    PROP_RECONNECT_INTERVAL,
+    PROP_KEEPALIVE_INTERVAL,
+    PROP_KEEPALIVE_COUNT,
     N_PROPS
 };
 
 enum {
     DOMAIN_EVENT,
     OBJECT_EVENT,
+    DISCONNECTED,
+    RECONNECTED,
     N_SIGNALS
 };
 
@@ -106,11 +158,47 @@ static GQuark object_kind_quarks[GVIR_OBJECT_EVENT_N_KINDS];
 /* Set while the getter makes a companion: anything else is a binding's g_object_new(). */
 static GPrivate making_companion;
 
+static void on_link_closed (virConnectPtr conn, int reason, void *opaque);
+
+/* Keepalive and the close callback: how a dead link is noticed.  Called with the lock held. */
+static void
+watch_link (GVirConnectionEvents *self, virConnectPtr handle)
+{
+    /* only the remote driver has keepalive; a local driver's link cannot die */
+    if (self->keepalive_interval > 0 &&
+        virConnectSetKeepAlive (handle, self->keepalive_interval, self->keepalive_count) < 0) {
+        g_debug ("libvirt-gevents: no keepalive on this connection: %s", virGetLastErrorMessage ());
+        virResetLastError ();
+    }
+    /*
+     * No free callback: local drivers accept the registration and keep
+     * nothing, so libvirt would never call it.  The weak reference lives as
+     * long as we do; unregistering waits for a callback in progress.
+     */
+    if (virConnectRegisterCloseCallback (handle, on_link_closed, &self->link_opaque, NULL) < 0) {
+        g_debug ("libvirt-gevents: no close callback on this connection: %s",
+                 virGetLastErrorMessage ());
+        virResetLastError ();
+        return;
+    }
+    self->link = handle;
+    virConnectRef (handle);
+}
+
+static void
+unwatch_link (virConnectPtr link)
+{
+    if (virConnectUnregisterCloseCallback (link, on_link_closed) < 0)
+        virResetLastError ();
+    virConnectClose (link);
+}
+
 /* Idempotent: two threads may see the connection open at once. */
 static void
 attach (GVirConnectionEvents *self)
 {
     virConnectPtr handle = NULL;
+    GPtrArray *orphans = NULL;
 
     g_mutex_lock (&self->lock);
     if (!self->hub && self->connection)
@@ -124,25 +212,298 @@ attach (GVirConnectionEvents *self)
         else
             gvir_events_hub_unref (hub);
     }
+    if (handle) {
+        watch_link (self, handle);
+        /* the domain companions of before an outage hear their domains again */
+        orphans = g_steal_pointer (&self->orphans);
+        if (orphans) {
+            gvir_events_hub_adopt_domains (self->hub, orphans);
+            g_clear_pointer (&self->adopted, g_ptr_array_unref);
+            self->adopted = orphans;
+        }
+    }
     g_mutex_unlock (&self->lock);
     if (handle)
         virConnectClose (handle);
 }
 
+/*
+ * Lets the hub go.  keep_domains: the link died and will be reopened, so
+ * the domain companions (and their handlers) wait for the next hub.
+ */
 static void
-detach (GVirConnectionEvents *self)
+detach (GVirConnectionEvents *self, gboolean keep_domains)
 {
     GVirEventsHub *hub;
+    virConnectPtr link;
+    g_autoptr(GPtrArray) forgotten = NULL;
 
     g_mutex_lock (&self->lock);
     hub = g_steal_pointer (&self->hub);
+    link = g_steal_pointer (&self->link);
+    if (hub && keep_domains) {
+        GPtrArray *stolen = gvir_events_hub_steal_domains (hub);
+
+        if (self->orphans) {
+            g_ptr_array_extend_and_steal (self->orphans, stolen);
+        } else {
+            self->orphans = stolen;
+        }
+    } else if (!keep_domains) {
+        forgotten = g_steal_pointer (&self->orphans);
+    }
     g_mutex_unlock (&self->lock);
 
+    if (forgotten) {
+        for (guint i = 0; i < forgotten->len; i++)
+            gvir_domain_events_set_gone (g_ptr_array_index (forgotten, i));
+    }
+    if (link)
+        unwatch_link (link);
     if (!hub)
         return;
     gvir_events_hub_remove_connection (hub, self);
     gvir_events_hub_shutdown (hub);
     gvir_events_hub_unref (hub);
+}
+
+static void
+set_connected (GVirConnectionEvents *self, gboolean connected)
+{
+    if (self->connected == connected)
+        return;
+    self->connected = connected;
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTED]);
+}
+
+static void
+cancel_reconnection (GVirConnectionEvents *self)
+{
+    if (self->retry) {
+        g_source_destroy (self->retry);
+        g_clear_pointer (&self->retry, g_source_unref);
+    }
+    if (self->cancellable) {
+        g_cancellable_cancel (self->cancellable);
+        g_clear_object (&self->cancellable);
+    }
+}
+
+static void schedule_reconnection (GVirConnectionEvents *self);
+
+/*
+ * Runs on a worker thread: reopening can take seconds against a dead remote
+ * host.  libvirt-gobject's own close and open emit connection-closed and
+ * connection-opened here; the first is ours (not the application's), the
+ * second attaches as any open does.
+ */
+static void
+reconnect_in_thread (GTask *task, gpointer source, gpointer data G_GNUC_UNUSED,
+                     GCancellable *cancellable)
+{
+    GVirConnectionEvents *self = source;
+    GVirConnection *connection = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_mutex_lock (&self->lock);
+    if (self->connection)
+        connection = g_object_ref (self->connection);
+    self->reconnect_thread = g_thread_self ();
+    g_mutex_unlock (&self->lock);
+    if (!connection) {
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "The connection is gone");
+        return;
+    }
+
+    gvir_connection_close (connection);
+    if (gvir_connection_open (connection, cancellable, &error)) {
+        /* libvirt-gobject's own callback wants its domain table; the program wants new domains */
+        g_autoptr(GError) fetch_error = NULL;
+
+        if (!gvir_connection_fetch_domains (connection, cancellable, &fetch_error))
+            g_debug ("libvirt-gevents: could not fetch the domains again: %s", fetch_error->message);
+    }
+    g_object_unref (connection);
+
+    g_mutex_lock (&self->lock);
+    self->reconnect_thread = NULL;
+    g_mutex_unlock (&self->lock);
+    if (error)
+        g_task_return_error (task, g_steal_pointer (&error));
+    else
+        g_task_return_boolean (task, TRUE);
+}
+
+/* The lifecycle events that explain a change of state nobody saw. */
+static void
+resync (GVirConnectionEvents *self, GVirEventsHub *hub, virConnectPtr handle, GPtrArray *companions)
+{
+    for (guint i = 0; companions && i < companions->len; i++) {
+        GVirDomainEvents *companion = g_ptr_array_index (companions, i);
+        const guint8 *uuid = gvir_domain_events_get_uuid (companion);
+        int before = gvir_domain_events_get_state (companion);
+        gboolean was_active = before >= 0 && before != VIR_DOMAIN_SHUTOFF && before != VIR_DOMAIN_NOSTATE;
+        virDomainPtr dom = virDomainLookupByUUID (handle, uuid);
+        int after, reason;
+
+        if (!dom) {
+            gboolean gone = virGetLastErrorCode () == VIR_ERR_NO_DOMAIN;
+
+            virResetLastError ();
+            if (gone)
+                gvir_events_hub_forget_domain (hub, uuid);
+            continue;
+        }
+        if (self->connection) {
+            gchar uuid_string[VIR_UUID_STRING_BUFLEN];
+            GVirDomain *fresh;
+
+            gvir_events_uuid_to_string (uuid, uuid_string);
+            fresh = gvir_connection_get_domain (self->connection, uuid_string);
+            if (!fresh)
+                fresh = g_object_new (GVIR_TYPE_DOMAIN, "handle", dom, NULL);
+            gvir_domain_events_set_domain (companion, fresh);
+            g_object_unref (fresh);
+        }
+        if (virDomainGetState (dom, &after, &reason, 0) < 0) {
+            virResetLastError ();
+            virDomainFree (dom);
+            continue;
+        }
+
+#define SYNTHESIZE(event, detail) \
+        G_STMT_START { \
+            const GVirEventRaw raw_[] = { { .i = (event) }, { .i = (detail) } }; \
+            gvir_events_hub_synthesize (hub, dom, raw_); \
+        } G_STMT_END
+        if (before == after || before < 0) {
+            /* nothing changed, or nothing was known */
+        } else if (after == VIR_DOMAIN_SHUTOFF) {
+            if (was_active)
+                SYNTHESIZE (VIR_DOMAIN_EVENT_STOPPED,
+                            reason == VIR_DOMAIN_SHUTOFF_CRASHED ? VIR_DOMAIN_EVENT_STOPPED_CRASHED :
+                            reason == VIR_DOMAIN_SHUTOFF_DESTROYED ? VIR_DOMAIN_EVENT_STOPPED_DESTROYED :
+                            reason == VIR_DOMAIN_SHUTOFF_FAILED ? VIR_DOMAIN_EVENT_STOPPED_FAILED :
+                            reason == VIR_DOMAIN_SHUTOFF_MIGRATED ? VIR_DOMAIN_EVENT_STOPPED_MIGRATED :
+                            reason == VIR_DOMAIN_SHUTOFF_SAVED ? VIR_DOMAIN_EVENT_STOPPED_SAVED :
+                            VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN);
+        } else if (after == VIR_DOMAIN_CRASHED) {
+            SYNTHESIZE (VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_CRASHED_PANICKED);
+        } else {
+            if (!was_active)
+                SYNTHESIZE (VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+            if (after == VIR_DOMAIN_PAUSED)
+                SYNTHESIZE (VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+            else if (after == VIR_DOMAIN_PMSUSPENDED)
+                SYNTHESIZE (VIR_DOMAIN_EVENT_PMSUSPENDED, VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY);
+            else if (after == VIR_DOMAIN_RUNNING && before == VIR_DOMAIN_PAUSED)
+                SYNTHESIZE (VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+            else if (after == VIR_DOMAIN_RUNNING && before == VIR_DOMAIN_PMSUSPENDED)
+                SYNTHESIZE (VIR_DOMAIN_EVENT_PMSUSPENDED, VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY);
+        }
+#undef SYNTHESIZE
+        virDomainFree (dom);
+    }
+}
+
+static void
+reconnect_done (GObject *source, GAsyncResult *result, gpointer data G_GNUC_UNUSED)
+{
+    GVirConnectionEvents *self = GVIR_CONNECTION_EVENTS (source);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) adopted = NULL;
+    GVirEventsHub *hub = NULL;
+    virConnectPtr handle = NULL;
+
+    if (!g_task_propagate_boolean (G_TASK (result), &error)) {
+        if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+            return;
+        g_debug ("libvirt-gevents: reconnection failed: %s", error->message);
+        g_clear_object (&self->cancellable);
+        self->retry_delay = MIN (self->retry_delay * 2, MAX_RECONNECT_DELAY_MS);
+        schedule_reconnection (self);
+        return;
+    }
+    g_clear_object (&self->cancellable);
+
+    g_mutex_lock (&self->lock);
+    adopted = g_steal_pointer (&self->adopted);
+    if (self->hub)
+        hub = gvir_events_hub_ref (self->hub);
+    if (self->link) {
+        handle = self->link;
+        virConnectRef (handle);
+    }
+    g_mutex_unlock (&self->lock);
+
+    if (hub && handle)
+        resync (self, hub, handle, adopted);
+    if (handle)
+        virConnectClose (handle);
+    g_clear_pointer (&hub, gvir_events_hub_unref);
+    set_connected (self, TRUE);
+    g_signal_emit (self, signals[RECONNECTED], 0);
+}
+
+static gboolean
+reconnect_now (gpointer data)
+{
+    GVirConnectionEvents *self = data;
+    g_autoptr(GTask) task = NULL;
+
+    g_clear_pointer (&self->retry, g_source_unref);
+    self->cancellable = g_cancellable_new ();
+    task = g_task_new (self, self->cancellable, reconnect_done, NULL);
+    g_task_set_source_tag (task, reconnect_now);
+    g_task_run_in_thread (task, reconnect_in_thread);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnection (GVirConnectionEvents *self)
+{
+    if (!self->auto_reconnect || self->retry || self->cancellable || !self->connection)
+        return;
+    self->retry = g_timeout_source_new (self->retry_delay);
+    g_source_set_callback (self->retry, reconnect_now, self, NULL);
+    g_source_set_name (self->retry, "[libvirt-gevents] reconnect");
+    g_source_attach (self->retry, self->context);
+}
+
+/* In the companion's main context: the link died. */
+static gboolean
+link_lost (gpointer data)
+{
+    GVirConnectionEvents *self = data;
+    int reason = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (self), "gvir-events-close-reason"));
+
+    if (!self->connected)
+        return G_SOURCE_REMOVE;
+    detach (self, TRUE);
+    set_connected (self, FALSE);
+    g_signal_emit (self, signals[DISCONNECTED], 0, reason);
+    self->retry_delay = self->reconnect_interval;
+    schedule_reconnection (self);
+    return G_SOURCE_REMOVE;
+}
+
+/* libvirt's close callback: on its event loop's thread; the work goes to our context. */
+static void
+on_link_closed (virConnectPtr conn G_GNUC_UNUSED, int reason, void *opaque)
+{
+    GVirConnectionEvents *self = g_weak_ref_get (opaque);
+    GSource *idle;
+
+    if (!self)
+        return;
+    g_object_set_data (G_OBJECT (self), "gvir-events-close-reason", GINT_TO_POINTER (reason));
+    /* never at once: libvirt holds its close-callback lock, which detaching takes */
+    idle = g_idle_source_new ();
+    g_source_set_callback (idle, link_lost, self, g_object_unref);
+    g_source_set_name (idle, "[libvirt-gevents] link lost");
+    g_source_attach (idle, self->context);
+    g_source_unref (idle);
 }
 
 static void
@@ -156,11 +517,24 @@ gvir_connection_events_constructed (GObject *object)
 }
 
 static void
+gvir_connection_events_dispose (GObject *object)
+{
+    GVirConnectionEvents *self = GVIR_CONNECTION_EVENTS (object);
+
+    cancel_reconnection (self);
+
+    G_OBJECT_CLASS (gvir_connection_events_parent_class)->dispose (object);
+}
+
+static void
 gvir_connection_events_finalize (GObject *object)
 {
     GVirConnectionEvents *self = GVIR_CONNECTION_EVENTS (object);
 
-    detach (self);
+    detach (self, FALSE);
+    g_weak_ref_clear (&self->link_opaque);
+    g_clear_pointer (&self->adopted, g_ptr_array_unref);
+    g_main_context_unref (self->context);
     g_mutex_clear (&self->lock);
 
     G_OBJECT_CLASS (gvir_connection_events_parent_class)->finalize (object);
@@ -173,22 +547,74 @@ gvir_connection_events_get_property (GObject *object, guint prop_id,
     GVirConnectionEvents *self = GVIR_CONNECTION_EVENTS (object);
 
     switch (prop_id) {
-    case PROP_CONNECTION:
-        g_value_set_object (value, self->connection);
-        break;
+    case PROP_CONNECTION:         g_value_set_object (value, self->connection); break;
+    case PROP_CONNECTED:          g_value_set_boolean (value, self->connected); break;
+    case PROP_AUTO_RECONNECT:     g_value_set_boolean (value, self->auto_reconnect); break;
+    case PROP_RECONNECT_INTERVAL: g_value_set_uint (value, self->reconnect_interval); break;
+    case PROP_KEEPALIVE_INTERVAL: g_value_set_int (value, self->keepalive_interval); break;
+    case PROP_KEEPALIVE_COUNT:    g_value_set_uint (value, self->keepalive_count); break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
 static void
+gvir_connection_events_set_property (GObject *object, guint prop_id,
+                                     const GValue *value, GParamSpec *pspec)
+{
+    GVirConnectionEvents *self = GVIR_CONNECTION_EVENTS (object);
+
+    switch (prop_id) {
+    case PROP_AUTO_RECONNECT:
+        if (self->auto_reconnect == g_value_get_boolean (value))
+            return;
+        self->auto_reconnect = g_value_get_boolean (value);
+        if (!self->auto_reconnect)
+            cancel_reconnection (self);
+        else if (!self->connected && self->orphans)
+            schedule_reconnection (self);
+        break;
+    case PROP_RECONNECT_INTERVAL:
+        if (self->reconnect_interval == g_value_get_uint (value))
+            return;
+        self->reconnect_interval = g_value_get_uint (value);
+        break;
+    case PROP_KEEPALIVE_INTERVAL:
+    case PROP_KEEPALIVE_COUNT:
+        if (prop_id == PROP_KEEPALIVE_INTERVAL) {
+            if (self->keepalive_interval == g_value_get_int (value))
+                return;
+            self->keepalive_interval = g_value_get_int (value);
+        } else {
+            if (self->keepalive_count == g_value_get_uint (value))
+                return;
+            self->keepalive_count = g_value_get_uint (value);
+        }
+        /* on the live link at once; libvirt refuses to turn keepalive off once on */
+        g_mutex_lock (&self->lock);
+        if (self->link && self->keepalive_interval > 0 &&
+            virConnectSetKeepAlive (self->link, self->keepalive_interval, self->keepalive_count) < 0)
+            virResetLastError ();
+        g_mutex_unlock (&self->lock);
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        return;
+    }
+    g_object_notify_by_pspec (object, pspec);
+}
+
+static void
 gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
 {
     GObjectClass *object_class = G_OBJECT_CLASS (klass);
+    const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
     object_class->constructed = gvir_connection_events_constructed;
+    object_class->dispose = gvir_connection_events_dispose;
     object_class->finalize = gvir_connection_events_finalize;
     object_class->get_property = gvir_connection_events_get_property;
+    object_class->set_property = gvir_connection_events_set_property;
 
     /**
      * GVirConnectionEvents:connection:
@@ -200,8 +626,62 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
         g_param_spec_object ("connection", "Connection",
                              "The connection this companion belongs to", GVIR_TYPE_CONNECTION,
                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    /**
+     * GVirConnectionEvents:connected:
+     *
+     * Whether the library is registered with a live link to the daemon:
+     * %FALSE while the connection is closed, and from
+     * #GVirConnectionEvents::disconnected to
+     * #GVirConnectionEvents::reconnected.
+     */
+    props[PROP_CONNECTED] =
+        g_param_spec_boolean ("connected", "Connected",
+                              "Whether the library is registered with a live link to the daemon",
+                              FALSE, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    /**
+     * GVirConnectionEvents:auto-reconnect:
+     *
+     * Whether to open the connection again, by itself, when the link to the
+     * daemon dies.  A connection the program closes is never reopened.
+     */
+    props[PROP_AUTO_RECONNECT] =
+        g_param_spec_boolean ("auto-reconnect", "Auto reconnect",
+                              "Whether to open the connection again when the link to the daemon dies",
+                              TRUE, rw);
+    /**
+     * GVirConnectionEvents:reconnect-interval:
+     *
+     * How long to wait before the first attempt to reconnect, in
+     * milliseconds; the wait doubles after each failed attempt, up to 30 s.
+     */
+    props[PROP_RECONNECT_INTERVAL] =
+        g_param_spec_uint ("reconnect-interval", "Reconnect interval",
+                           "Milliseconds before the first attempt to reconnect; doubled per failure, up to 30 s",
+                           1, MAX_RECONNECT_DELAY_MS, 1000, rw);
+    /**
+     * GVirConnectionEvents:keepalive-interval:
+     *
+     * Seconds between keepalive probes on a remote link
+     * (virConnectSetKeepAlive()); 0 or less sends none.  A daemon that
+     * answers none of #GVirConnectionEvents:keepalive-count probes in a row
+     * is taken for dead (%GVIR_CONNECTION_CLOSE_REASON_KEEPALIVE).  Local
+     * drivers have no link to lose and ignore it.
+     */
+    props[PROP_KEEPALIVE_INTERVAL] =
+        g_param_spec_int ("keepalive-interval", "Keepalive interval",
+                          "Seconds between keepalive probes; 0 or less sends none",
+                          G_MININT, G_MAXINT, 5, rw);
+    /**
+     * GVirConnectionEvents:keepalive-count:
+     *
+     * How many keepalive probes in a row may go unanswered before the link
+     * is taken for dead.
+     */
+    props[PROP_KEEPALIVE_COUNT] =
+        g_param_spec_uint ("keepalive-count", "Keepalive count",
+                           "Unanswered keepalive probes before the link is taken for dead",
+                           0, G_MAXUINT, 5, rw);
     g_object_class_install_properties (object_class, N_PROPS, props);
-
     /**
      * GVirConnectionEvents::domain-event:
      * @self: the #GVirConnectionEvents
@@ -222,6 +702,33 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
                       G_TYPE_NONE, 2, GVIR_TYPE_DOMAIN, GVIR_TYPE_EVENT);
     g_signal_set_va_marshaller (signals[DOMAIN_EVENT], G_TYPE_FROM_CLASS (klass),
                                 _gvir_marshal_VOID__OBJECT_OBJECTv);
+
+    /**
+     * GVirConnectionEvents::disconnected:
+     * @self: the #GVirConnectionEvents
+     * @reason: why the link died
+     *
+     * The link to the daemon died (libvirt's close callback, or unanswered
+     * keepalive probes).  Events are lost until
+     * #GVirConnectionEvents::reconnected, which follows by itself with
+     * #GVirConnectionEvents:auto-reconnect.
+     */
+    signals[DISCONNECTED] =
+        g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                      0, NULL, NULL, NULL,
+                      G_TYPE_NONE, 1, GVIR_TYPE_CONNECTION_CLOSE_REASON);
+
+    /**
+     * GVirConnectionEvents::reconnected:
+     * @self: the #GVirConnectionEvents
+     *
+     * The library is registered again on a new link to the daemon: every
+     * handler connected before hears events again, and the `lifecycle`
+     * events that explain what changed meanwhile have been emitted.
+     */
+    signals[RECONNECTED] =
+        g_signal_new ("reconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++)
         kind_quarks[kind] = g_quark_from_static_string (gvir_event_kind_name (kind));
@@ -333,6 +840,12 @@ static void
 gvir_connection_events_init (GVirConnectionEvents *self)
 {
     g_mutex_init (&self->lock);
+    g_weak_ref_init (&self->link_opaque, self);
+    self->context = g_main_context_ref_thread_default ();
+    self->auto_reconnect = TRUE;
+    self->reconnect_interval = 1000;
+    self->keepalive_interval = 5;
+    self->keepalive_count = 5;
 }
 
 static GQuark
@@ -341,16 +854,56 @@ companion_quark (void)
     return g_quark_from_static_string ("gvir-connection-events");
 }
 
+static gboolean
+notify_connected (gpointer data)
+{
+    GVirConnectionEvents *self = data;
+    gboolean attached;
+
+    g_mutex_lock (&self->lock);
+    attached = self->hub != NULL;
+    g_mutex_unlock (&self->lock);
+    /* a reconnection says so itself, once the domains are resynced */
+    if (!self->cancellable)
+        set_connected (self, attached);
+    return G_SOURCE_REMOVE;
+}
+
 static void
 on_connection_opened (GVirConnection *connection G_GNUC_UNUSED, gpointer data)
 {
-    attach (data);
+    GVirConnectionEvents *self = data;
+
+    attach (self);
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, notify_connected,
+                                g_object_ref (self), g_object_unref);
+}
+
+/* The program closed the connection: a link it closed is never reopened. */
+static gboolean
+closed_by_program (gpointer data)
+{
+    GVirConnectionEvents *self = data;
+
+    cancel_reconnection (self);
+    return notify_connected (self);
 }
 
 static void
 on_connection_closed (GVirConnection *connection G_GNUC_UNUSED, gpointer data)
 {
-    detach (data);
+    GVirConnectionEvents *self = data;
+    gboolean ours;
+
+    g_mutex_lock (&self->lock);
+    ours = self->reconnect_thread == g_thread_self ();
+    g_mutex_unlock (&self->lock);
+    /* our own close, on the way to reopening: the domains wait */
+    if (ours)
+        return;
+    detach (self, FALSE);
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, closed_by_program,
+                                g_object_ref (self), g_object_unref);
 }
 
 /* The connection is being finalized (its handlers are gone already). */
@@ -359,7 +912,7 @@ connection_gone (gpointer data)
 {
     GVirConnectionEvents *self = data;
 
-    detach (self);
+    detach (self, FALSE);
     g_mutex_lock (&self->lock);
     self->connection = NULL;
     g_mutex_unlock (&self->lock);
@@ -404,6 +957,9 @@ gvir_connection_events_get_for_connection (GVirConnection *conn)
     g_signal_connect_object (conn, "connection-closed",
                              G_CALLBACK (on_connection_closed), self, 0);
     attach (self);
+    g_mutex_lock (&self->lock);
+    self->connected = self->hub != NULL;    /* nobody can be listening yet */
+    g_mutex_unlock (&self->lock);
     return self;
 }
 
@@ -421,6 +977,22 @@ gvir_connection_events_get_connection (GVirConnectionEvents *self)
 {
     g_return_val_if_fail (GVIR_IS_CONNECTION_EVENTS (self), NULL);
     return self->connection;
+}
+
+/**
+ * gvir_connection_events_get_connected:
+ * @self: a #GVirConnectionEvents
+ *
+ * Gets #GVirConnectionEvents:connected: whether the library is registered
+ * with a live link to the daemon.
+ *
+ * Returns: %TRUE if events can arrive now
+ */
+gboolean
+gvir_connection_events_get_connected (GVirConnectionEvents *self)
+{
+    g_return_val_if_fail (GVIR_IS_CONNECTION_EVENTS (self), FALSE);
+    return self->connected;
 }
 
 /**

@@ -32,6 +32,7 @@ G_DECLARE_FINAL_TYPE (GVirConnectionEvents, gvir_connection_events, GVIR, CONNEC
 
 GVirConnectionEvents *gvir_connection_events_get_for_connection (GVirConnection *conn);
 GVirConnection       *gvir_connection_events_get_connection     (GVirConnectionEvents *self);
+gboolean              gvir_connection_events_get_connected      (GVirConnectionEvents *self);
 gboolean              gvir_connection_events_supports           (GVirConnectionEvents *self,
                                                                  GVirDomainEventKind   kind);
 gboolean              gvir_connection_events_supports_object_event (GVirConnectionEvents *self,

@@ -64,9 +64,10 @@ struct _GVirDomainEvents {
     GObject parent_instance;
 
     GVirDomain *domain;             /* a wrapper of the domain, kept alive */
-    GVirEventsHub *hub;             /* NULL if made with g_object_new() */
+    gboolean made_by_hub;           /* FALSE if made with g_object_new() */
     guint8 uuid[VIR_UUID_BUFLEN];
     gint gone;                      /* atomic: the hub let go of us */
+    gint state;                     /* atomic: virDomainState as last known, -1 unknown */
 };
 
 G_DEFINE_FINAL_TYPE (GVirDomainEvents, gvir_domain_events, G_TYPE_OBJECT)
@@ -99,7 +100,6 @@ gvir_domain_events_finalize (GObject *object)
     GVirDomainEvents *self = GVIR_DOMAIN_EVENTS (object);
 
     g_clear_object (&self->domain);
-    g_clear_pointer (&self->hub, gvir_events_hub_unref);
 
     G_OBJECT_CLASS (gvir_domain_events_parent_class)->finalize (object);
 }
@@ -476,20 +476,21 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
 }
 
 static void
-gvir_domain_events_init (GVirDomainEvents *self G_GNUC_UNUSED)
+gvir_domain_events_init (GVirDomainEvents *self)
 {
+    self->state = -1;
 }
 
 /* Called by the hub, under its lock: it owns the new companion. */
 GVirDomainEvents *
-gvir_domain_events_new (GVirEventsHub *hub, const guint8 *uuid, GVirDomain *domain)
+gvir_domain_events_new (GVirEventsHub *hub G_GNUC_UNUSED, const guint8 *uuid, GVirDomain *domain)
 {
     GVirDomainEvents *self;
 
     g_private_set (&making_companion, GINT_TO_POINTER (TRUE));
     self = g_object_new (GVIR_TYPE_DOMAIN_EVENTS, NULL);
     g_private_set (&making_companion, NULL);
-    self->hub = gvir_events_hub_ref (hub);
+    self->made_by_hub = TRUE;
     self->domain = g_object_ref (domain);
     memcpy (self->uuid, uuid, VIR_UUID_BUFLEN);
     return self;
@@ -548,6 +549,9 @@ gvir_domain_events_get_for_domain (GVirDomain *domain)
         self = gvir_events_hub_get_domain_events (hub, uuid, domain);
         gvir_events_hub_unref (hub);
     }
+    /* what a reconnection compares with: one RPC, for a new companion only */
+    if (g_atomic_int_get (&self->state) < 0)
+        gvir_domain_events_learn_state (self, handle);
     virDomainFree (handle);
     return self;
 }
@@ -573,6 +577,55 @@ GVirDomain *
 gvir_domain_events_peek_domain (GVirDomainEvents *self)
 {
     return self->domain;
+}
+
+/*
+ * After a reconnection the old wrapper's handle belongs to the dead link:
+ * the companion takes a wrapper of the new one.  Main thread only, like
+ * the application code that reads the property.
+ */
+void
+gvir_domain_events_set_domain (GVirDomainEvents *self, GVirDomain *domain)
+{
+    if (domain == self->domain)
+        return;
+    g_set_object (&self->domain, domain);
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DOMAIN]);
+}
+
+int
+gvir_domain_events_get_state (GVirDomainEvents *self)
+{
+    return g_atomic_int_get (&self->state);
+}
+
+void
+gvir_domain_events_learn_state (GVirDomainEvents *self, virDomainPtr handle)
+{
+    int state, reason;
+
+    if (virDomainGetState (handle, &state, &reason, 0) < 0) {
+        g_debug ("libvirt-gevents: no state for domain %s: %s",
+                 virDomainGetName (handle), virGetLastErrorMessage ());
+        virResetLastError ();
+        return;
+    }
+    g_atomic_int_set (&self->state, state);
+}
+
+/* The state a lifecycle event leaves the domain in, or -1 if it says nothing of it. */
+static int
+state_after (int event)
+{
+    switch (event) {
+    case VIR_DOMAIN_EVENT_STARTED:
+    case VIR_DOMAIN_EVENT_RESUMED:     return VIR_DOMAIN_RUNNING;
+    case VIR_DOMAIN_EVENT_SUSPENDED:   return VIR_DOMAIN_PAUSED;
+    case VIR_DOMAIN_EVENT_STOPPED:     return VIR_DOMAIN_SHUTOFF;
+    case VIR_DOMAIN_EVENT_PMSUSPENDED: return VIR_DOMAIN_PMSUSPENDED;
+    case VIR_DOMAIN_EVENT_CRASHED:     return VIR_DOMAIN_CRASHED;
+    default:                           return -1;
+    }
 }
 
 /**
@@ -605,7 +658,7 @@ gvir_domain_events_set_watermark (GVirDomainEvents *self,
     g_return_val_if_fail (disk != NULL && *disk != '\0', FALSE);
     g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-    if (!self->domain) {
+    if (!self->made_by_hub) {
         g_set_error_literal (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE,
                              "These events belong to no domain: the object was made with "
                              "g_object_new(), not gvir_domain_events_get_for_domain()");
@@ -648,6 +701,13 @@ gvir_domain_events_emit (GVirDomainEvents *self, GVirEventEmission *em)
     if (!G_IS_VALUE (&em->values[0]))
         g_value_init (&em->values[0], GVIR_TYPE_DOMAIN_EVENTS);
     g_value_set_object (&em->values[0], self);
+    /* a reconnection compares the daemon's state with this */
+    if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
+        int state = state_after (g_value_get_enum (&em->values[1]));
+
+        if (state >= 0)
+            g_atomic_int_set (&self->state, state);
+    }
     g_signal_emitv (em->values, signals[em->spec->kind], em->detail, NULL);
 }
 

@@ -42,6 +42,7 @@ struct _GVirEvent {
     GValue args[GVIR_EVENT_MAX_PARAMS]; /* the typed signal's arguments, copied */
     const gchar *detail;            /* a static nick, or points into args[0] */
     GVariant *payload;              /* made from args on first demand */
+    gboolean synthesized;
 };
 
 G_DEFINE_FINAL_TYPE (GVirEvent, gvir_event, G_TYPE_OBJECT)
@@ -55,6 +56,7 @@ enum {
     PROP_TIME,
     PROP_DETAIL,
     PROP_PAYLOAD,
+    PROP_SYNTHESIZED,
     N_PROPS
 };
 
@@ -90,6 +92,7 @@ gvir_event_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_TIME:        g_value_set_boxed (value, gvir_event_get_time (self)); break;
     case PROP_DETAIL:      g_value_set_string (value, self->detail); break;
     case PROP_PAYLOAD:     g_value_set_variant (value, gvir_event_get_payload (self)); break;
+    case PROP_SYNTHESIZED: g_value_set_boolean (value, self->synthesized); break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -159,6 +162,16 @@ gvir_event_class_init (GVirEventClass *klass)
     props[PROP_PAYLOAD] = g_param_spec_variant ("payload", "Payload",
                                                 "The event's arguments, an a{sv} keyed by the typed signal's argument names", G_VARIANT_TYPE_VARDICT,
                                                 NULL, flags);
+    /**
+     * GVirEvent:synthesized:
+     *
+     * %TRUE for a `lifecycle` event the library made up after reconnecting
+     * to the daemon, to tell a change of state it could not witness (the
+     * domain stopped during the outage, say); %FALSE for libvirt's own.
+     */
+    props[PROP_SYNTHESIZED] = g_param_spec_boolean ("synthesized", "Synthesized",
+                                                    "TRUE for a lifecycle event the library made up after reconnecting",
+                                                    FALSE, flags);
     g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -201,6 +214,7 @@ gvir_event_new (virDomainPtr dom, const GVirEventEmission *em)
     self->domain_uuid = g_malloc (VIR_UUID_STRING_BUFLEN);
     gvir_events_uuid_to_string (em->uuid, self->domain_uuid);
     self->time_us = g_get_real_time ();
+    self->synthesized = em->synthesized;
     for (guint i = 0; i < em->spec->n_params; i++) {
         g_value_init (&self->args[i], G_VALUE_TYPE (&em->values[1 + i]));
         g_value_copy (&em->values[1 + i], &self->args[i]);
@@ -319,6 +333,23 @@ gvir_event_get_detail (GVirEvent *self)
 {
     g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
     return self->detail;
+}
+
+/**
+ * gvir_event_get_synthesized:
+ * @self: a #GVirEvent
+ *
+ * Tells whether the library made this event up after reconnecting, to
+ * explain a change of state it did not witness (see
+ * #GVirConnectionEvents::reconnected).
+ *
+ * Returns: %TRUE for a synthesized `lifecycle` event
+ */
+gboolean
+gvir_event_get_synthesized (GVirEvent *self)
+{
+    g_return_val_if_fail (GVIR_IS_EVENT (self), FALSE);
+    return self->synthesized;
 }
 
 /**

@@ -37,6 +37,7 @@ const gchar        *gvir_event_get_domain_uuid (GVirEvent *self);
 GDateTime          *gvir_event_get_time        (GVirEvent *self);
 const gchar        *gvir_event_get_detail      (GVirEvent *self);
 GVariant           *gvir_event_get_payload     (GVirEvent *self);
+gboolean            gvir_event_get_synthesized (GVirEvent *self);
 gchar              *gvir_event_to_string       (GVirEvent *self);
 
 G_END_DECLS

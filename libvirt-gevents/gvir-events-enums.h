@@ -445,6 +445,23 @@ typedef enum {
 } GVirSecretLifecycleEvent;
 
 /**
+ * GVirConnectionCloseReason:
+ * @GVIR_CONNECTION_CLOSE_REASON_ERROR: reading from or writing to the daemon failed
+ * @GVIR_CONNECTION_CLOSE_REASON_EOF: the daemon closed the link (it stopped or restarted)
+ * @GVIR_CONNECTION_CLOSE_REASON_KEEPALIVE: the daemon stopped answering keepalive probes
+ * @GVIR_CONNECTION_CLOSE_REASON_CLIENT: the client closed the link
+ *
+ * Why the link to the daemon died, as #GVirConnectionEvents::disconnected
+ * tells it (`virConnectCloseReason`).
+ */
+typedef enum {
+    GVIR_CONNECTION_CLOSE_REASON_ERROR = 0,
+    GVIR_CONNECTION_CLOSE_REASON_EOF = 1,
+    GVIR_CONNECTION_CLOSE_REASON_KEEPALIVE = 2,
+    GVIR_CONNECTION_CLOSE_REASON_CLIENT = 3,
+} GVirConnectionCloseReason;
+
+/**
  * GVirEventsError:
  * @GVIR_EVENTS_ERROR_FAILED: libvirt refused the request; the message says why
  * @GVIR_EVENTS_ERROR_DOMAIN_GONE: the companion's domain no longer exists on

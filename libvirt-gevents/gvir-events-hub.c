@@ -462,6 +462,50 @@ hub_forget_domain (GVirEventsHub *hub, const guint8 *uuid)
     hub_forget (hub, hub->domains, uuid);
 }
 
+void
+gvir_events_hub_forget_domain (GVirEventsHub *hub, const guint8 *uuid)
+{
+    hub_forget_domain (hub, uuid);
+}
+
+/*
+ * The link died: the connection companion keeps the domain companions, with
+ * their handlers, for the hub of the next link (gvir_events_hub_adopt_domains()).
+ */
+GPtrArray *
+gvir_events_hub_steal_domains (GVirEventsHub *hub)
+{
+    GPtrArray *companions = g_ptr_array_new_with_free_func (g_object_unref);
+    GHashTableIter iter;
+    gpointer companion;
+
+    g_mutex_lock (&hub->lock);
+    g_hash_table_iter_init (&iter, hub->domains);
+    while (g_hash_table_iter_next (&iter, NULL, &companion))
+        g_ptr_array_add (companions, companion);
+    g_hash_table_steal_all (hub->domains);
+    g_mutex_unlock (&hub->lock);
+    return companions;
+}
+
+/* Takes the companions' references; a UUID the new hub knows already keeps its own. */
+void
+gvir_events_hub_adopt_domains (GVirEventsHub *hub, GPtrArray *companions)
+{
+    g_mutex_lock (&hub->lock);
+    for (guint i = 0; i < companions->len; i++) {
+        GVirDomainEvents *companion = g_ptr_array_index (companions, i);
+        const guint8 *uuid = gvir_domain_events_get_uuid (companion);
+
+        if (hub->shut_down || g_hash_table_contains (hub->domains, uuid)) {
+            gvir_domain_events_set_gone (companion);
+            continue;
+        }
+        g_hash_table_insert (hub->domains, (gpointer) uuid, g_object_ref (companion));
+    }
+    g_mutex_unlock (&hub->lock);
+}
+
 /* FALSE if the hub shut down meanwhile: the caller acquires a new one. */
 gboolean
 gvir_events_hub_add_connection (GVirEventsHub *hub, GVirConnectionEvents *watcher)
@@ -661,29 +705,47 @@ domain_is_gone (GVirEventsHub *hub, int virt_id, const GVirEventRaw *raw, const 
  * Every libvirt callback ends here.  The common case, an event for a domain
  * nobody watches, costs a name lookup and a UUID lookup, and nothing is built.
  */
+static void hub_dispatch (GVirEventsHub *hub, int virt_id, virDomainPtr dom,
+                          const GVirEventRaw *raw, gboolean synthesized);
+
 void
 gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEventRaw *raw)
 {
-    GVirEventsHub *hub;
+    if (G_UNLIKELY (gvir_events_hub_test_hook))
+        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
+    /* safe even if the hub shut down meanwhile: this registration holds it */
+    hub_dispatch (slot->hub, slot->virt_id, dom, raw, FALSE);
+}
+
+/*
+ * A lifecycle event the library makes up after a reconnection, delivered as
+ * libvirt's own would be, marked synthesized in its GVirEvent.
+ */
+void
+gvir_events_hub_synthesize (GVirEventsHub *hub, virDomainPtr dom, const GVirEventRaw *raw)
+{
+    hub_dispatch (hub, VIR_DOMAIN_EVENT_ID_LIFECYCLE, dom, raw, TRUE);
+}
+
+static void
+hub_dispatch (GVirEventsHub *hub, int virt_id, virDomainPtr dom,
+              const GVirEventRaw *raw, gboolean synthesized)
+{
     guint8 uuid[VIR_UUID_BUFLEN];
     GVirDomainEvents *watcher = NULL;
     Listeners connections = { 0 };
     GVirEventEmission em = { 0 };
 
-    if (G_UNLIKELY (gvir_events_hub_test_hook))
-        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
-    /* safe even if the hub shut down meanwhile: this registration holds it */
-    hub = slot->hub;
     if (!dom)
         return;
 
     g_mutex_lock (&hub->lock);
     /* libvirt may finish a callback it began before the hub shut down */
-    if (hub->shut_down || !lookup_uuid (hub, slot->virt_id, dom, raw, uuid)) {
+    if (hub->shut_down || !lookup_uuid (hub, virt_id, dom, raw, uuid)) {
         g_mutex_unlock (&hub->lock);
         return;
     }
-    if (invalidates_devices (slot->virt_id) && g_hash_table_size (hub->devices) > 0)
+    if (invalidates_devices (virt_id) && g_hash_table_size (hub->devices) > 0)
         g_hash_table_remove (hub->devices, uuid);
     watcher = g_hash_table_lookup (hub->domains, uuid);
     if (watcher)
@@ -701,10 +763,11 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
 
     /* a listener may shut the hub down (close the connection, say) */
     gvir_events_hub_ref (hub);
-    em.spec = gvir_event_spec_for_virt_id (slot->virt_id);
+    em.spec = gvir_event_spec_for_virt_id (virt_id);
     em.uuid = uuid;
     em.watcher = watcher;
     em.n_connections = connections.n;
+    em.synthesized = synthesized;
     if (gvir_event_emission_decode (&em, hub, dom, raw)) {
         if (watcher)
             gvir_domain_events_emit (watcher, &em);
@@ -715,7 +778,7 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
     }
     gvir_event_emission_clear (&em);
     listeners_clear (&connections);
-    if (watcher && domain_is_gone (hub, slot->virt_id, raw, uuid))
+    if (watcher && domain_is_gone (hub, virt_id, raw, uuid))
         hub_forget_domain (hub, uuid);
     g_clear_object (&watcher);
     gvir_events_hub_unref (hub);

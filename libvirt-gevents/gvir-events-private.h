@@ -54,6 +54,7 @@ typedef struct {
     const guint8 *uuid;         /* the domain's, VIR_UUID_BUFLEN bytes */
     GVirDomainEvents *watcher;  /* the domain's companion, if it has one */
     guint n_connections;        /* domain-event listeners */
+    gboolean synthesized;       /* made up after a reconnection */
 } GVirEventEmission;
 
 /*
@@ -199,6 +200,14 @@ GVirEventsSlot *gvir_events_hub_get_object_slot   (GVirEventsHub      *hub,
 GVirDomainEvents *gvir_events_hub_get_domain_events (GVirEventsHub *hub,
                                                      const guint8  *uuid,
                                                      GVirDomain    *domain);
+GPtrArray      *gvir_events_hub_steal_domains     (GVirEventsHub *hub);
+void            gvir_events_hub_adopt_domains     (GVirEventsHub *hub,
+                                                   GPtrArray     *companions);
+void            gvir_events_hub_synthesize        (GVirEventsHub      *hub,
+                                                   virDomainPtr        dom,
+                                                   const GVirEventRaw *raw);
+void            gvir_events_hub_forget_domain     (GVirEventsHub *hub,
+                                                   const guint8  *uuid);
 gboolean        gvir_events_hub_add_connection    (GVirEventsHub        *hub,
                                                    GVirConnectionEvents *watcher);
 void            gvir_events_hub_remove_connection (GVirEventsHub        *hub,
@@ -273,6 +282,11 @@ void    gvir_domain_events_emit            (GVirDomainEvents  *self,
                                             GVirEventEmission *em);
 const guint8 *gvir_domain_events_get_uuid  (GVirDomainEvents  *self);
 GVirDomain *gvir_domain_events_peek_domain (GVirDomainEvents  *self);
+void    gvir_domain_events_set_domain      (GVirDomainEvents  *self,
+                                            GVirDomain        *domain);
+int     gvir_domain_events_get_state       (GVirDomainEvents  *self);
+void    gvir_domain_events_learn_state     (GVirDomainEvents  *self,
+                                            virDomainPtr       handle);
 gboolean gvir_event_emission_is_heard      (const GVirEventEmission *em);
 gboolean gvir_connection_events_wants      (GVirConnectionEvents *self);
 gboolean gvir_connection_events_wants_object (GVirConnectionEvents *self,

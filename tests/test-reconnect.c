@@ -1,0 +1,314 @@
+/*
+ * test-reconnect.c: handlers that outlive the daemon
+ *
+ * A private libvirtd (test driver) is killed with SIGKILL and started again
+ * under the program's feet, as a package upgrade or a crash does.  The
+ * program only ever called g_signal_connect(): it must hear
+ * "disconnected", then "reconnected", the lifecycle event that explains
+ * what changed meanwhile (synthesized), and then live events again, on the
+ * same objects and handlers.
+ *
+ * Skipped (77) where libvirtd is not installed, a failure then under
+ * GVIR_EVENTS_REQUIRE_HYPERVISOR=1.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <libvirt/libvirt.h>
+#include <libvirt-gevents/libvirt-gevents.h>
+
+#include "test-daemon.h"
+#include "test-utils.h"
+
+#define TIMEOUT_MS 15000
+
+static TestDaemon *the_daemon;
+
+typedef struct {
+    GVirConnection *conn;
+    GVirConnectionEvents *events;
+    GVirDomain *domain;
+    GVirDomainEvents *domain_events;
+    TestRecorder typed;             /* lifecycle of the domain "test" */
+    TestRecorder records;           /* domain-event */
+    TestRecorder link;              /* disconnected, reconnected */
+    guint connected_notifies;
+} Fixture;
+
+/* Suspends or resumes "test" through a connection of its own, as another program would. */
+static void
+drive (gboolean suspend)
+{
+    virConnectPtr raw = virConnectOpen (test_daemon_get_uri (the_daemon));
+    virDomainPtr dom;
+
+    g_assert_nonnull (raw);
+    dom = virDomainLookupByName (raw, "test");
+    g_assert_nonnull (dom);
+    g_assert_cmpint (suspend ? virDomainSuspend (dom) : virDomainResume (dom), ==, 0);
+    virDomainFree (dom);
+    virConnectClose (raw);
+}
+
+static void
+on_notify (GObject *object G_GNUC_UNUSED, GParamSpec *pspec G_GNUC_UNUSED, gpointer data)
+{
+    ((Fixture *) data)->connected_notifies++;
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (test_daemon_start (the_daemon, &error));
+    g_assert_no_error (error);
+    f->conn = gvir_connection_new (test_daemon_get_uri (the_daemon));
+    g_assert_true (gvir_connection_open (f->conn, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (gvir_connection_fetch_domains (f->conn, NULL, &error));
+    g_assert_no_error (error);
+
+    f->events = gvir_connection_events_get_for_connection (f->conn);
+    g_object_set (f->events, "reconnect-interval", 100, NULL);
+    f->domain = gvir_connection_find_domain_by_name (f->conn, "test");
+    g_assert_nonnull (f->domain);
+    f->domain_events = gvir_domain_events_get_for_domain (f->domain);
+    while (g_main_context_iteration (NULL, FALSE));
+
+    test_recorder_init (&f->typed);
+    test_recorder_init (&f->records);
+    test_recorder_init (&f->link);
+    test_recorder_connect (&f->typed, f->domain_events, "lifecycle");
+    test_recorder_connect (&f->records, f->events, "domain-event::lifecycle");
+    test_recorder_connect (&f->link, f->events, "disconnected");
+    test_recorder_connect (&f->link, f->events, "reconnected");
+    g_signal_connect (f->events, "notify::connected", G_CALLBACK (on_notify), f);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_signal_handlers_disconnect_by_data (f->events, f);
+    test_recorder_clear (&f->typed);
+    test_recorder_clear (&f->records);
+    test_recorder_clear (&f->link);
+    g_clear_object (&f->domain);
+    gvir_connection_close (f->conn);
+    g_clear_object (&f->conn);
+    test_daemon_kill (the_daemon);
+    while (g_main_context_iteration (NULL, FALSE));
+}
+
+static void
+assert_lifecycle (TestEmission *e, GVirDomainLifecycleEvent event, gint detail)
+{
+    g_assert_cmpstr (e->signal, ==, "lifecycle");
+    g_assert_cmpint (g_value_get_enum (&e->values[0]), ==, event);
+    g_assert_cmpint (g_value_get_int (&e->values[1]), ==, detail);
+}
+
+static GVirEvent *
+record (Fixture *f, guint i)
+{
+    return g_value_get_object (&test_recorder_get (&f->records, i)->values[1]);
+}
+
+static void
+kill_and_wait_disconnected (Fixture *f)
+{
+    guint before = test_recorder_count (&f->link);
+    TestEmission *e;
+
+    test_daemon_kill (the_daemon);
+    g_assert_true (test_wait_for_count (&f->link.emissions->len, before + 1, TIMEOUT_MS));
+    e = test_recorder_get (&f->link, before);
+    g_assert_cmpstr (e->signal, ==, "disconnected");
+    /* a killed daemon closes its end: end of file */
+    g_assert_cmpint (g_value_get_enum (&e->values[0]), ==, GVIR_CONNECTION_CLOSE_REASON_EOF);
+    g_assert_false (gvir_connection_events_get_connected (f->events));
+}
+
+/* Idles for ms, the main loop running. */
+static void
+run_for (guint ms)
+{
+    gint64 until = g_get_monotonic_time () + ms * 1000;
+
+    while (g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, FALSE) || (g_usleep (2000), TRUE);
+}
+
+static void
+test_restart (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(GError) error = NULL;
+    GVirDomain *fresh;
+    virDomainPtr handle = NULL;
+    int state = -1, reason;
+
+    g_assert_true (gvir_connection_events_get_connected (f->events));
+
+    /* the domain is paused when the daemon goes away */
+    drive (TRUE);
+    g_assert_true (test_wait_for_count (&f->typed.emissions->len, 1, TIMEOUT_MS));
+    assert_lifecycle (test_recorder_get (&f->typed, 0), GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED,
+                      VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+
+    kill_and_wait_disconnected (f);
+    g_assert_cmpuint (f->connected_notifies, ==, 1);
+    /* retries against a daemon that is not there fail quietly, and go on */
+    run_for (700);
+    g_assert_cmpuint (test_recorder_count (&f->link), ==, 1);
+
+    /* a new daemon: its test driver's "test" runs, unlike the one before */
+    g_assert_true (test_daemon_start (the_daemon, &error));
+    g_assert_no_error (error);
+    g_assert_true (test_wait_for_count (&f->link.emissions->len, 2, TIMEOUT_MS));
+    g_assert_cmpstr (test_recorder_get (&f->link, 1)->signal, ==, "reconnected");
+    g_assert_true (gvir_connection_events_get_connected (f->events));
+    g_assert_cmpuint (f->connected_notifies, ==, 2);
+    g_assert_true (gvir_connection_is_open (f->conn));
+
+    /* what changed during the outage, explained before "reconnected" */
+    g_assert_cmpuint (test_recorder_count (&f->typed), ==, 2);
+    assert_lifecycle (test_recorder_get (&f->typed, 1), GVIR_DOMAIN_LIFECYCLE_EVENT_RESUMED,
+                      VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    g_assert_cmpuint (test_recorder_count (&f->records), ==, 2);
+    g_assert_false (gvir_event_get_synthesized (record (f, 0)));
+    g_assert_true (gvir_event_get_synthesized (record (f, 1)));
+    g_assert_cmpstr (gvir_event_get_detail (record (f, 1)), ==, "resumed");
+
+    /* the same companion, from the connection's new GVirDomain too, which works */
+    fresh = gvir_connection_find_domain_by_name (f->conn, "test");
+    g_assert_nonnull (fresh);
+    g_assert_true (fresh != f->domain);
+    g_assert_true (gvir_domain_events_get_for_domain (fresh) == f->domain_events);
+    g_assert_true (gvir_domain_events_get_domain (f->domain_events) == fresh);
+    g_object_get (gvir_domain_events_get_domain (f->domain_events), "handle", &handle, NULL);
+    g_assert_cmpint (virDomainGetState (handle, &state, &reason, 0), ==, 0);
+    g_assert_cmpint (state, ==, VIR_DOMAIN_RUNNING);
+    virDomainFree (handle);
+    g_object_unref (fresh);
+
+    /* and live events again, on the handlers connected before */
+    drive (TRUE);
+    g_assert_true (test_wait_for_count (&f->typed.emissions->len, 3, TIMEOUT_MS));
+    assert_lifecycle (test_recorder_get (&f->typed, 2), GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED,
+                      VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    g_assert_true (test_wait_for_count (&f->records.emissions->len, 3, TIMEOUT_MS));
+    g_assert_false (gvir_event_get_synthesized (record (f, 2)));
+
+    /* a second outage, the same way */
+    kill_and_wait_disconnected (f);
+    g_assert_true (test_daemon_start (the_daemon, &error));
+    g_assert_no_error (error);
+    g_assert_true (test_wait_for_count (&f->link.emissions->len, 4, TIMEOUT_MS));
+    g_assert_cmpstr (test_recorder_get (&f->link, 3)->signal, ==, "reconnected");
+    drive (TRUE);
+    g_assert_true (test_wait_for_count (&f->typed.emissions->len, 5, TIMEOUT_MS));
+    /* paused before, running in the new daemon: resumed, then the live suspend */
+    assert_lifecycle (test_recorder_get (&f->typed, 3), GVIR_DOMAIN_LIFECYCLE_EVENT_RESUMED,
+                      VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    assert_lifecycle (test_recorder_get (&f->typed, 4), GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED,
+                      VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+}
+
+static void
+test_no_auto_reconnect (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_object_set (f->events, "auto-reconnect", FALSE, NULL);
+    kill_and_wait_disconnected (f);
+    g_assert_true (test_daemon_start (the_daemon, &error));
+    g_assert_no_error (error);
+    run_for (800);
+    g_assert_cmpuint (test_recorder_count (&f->link), ==, 1);
+    g_assert_false (gvir_connection_events_get_connected (f->events));
+
+    /* turned on again, it reconnects */
+    g_object_set (f->events, "auto-reconnect", TRUE, NULL);
+    g_assert_true (test_wait_for_count (&f->link.emissions->len, 2, TIMEOUT_MS));
+    g_assert_cmpstr (test_recorder_get (&f->link, 1)->signal, ==, "reconnected");
+}
+
+static void
+on_finalized (gpointer data, GObject *where_the_object_was G_GNUC_UNUSED)
+{
+    *(gboolean *) data = TRUE;
+}
+
+/* The program closes the connection during an outage: nothing reopens it. */
+static void
+test_closed_by_program (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(GError) error = NULL;
+    gboolean finalized = FALSE;
+
+    g_object_weak_ref (G_OBJECT (f->domain_events), on_finalized, &finalized);
+    kill_and_wait_disconnected (f);
+    gvir_connection_close (f->conn);
+    g_assert_true (test_daemon_start (the_daemon, &error));
+    g_assert_no_error (error);
+    run_for (800);
+    g_assert_cmpuint (test_recorder_count (&f->link), ==, 1);
+    g_assert_false (gvir_connection_is_open (f->conn));
+    g_assert_false (gvir_connection_events_get_connected (f->events));
+    /* and the domain's companion is let go */
+    g_clear_object (&f->domain);
+    g_assert_true (finalized);
+}
+
+static void
+test_properties (void)
+{
+    GVirConnection *conn = gvir_connection_new ("test:///default");
+    GVirConnectionEvents *events = gvir_connection_events_get_for_connection (conn);
+    gboolean auto_reconnect = FALSE, connected = TRUE;
+    guint interval = 0, count = 0;
+    gint keepalive = 0;
+
+    g_object_get (events, "auto-reconnect", &auto_reconnect, "reconnect-interval", &interval,
+                  "keepalive-interval", &keepalive, "keepalive-count", &count,
+                  "connected", &connected, NULL);
+    g_assert_true (auto_reconnect);
+    g_assert_cmpuint (interval, ==, 1000);
+    g_assert_cmpint (keepalive, ==, 5);
+    g_assert_cmpuint (count, ==, 5);
+    g_assert_false (connected);     /* not open yet */
+    /* libvirt-gobject 4.0 frees its tables in close() only, not in finalize() */
+    gvir_connection_close (conn);
+    g_object_unref (conn);
+}
+
+int
+main (int argc, char **argv)
+{
+    g_autofree gchar *skip_reason = NULL;
+    int ret;
+
+    g_test_init (&argc, &argv, NULL);
+    test_tolerate_libvirt_gobject_warnings ();
+    gvir_init_object (&argc, &argv);
+
+    g_test_add_func ("/reconnect/properties", test_properties);
+    the_daemon = test_daemon_new (&skip_reason);
+    if (!the_daemon) {
+        if (g_strcmp0 (g_getenv ("GVIR_EVENTS_REQUIRE_HYPERVISOR"), "1") == 0) {
+            g_printerr ("test-reconnect: %s\n", skip_reason);
+            return 1;
+        }
+        g_test_skip (skip_reason);
+        return 77;
+    }
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD ("/reconnect/daemon-restart", test_restart);
+    ADD ("/reconnect/no-auto-reconnect", test_no_auto_reconnect);
+    ADD ("/reconnect/closed-by-program", test_closed_by_program);
+#undef ADD
+
+    ret = g_test_run ();
+    g_clear_pointer (&the_daemon, test_daemon_free);
+    return ret;
+}
