@@ -15,7 +15,7 @@ import gi
 import libvirt
 gi.require_version('LibvirtGObject', '1.0')
 gi.require_version('LibvirtGEvents', '1.0')
-from gi.repository import GLib, LibvirtGEvents, LibvirtGObject  # noqa: E402
+from gi.repository import GLib, GObject, LibvirtGEvents, LibvirtGObject  # noqa: E402
 
 LibvirtGObject.init_object(sys.argv)
 
@@ -146,6 +146,33 @@ class SmokeTest(unittest.TestCase):
         self.assertTrue(pump(lambda: len(heard) == 2))
         self.assertEqual(heard, [LibvirtGEvents.DomainLifecycleEvent.SUSPENDED,
                                  LibvirtGEvents.DomainLifecycleEvent.RESUMED])
+
+
+class ReconnectionApiTest(unittest.TestCase):
+    """The reconnection API as a binding sees it (behaviour: tests/test-reconnect.c)."""
+
+    def test_properties_and_signals(self):
+        conn = LibvirtGObject.Connection.new('test:///default')
+        events = LibvirtGEvents.ConnectionEvents.get_for_connection(conn)
+        self.assertFalse(events.props.connected)
+        self.assertTrue(events.props.auto_reconnect)
+        self.assertEqual(events.props.reconnect_interval, 1000)
+        self.assertEqual(events.props.keepalive_interval, 5)
+        self.assertEqual(events.props.keepalive_count, 5)
+        notified = []
+        events.connect('notify::connected', lambda obj, _p: notified.append(obj.props.connected))
+        conn.open(None)
+        conn.fetch_domains(None)    # libvirt-gobject's own callback wants its table
+        self.assertTrue(pump(lambda: notified == [True]))
+        self.assertTrue(events.get_connected())
+        events.props.reconnect_interval = 250
+        self.assertEqual(events.props.reconnect_interval, 250)
+        for name in ('disconnected', 'reconnected'):
+            self.assertTrue(GObject.signal_lookup(name, LibvirtGEvents.ConnectionEvents))
+        self.assertEqual(int(LibvirtGEvents.ConnectionCloseReason.EOF), libvirt.VIR_CONNECT_CLOSE_REASON_EOF)
+        self.assertFalse(LibvirtGEvents.Event().get_synthesized())
+        conn.close()
+        self.assertTrue(pump(lambda: notified == [True, False]))
 
 
 class DefaultConstructorTest(unittest.TestCase):
