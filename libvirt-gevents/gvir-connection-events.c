@@ -348,10 +348,27 @@ resync (GVirConnectionEvents *self, GVirEventsHub *hub, virConnectPtr handle, GP
 
         if (!dom) {
             gboolean gone = virGetLastErrorCode () == VIR_ERR_NO_DOMAIN;
+            virDomainPtr old = NULL;
 
             virResetLastError ();
-            if (gone)
-                gvir_events_hub_forget_domain (hub, uuid);
+            if (!gone)
+                continue;
+            /* the old handle still knows the name and UUID the events need */
+            g_object_get (gvir_domain_events_peek_domain (companion), "handle", &old, NULL);
+            if (old) {
+                const GVirEventRaw stopped[] = { { .i = VIR_DOMAIN_EVENT_STOPPED },
+                                                 { .i = VIR_DOMAIN_EVENT_STOPPED_DESTROYED } };
+                const GVirEventRaw undefined[] = { { .i = VIR_DOMAIN_EVENT_UNDEFINED },
+                                                   { .i = VIR_DOMAIN_EVENT_UNDEFINED_REMOVED } };
+
+                g_object_ref (companion);   /* a synthesized stop may let it go */
+                if (was_active)
+                    gvir_events_hub_synthesize (hub, old, stopped);
+                gvir_events_hub_synthesize (hub, old, undefined);
+                g_object_unref (companion);
+                virDomainFree (old);
+            }
+            gvir_events_hub_forget_domain (hub, uuid);
             continue;
         }
         if (self->connection) {

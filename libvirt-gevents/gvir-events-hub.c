@@ -778,7 +778,8 @@ hub_dispatch (GVirEventsHub *hub, int virt_id, virDomainPtr dom,
     }
     gvir_event_emission_clear (&em);
     listeners_clear (&connections);
-    if (watcher && domain_is_gone (hub, virt_id, raw, uuid))
+    /* a synthesized stop comes before the undefine that tells it is gone */
+    if (watcher && !synthesized && domain_is_gone (hub, virt_id, raw, uuid))
         hub_forget_domain (hub, uuid);
     g_clear_object (&watcher);
     gvir_events_hub_unref (hub);

@@ -214,6 +214,78 @@ test_restart (Fixture *f, gconstpointer data G_GNUC_UNUSED)
                       VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
 }
 
+/* A domain the new daemon does not have: stopped, undefined, let go. */
+static void
+test_gone_during_outage (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char xml[] = "<domain type='test'><name>extra</name><memory>8192</memory>"
+        "<os><type>hvm</type></os></domain>";
+    g_autoptr(GError) error = NULL;
+    virConnectPtr raw = virConnectOpen (test_daemon_get_uri (the_daemon));
+    virDomainPtr dom;
+    GVirDomain *extra;
+    GVirDomainEvents *events;
+    TestRecorder recorder;
+
+    g_assert_nonnull (raw);
+    dom = virDomainDefineXML (raw, xml);
+    g_assert_nonnull (dom);
+    g_assert_cmpint (virDomainCreate (dom), ==, 0);
+    virDomainFree (dom);
+    virConnectClose (raw);
+    g_assert_true (gvir_connection_fetch_domains (f->conn, NULL, &error));
+    g_assert_no_error (error);
+    extra = gvir_connection_find_domain_by_name (f->conn, "extra");
+    g_assert_nonnull (extra);
+    events = g_object_ref (gvir_domain_events_get_for_domain (extra));
+    g_object_unref (extra);
+    while (g_main_context_iteration (NULL, FALSE));
+    test_recorder_init (&recorder);
+    test_recorder_connect (&recorder, events, "lifecycle");
+
+    kill_and_wait_disconnected (f);
+    g_assert_true (test_daemon_start (the_daemon, &error));
+    g_assert_no_error (error);
+    g_assert_true (test_wait_for_count (&f->link.emissions->len, 2, TIMEOUT_MS));
+
+    g_assert_cmpuint (test_recorder_count (&recorder), ==, 2);
+    assert_lifecycle (test_recorder_get (&recorder, 0), GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED,
+                      VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    assert_lifecycle (test_recorder_get (&recorder, 1), GVIR_DOMAIN_LIFECYCLE_EVENT_UNDEFINED,
+                      VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+    g_assert_false (gvir_domain_events_set_watermark (events, "vda", 1, &error));
+    g_assert_error (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE);
+    test_recorder_clear (&recorder);
+    g_object_unref (events);
+}
+
+/* Many restarts in a row: once each, and the same handlers every time. */
+static void
+test_many_restarts (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    const guint restarts = 10;
+
+    for (guint i = 0; i < restarts; i++) {
+        g_autoptr(GError) error = NULL;
+        guint heard = test_recorder_count (&f->typed);
+
+        kill_and_wait_disconnected (f);
+        g_assert_true (test_daemon_start (the_daemon, &error));
+        g_assert_no_error (error);
+        g_assert_true (test_wait_for_count (&f->link.emissions->len, 2 * (i + 1), TIMEOUT_MS));
+        g_assert_cmpstr (test_recorder_get (&f->link, 2 * i + 1)->signal, ==, "reconnected");
+        drive (TRUE);
+        g_assert_true (test_wait_for_count (&f->typed.emissions->len, heard + 1, TIMEOUT_MS));
+        /* running in each new daemon, so never a synthesized event: exactly the live one */
+        assert_lifecycle (test_recorder_get (&f->typed, heard), GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED,
+                          VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        drive (FALSE);
+        g_assert_true (test_wait_for_count (&f->typed.emissions->len, heard + 2, TIMEOUT_MS));
+    }
+    g_assert_cmpuint (test_recorder_count (&f->link), ==, 2 * restarts);
+    g_assert_cmpuint (test_recorder_count (&f->typed), ==, 2 * restarts);
+}
+
 static void
 test_no_auto_reconnect (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
@@ -304,6 +376,8 @@ main (int argc, char **argv)
     }
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD ("/reconnect/daemon-restart", test_restart);
+    ADD ("/reconnect/gone-during-outage", test_gone_during_outage);
+    ADD ("/reconnect/many-restarts", test_many_restarts);
     ADD ("/reconnect/no-auto-reconnect", test_no_auto_reconnect);
     ADD ("/reconnect/closed-by-program", test_closed_by_program);
 #undef ADD
