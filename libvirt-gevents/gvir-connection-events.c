@@ -290,6 +290,8 @@ cancel_reconnection (GVirConnectionEvents *self)
 }
 
 static void schedule_reconnection (GVirConnectionEvents *self);
+static GArray *resync_query (GVirConnection *connection, virConnectPtr handle,
+                             GPtrArray *companions);
 
 /*
  * Runs on a worker thread: reopening can take seconds against a dead remote
@@ -304,6 +306,9 @@ reconnect_in_thread (GTask *task, gpointer source, gpointer data G_GNUC_UNUSED,
     GVirConnectionEvents *self = source;
     GVirConnection *connection = NULL;
     g_autoptr(GError) error = NULL;
+    virConnectPtr handle = NULL;
+    GPtrArray *adopted = NULL;
+    GArray *results = NULL;
 
     g_mutex_lock (&self->lock);
     if (self->connection)
@@ -323,103 +328,152 @@ reconnect_in_thread (GTask *task, gpointer source, gpointer data G_GNUC_UNUSED,
         if (!gvir_connection_fetch_domains (connection, cancellable, &fetch_error))
             g_debug ("libvirt-gevents: could not fetch the domains again: %s", fetch_error->message);
     }
-    g_object_unref (connection);
 
     g_mutex_lock (&self->lock);
     self->reconnect_thread = NULL;
+    /* attached by the open's connection-opened, here: ask the daemon about the kept domains */
+    if (!error && self->link) {
+        handle = self->link;
+        virConnectRef (handle);
+    }
+    adopted = g_steal_pointer (&self->adopted);
     g_mutex_unlock (&self->lock);
+
+    if (!error && handle && adopted)
+        results = resync_query (connection, handle, adopted);
+    if (handle)
+        virConnectClose (handle);
+    g_clear_pointer (&adopted, g_ptr_array_unref);
+    g_object_unref (connection);
     if (error)
         g_task_return_error (task, g_steal_pointer (&error));
     else
-        g_task_return_boolean (task, TRUE);
+        g_task_return_pointer (task, results, (GDestroyNotify) g_array_unref);
+}
+
+/*
+ * What the daemon says of a kept domain after a reconnection.  Asked on the
+ * reconnecting thread (one or two RPCs per domain: thousands of domains must
+ * not block the main loop), used on the main context.
+ */
+typedef struct {
+    GVirDomainEvents *companion;
+    GVirDomain *fresh;              /* a wrapper on the new link; NULL if gone or unknown */
+    gboolean gone;
+    int state;                      /* -1: not known */
+    int reason;
+} Resync;
+
+static void
+resync_clear (gpointer data)
+{
+    Resync *r = data;
+
+    g_clear_object (&r->companion);
+    g_clear_object (&r->fresh);
+}
+
+static GArray *
+resync_query (GVirConnection *connection, virConnectPtr handle, GPtrArray *companions)
+{
+    GArray *results = g_array_sized_new (FALSE, TRUE, sizeof (Resync), companions->len);
+
+    g_array_set_clear_func (results, resync_clear);
+    for (guint i = 0; i < companions->len; i++) {
+        Resync r = { g_object_ref (g_ptr_array_index (companions, i)), NULL, FALSE, -1, 0 };
+        const guint8 *uuid = gvir_domain_events_get_uuid (r.companion);
+        virDomainPtr dom = virDomainLookupByUUID (handle, uuid);
+
+        if (!dom) {
+            /* only libvirt's word that there is no such domain */
+            r.gone = virGetLastErrorCode () == VIR_ERR_NO_DOMAIN;
+            virResetLastError ();
+        } else {
+            gchar uuid_string[VIR_UUID_STRING_BUFLEN];
+
+            gvir_events_uuid_to_string (uuid, uuid_string);
+            r.fresh = gvir_connection_get_domain (connection, uuid_string);
+            if (!r.fresh)
+                r.fresh = g_object_new (GVIR_TYPE_DOMAIN, "handle", dom, NULL);
+            if (virDomainGetState (dom, &r.state, &r.reason, 0) < 0) {
+                r.state = -1;
+                virResetLastError ();
+            }
+            virDomainFree (dom);
+        }
+        g_array_append_val (results, r);
+    }
+    return results;
+}
+
+static int
+stopped_detail (int shutoff_reason)
+{
+    switch (shutoff_reason) {
+    case VIR_DOMAIN_SHUTOFF_CRASHED:   return VIR_DOMAIN_EVENT_STOPPED_CRASHED;
+    case VIR_DOMAIN_SHUTOFF_DESTROYED: return VIR_DOMAIN_EVENT_STOPPED_DESTROYED;
+    case VIR_DOMAIN_SHUTOFF_FAILED:    return VIR_DOMAIN_EVENT_STOPPED_FAILED;
+    case VIR_DOMAIN_SHUTOFF_MIGRATED:  return VIR_DOMAIN_EVENT_STOPPED_MIGRATED;
+    case VIR_DOMAIN_SHUTOFF_SAVED:     return VIR_DOMAIN_EVENT_STOPPED_SAVED;
+    default:                           return VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN;
+    }
+}
+
+/* Emits one lifecycle event the library made up, on the domain's companion and domain-event. */
+static void
+synthesize (GVirEventsHub *hub, GVirDomain *domain, int event, int detail)
+{
+    const GVirEventRaw raw[] = { { .i = event }, { .i = detail } };
+    virDomainPtr handle = NULL;
+
+    /* a dead link's handle still knows the name and UUID the emission needs */
+    g_object_get (domain, "handle", &handle, NULL);
+    if (!handle)
+        return;
+    gvir_events_hub_synthesize (hub, handle, raw);
+    virDomainFree (handle);
 }
 
 /* The lifecycle events that explain a change of state nobody saw. */
 static void
-resync (GVirConnectionEvents *self, GVirEventsHub *hub, virConnectPtr handle, GPtrArray *companions)
+resync_emit (GVirEventsHub *hub, GArray *results)
 {
-    for (guint i = 0; companions && i < companions->len; i++) {
-        GVirDomainEvents *companion = g_ptr_array_index (companions, i);
-        const guint8 *uuid = gvir_domain_events_get_uuid (companion);
-        int before = gvir_domain_events_get_state (companion);
+    for (guint i = 0; results && i < results->len; i++) {
+        Resync *r = &g_array_index (results, Resync, i);
+        int before = gvir_domain_events_get_state (r->companion);
         gboolean was_active = before >= 0 && before != VIR_DOMAIN_SHUTOFF && before != VIR_DOMAIN_NOSTATE;
-        virDomainPtr dom = virDomainLookupByUUID (handle, uuid);
-        int after, reason;
+        int after = r->state;
 
-        if (!dom) {
-            gboolean gone = virGetLastErrorCode () == VIR_ERR_NO_DOMAIN;
-            virDomainPtr old = NULL;
+        if (r->gone) {
+            GVirDomain *old = gvir_domain_events_peek_domain (r->companion);
 
-            virResetLastError ();
-            if (!gone)
-                continue;
-            /* the old handle still knows the name and UUID the events need */
-            g_object_get (gvir_domain_events_peek_domain (companion), "handle", &old, NULL);
-            if (old) {
-                const GVirEventRaw stopped[] = { { .i = VIR_DOMAIN_EVENT_STOPPED },
-                                                 { .i = VIR_DOMAIN_EVENT_STOPPED_DESTROYED } };
-                const GVirEventRaw undefined[] = { { .i = VIR_DOMAIN_EVENT_UNDEFINED },
-                                                   { .i = VIR_DOMAIN_EVENT_UNDEFINED_REMOVED } };
-
-                g_object_ref (companion);   /* a synthesized stop may let it go */
-                if (was_active)
-                    gvir_events_hub_synthesize (hub, old, stopped);
-                gvir_events_hub_synthesize (hub, old, undefined);
-                g_object_unref (companion);
-                virDomainFree (old);
-            }
-            gvir_events_hub_forget_domain (hub, uuid);
-            continue;
-        }
-        if (self->connection) {
-            gchar uuid_string[VIR_UUID_STRING_BUFLEN];
-            GVirDomain *fresh;
-
-            gvir_events_uuid_to_string (uuid, uuid_string);
-            fresh = gvir_connection_get_domain (self->connection, uuid_string);
-            if (!fresh)
-                fresh = g_object_new (GVIR_TYPE_DOMAIN, "handle", dom, NULL);
-            gvir_domain_events_set_domain (companion, fresh);
-            g_object_unref (fresh);
-        }
-        if (virDomainGetState (dom, &after, &reason, 0) < 0) {
-            virResetLastError ();
-            virDomainFree (dom);
-            continue;
-        }
-
-#define SYNTHESIZE(event, detail) \
-        G_STMT_START { \
-            const GVirEventRaw raw_[] = { { .i = (event) }, { .i = (detail) } }; \
-            gvir_events_hub_synthesize (hub, dom, raw_); \
-        } G_STMT_END
-        if (before == after || before < 0) {
-            /* nothing changed, or nothing was known */
-        } else if (after == VIR_DOMAIN_SHUTOFF) {
             if (was_active)
-                SYNTHESIZE (VIR_DOMAIN_EVENT_STOPPED,
-                            reason == VIR_DOMAIN_SHUTOFF_CRASHED ? VIR_DOMAIN_EVENT_STOPPED_CRASHED :
-                            reason == VIR_DOMAIN_SHUTOFF_DESTROYED ? VIR_DOMAIN_EVENT_STOPPED_DESTROYED :
-                            reason == VIR_DOMAIN_SHUTOFF_FAILED ? VIR_DOMAIN_EVENT_STOPPED_FAILED :
-                            reason == VIR_DOMAIN_SHUTOFF_MIGRATED ? VIR_DOMAIN_EVENT_STOPPED_MIGRATED :
-                            reason == VIR_DOMAIN_SHUTOFF_SAVED ? VIR_DOMAIN_EVENT_STOPPED_SAVED :
-                            VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN);
+                synthesize (hub, old, VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+            synthesize (hub, old, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+            gvir_events_hub_forget_domain (hub, gvir_domain_events_get_uuid (r->companion));
+            continue;
+        }
+        if (!r->fresh)
+            continue;
+        gvir_domain_events_set_domain (r->companion, r->fresh);
+        if (before == after || before < 0 || after < 0)
+            continue;       /* nothing changed, or nothing is known */
+
+        if (after == VIR_DOMAIN_SHUTOFF) {
+            if (was_active)
+                synthesize (hub, r->fresh, VIR_DOMAIN_EVENT_STOPPED, stopped_detail (r->reason));
         } else if (after == VIR_DOMAIN_CRASHED) {
-            SYNTHESIZE (VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_CRASHED_PANICKED);
+            synthesize (hub, r->fresh, VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_CRASHED_PANICKED);
         } else {
             if (!was_active)
-                SYNTHESIZE (VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+                synthesize (hub, r->fresh, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
             if (after == VIR_DOMAIN_PAUSED)
-                SYNTHESIZE (VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+                synthesize (hub, r->fresh, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
             else if (after == VIR_DOMAIN_PMSUSPENDED)
-                SYNTHESIZE (VIR_DOMAIN_EVENT_PMSUSPENDED, VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY);
+                synthesize (hub, r->fresh, VIR_DOMAIN_EVENT_PMSUSPENDED, VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY);
             else if (after == VIR_DOMAIN_RUNNING && before == VIR_DOMAIN_PAUSED)
-                SYNTHESIZE (VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
-            else if (after == VIR_DOMAIN_RUNNING && before == VIR_DOMAIN_PMSUSPENDED)
-                SYNTHESIZE (VIR_DOMAIN_EVENT_PMSUSPENDED, VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY);
+                synthesize (hub, r->fresh, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
         }
-#undef SYNTHESIZE
-        virDomainFree (dom);
     }
 }
 
@@ -428,11 +482,11 @@ reconnect_done (GObject *source, GAsyncResult *result, gpointer data G_GNUC_UNUS
 {
     GVirConnectionEvents *self = GVIR_CONNECTION_EVENTS (source);
     g_autoptr(GError) error = NULL;
-    g_autoptr(GPtrArray) adopted = NULL;
+    g_autoptr(GArray) results = NULL;
     GVirEventsHub *hub = NULL;
-    virConnectPtr handle = NULL;
 
-    if (!g_task_propagate_boolean (G_TASK (result), &error)) {
+    results = g_task_propagate_pointer (G_TASK (result), &error);
+    if (error) {
         if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
             g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
             return;
@@ -445,19 +499,12 @@ reconnect_done (GObject *source, GAsyncResult *result, gpointer data G_GNUC_UNUS
     g_clear_object (&self->cancellable);
 
     g_mutex_lock (&self->lock);
-    adopted = g_steal_pointer (&self->adopted);
     if (self->hub)
         hub = gvir_events_hub_ref (self->hub);
-    if (self->link) {
-        handle = self->link;
-        virConnectRef (handle);
-    }
     g_mutex_unlock (&self->lock);
 
-    if (hub && handle)
-        resync (self, hub, handle, adopted);
-    if (handle)
-        virConnectClose (handle);
+    if (hub)
+        resync_emit (hub, results);
     g_clear_pointer (&hub, gvir_events_hub_unref);
     set_connected (self, TRUE);
     g_signal_emit (self, signals[RECONNECTED], 0);
