@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <gobject/gvaluecollector.h>
 #include <libvirt/virterror.h>
 
 #include "gvir-events-private.h"
@@ -1137,6 +1138,33 @@ will_hear (GVirConnectionEvents *self, guint signal_id, GQuark detail)
         g_signal_has_handler_pending (self, signal_id, 0, FALSE);
 }
 
+/*
+ * A signal of ours, with n_values - 1 (GType, value) pairs after the
+ * instance, in our main context (gvir_events_emit_in_context()).
+ */
+static void
+emit_here (GVirConnectionEvents *self, guint signal_id, GQuark detail, guint n_values, ...)
+{
+    GValue values[4] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+    va_list args;
+
+    g_assert (n_values <= G_N_ELEMENTS (values));
+    g_value_init (&values[0], GVIR_TYPE_CONNECTION_EVENTS);
+    g_value_set_object (&values[0], self);
+    va_start (args, n_values);
+    for (guint i = 1; i < n_values; i++) {
+        GType type = va_arg (args, GType);
+        g_autofree gchar *error = NULL;
+
+        G_VALUE_COLLECT_INIT (&values[i], type, args, 0, &error);
+        g_assert (error == NULL);
+    }
+    va_end (args);
+    gvir_events_emit_in_context (self->context, signal_id, detail, n_values, values);
+    for (guint i = 0; i < n_values; i++)
+        g_value_unset (&values[i]);
+}
+
 void
 gvir_connection_events_emit_object (GVirConnectionEvents *self, GVirObjectEmission *em)
 {
@@ -1159,15 +1187,17 @@ gvir_connection_events_emit_object (GVirConnectionEvents *self, GVirObjectEmissi
         g_value_set_object (&em->values[0], self);
         g_value_init (&em->values[1], family->object_type ());
         g_value_set_object (&em->values[1], object);
-        g_signal_emitv (em->values, object_signals[kind], em->detail, NULL);
+        gvir_events_emit_in_context (self->context, object_signals[kind], em->detail,
+                                     1 + 1 + em->spec->n_params, em->values);
         g_value_unset (&em->values[0]);
         g_value_unset (&em->values[1]);
     }
     if (generic) {
         g_autoptr(GVariant) payload = gvir_object_emission_payload_new (em);
 
-        g_signal_emit (self, signals[OBJECT_EVENT], object_kind_quarks[kind], object, kind,
-                       payload);
+        emit_here (self, signals[OBJECT_EVENT], object_kind_quarks[kind], 4,
+                   G_TYPE_OBJECT, object, GVIR_TYPE_OBJECT_EVENT_KIND, kind,
+                   G_TYPE_VARIANT, payload);
     }
     g_object_unref (object);
 }
@@ -1212,6 +1242,7 @@ gvir_connection_events_emit (GVirConnectionEvents *self, virDomainPtr dom,
     if (!domain)
         domain = owned_domain = find_domain (self, dom, em->uuid);
     event = gvir_event_new (dom, em);
-    g_signal_emit (self, signals[DOMAIN_EVENT], detail, domain, event);
+    emit_here (self, signals[DOMAIN_EVENT], detail, 3,
+               G_TYPE_OBJECT, domain, GVIR_TYPE_EVENT, event);
     g_clear_object (&owned_domain);
 }

@@ -53,9 +53,10 @@
  *
  * Whatever the number of domains and handlers, libvirt sees one registration
  * per event ID and connection; an event for a domain without a companion
- * costs a hash lookup.  Signals are emitted from the main context that
- * libvirt-glib's event loop runs in: call `gvir_init_object` before opening
- * the connection.  Enumeration arguments carry libvirt's numbers, so a value
+ * costs a hash lookup.  Signals are emitted in the #GMainContext that was
+ * the thread-default one when the companion was made (the global default
+ * context, for a program that pushes none), whatever thread runs
+ * libvirt-glib's event loop: handlers may touch widgets.  Enumeration arguments carry libvirt's numbers, so a value
  * a newer daemon sends arrives unchanged even where the enumeration does not
  * name it.
  */
@@ -68,6 +69,7 @@ struct _GVirDomainEvents {
     guint8 uuid[VIR_UUID_BUFLEN];
     gint gone;                      /* atomic: the hub let go of us */
     gint state;                     /* atomic: virDomainState as last known, -1 unknown */
+    GMainContext *context;          /* thread-default when made: where signals go */
 };
 
 G_DEFINE_FINAL_TYPE (GVirDomainEvents, gvir_domain_events, G_TYPE_OBJECT)
@@ -100,6 +102,7 @@ gvir_domain_events_finalize (GObject *object)
     GVirDomainEvents *self = GVIR_DOMAIN_EVENTS (object);
 
     g_clear_object (&self->domain);
+    g_clear_pointer (&self->context, g_main_context_unref);
 
     G_OBJECT_CLASS (gvir_domain_events_parent_class)->finalize (object);
 }
@@ -491,6 +494,7 @@ gvir_domain_events_new (GVirEventsHub *hub G_GNUC_UNUSED, const guint8 *uuid, GV
     self = g_object_new (GVIR_TYPE_DOMAIN_EVENTS, NULL);
     g_private_set (&making_companion, NULL);
     self->made_by_hub = TRUE;
+    self->context = g_main_context_ref_thread_default ();
     self->domain = g_object_ref (domain);
     memcpy (self->uuid, uuid, VIR_UUID_BUFLEN);
     return self;
@@ -708,7 +712,8 @@ gvir_domain_events_emit (GVirDomainEvents *self, GVirEventEmission *em)
         if (state >= 0)
             g_atomic_int_set (&self->state, state);
     }
-    g_signal_emitv (em->values, signals[em->spec->kind], em->detail, NULL);
+    gvir_events_emit_in_context (self->context, signals[em->spec->kind], em->detail,
+                                 1 + em->spec->n_params, em->values);
 }
 
 const guint8 *

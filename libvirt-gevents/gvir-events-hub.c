@@ -528,6 +528,68 @@ gvir_events_hub_remove_connection (GVirEventsHub *hub, GVirConnectionEvents *wat
     g_mutex_unlock (&hub->lock);
 }
 
+typedef struct {
+    guint signal_id;
+    GQuark detail;
+    guint n_values;
+    GValue values[];
+} PendingEmission;
+
+static gboolean
+emit_pending (gpointer data)
+{
+    PendingEmission *p = data;
+
+    g_signal_emitv (p->values, p->signal_id, p->detail, NULL);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+pending_free (gpointer data)
+{
+    PendingEmission *p = data;
+
+    for (guint i = 0; i < p->n_values; i++)
+        g_value_unset (&p->values[i]);
+    g_free (p);
+}
+
+/*
+ * Companions emit in the main context that was thread-default when they
+ * were made, whatever thread runs libvirt's event loop: the common case (the
+ * same thread) costs a pointer comparison.
+ */
+void
+gvir_events_emit_in_context (GMainContext *context, guint signal_id, GQuark detail,
+                             guint n_values, const GValue *values)
+{
+    PendingEmission *p;
+    GSource *idle;
+    GMainContext *here = g_main_context_get_thread_default ();
+
+    /* this thread's own context, or one it is running: here and now */
+    if (!context || context == (here ? here : g_main_context_default ()) ||
+        g_main_context_is_owner (context)) {
+        g_signal_emitv (values, signal_id, detail, NULL);
+        return;
+    }
+
+    p = g_malloc0 (sizeof (PendingEmission) + n_values * sizeof (GValue));
+    p->signal_id = signal_id;
+    p->detail = detail;
+    p->n_values = n_values;
+    for (guint i = 0; i < n_values; i++) {
+        g_value_init (&p->values[i], G_VALUE_TYPE (&values[i]));
+        g_value_copy (&values[i], &p->values[i]);
+    }
+    idle = g_idle_source_new ();
+    g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+    g_source_set_callback (idle, emit_pending, p, pending_free);
+    g_source_set_name (idle, "[libvirt-gevents] emission");
+    g_source_attach (idle, context);
+    g_source_unref (idle);
+}
+
 /*
  * virDomainGetUUIDString() costs 2 µs (libvirt formats the UUID twice, once
  * for its debug log); the hub has the bytes already.

@@ -270,6 +270,17 @@ gboolean             gvir_domain_devices_graphics_protocol (GVirDomainDevices   
                                                             const gchar          *local_service,
                                                             GVirGraphicsProtocol *protocol);
 
+/*
+ * Emits signal_id with values (the instance first) in context: at once if
+ * this thread runs context, else from an idle there, with copies of the
+ * values (libvirt's strings die with its callback).
+ */
+void    gvir_events_emit_in_context        (GMainContext *context,
+                                            guint         signal_id,
+                                            GQuark        detail,
+                                            guint         n_values,
+                                            const GValue *values);
+
 /* Per-type emission, called by the hub. */
 guint   gvir_domain_events_signal_id       (GVirDomainEventKind kind);
 GVirDomainEvents *gvir_domain_events_new   (GVirEventsHub     *hub,

@@ -51,6 +51,7 @@ typedef struct {
     GVirEventsHub *hub;             /* NULL if made with g_object_new() */
     const GVirEventFamily *family;
     gchar *key;                     /* "network/UUID": the hub's key */
+    GMainContext *context;          /* thread-default when made: where signals go */
 } GVirObjectEventsPrivate;
 
 struct _GVirNetworkEvents {
@@ -97,6 +98,7 @@ gvir_object_events_finalize (GObject *object)
     g_clear_object (&priv->object);
     g_clear_pointer (&priv->hub, gvir_events_hub_unref);
     g_free (priv->key);
+    g_clear_pointer (&priv->context, g_main_context_unref);
 
     G_OBJECT_CLASS (gvir_object_events_parent_class)->finalize (object);
 }
@@ -234,6 +236,7 @@ gvir_object_events_new (GVirEventsHub *hub, const GVirEventFamily *family,
     priv->family = family;
     priv->object = g_object_ref (object);
     priv->key = g_strconcat (family->name, "/", uuid, NULL);
+    priv->context = g_main_context_ref_thread_default ();
     return self;
 }
 
@@ -350,7 +353,9 @@ gvir_object_events_emit (GVirObjectEvents *self, GVirObjectEmission *em)
         g_value_init (&values[1 + i], G_VALUE_TYPE (&em->values[2 + i]));
         g_value_copy (&em->values[2 + i], &values[1 + i]);
     }
-    g_signal_emitv (values, signal_id, em->detail, NULL);
+    GVirObjectEventsPrivate *priv = gvir_object_events_get_instance_private (self);
+
+    gvir_events_emit_in_context (priv->context, signal_id, em->detail, 1 + em->spec->n_params, values);
     for (guint i = 0; i < 1 + em->spec->n_params; i++)
         g_value_unset (&values[i]);
 }

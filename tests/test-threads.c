@@ -215,6 +215,119 @@ test_attach_race (void)
     virConnectClose (raw);
 }
 
+static gint stop_loop;
+
+/* Runs libvirt's event loop (the global default context) on this thread. */
+static gpointer
+run_libvirt_loop (gpointer data G_GNUC_UNUSED)
+{
+    GMainContext *context = g_main_context_default ();
+
+    g_main_context_push_thread_default (context);
+    while (!g_atomic_int_get (&stop_loop))
+        g_main_context_iteration (context, TRUE);
+    g_main_context_pop_thread_default (context);
+    return NULL;
+}
+
+typedef struct {
+    GThread *thread;                /* where the last handler ran */
+    gint count;
+} Heard;
+
+static void
+on_lifecycle_where (GVirDomainEvents *events G_GNUC_UNUSED, gint event G_GNUC_UNUSED,
+                    gint detail G_GNUC_UNUSED, gpointer data)
+{
+    Heard *heard = data;
+
+    heard->thread = g_thread_self ();
+    heard->count++;
+}
+
+static void
+on_domain_event_where (GVirConnectionEvents *events G_GNUC_UNUSED, GVirDomain *domain G_GNUC_UNUSED,
+                       GVirEvent *event G_GNUC_UNUSED, gpointer data)
+{
+    Heard *heard = data;
+
+    heard->thread = g_thread_self ();
+    heard->count++;
+}
+
+static gboolean
+wake (gpointer data G_GNUC_UNUSED)
+{
+    return G_SOURCE_REMOVE;
+}
+
+/*
+ * Signals go to the main context that was thread-default when the companion
+ * was made, whatever thread runs libvirt's event loop: here a worker runs
+ * it, and the handlers must run on this thread, from its own context.
+ */
+static void
+test_context (void)
+{
+    g_autoptr(GError) error = NULL;
+    GMainContext *mine = g_main_context_new ();
+    GVirConnection *conn;
+    GVirDomain *domain;
+    GThread *loop;
+    Heard typed = { NULL, 0 }, generic = { NULL, 0 };
+    virConnectPtr raw = virConnectOpen ("test:///default");
+    virDomainPtr dom;
+    gint64 deadline;
+
+    g_assert_nonnull (raw);
+    dom = virDomainLookupByName (raw, "test");
+    g_assert_nonnull (dom);
+
+    g_atomic_int_set (&stop_loop, FALSE);
+    loop = g_thread_new ("libvirt-loop", run_libvirt_loop, NULL);
+    g_main_context_push_thread_default (mine);
+
+    conn = gvir_connection_new ("test:///default");
+    g_assert_true (gvir_connection_open (conn, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (gvir_connection_fetch_domains (conn, NULL, &error));
+    g_assert_no_error (error);
+    domain = gvir_connection_find_domain_by_name (conn, "test");
+    g_assert_nonnull (domain);
+    g_signal_connect (gvir_domain_events_get_for_domain (domain), "lifecycle",
+                      G_CALLBACK (on_lifecycle_where), &typed);
+    g_signal_connect (gvir_connection_events_get_for_connection (conn), "domain-event",
+                      G_CALLBACK (on_domain_event_where), &generic);
+
+    g_assert_cmpint (virDomainSuspend (dom), ==, 0);
+    g_assert_cmpint (virDomainResume (dom), ==, 0);
+    deadline = g_get_monotonic_time () + WAIT_US;
+    while ((typed.count < 2 || generic.count < 2) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (mine, FALSE) || (g_usleep (1000), TRUE);
+    g_assert_cmpint (typed.count, ==, 2);
+    g_assert_cmpint (generic.count, ==, 2);
+    g_assert_true (typed.thread == g_thread_self ());
+    g_assert_true (generic.thread == g_thread_self ());
+
+    g_signal_handlers_disconnect_by_data (gvir_domain_events_get_for_domain (domain), &typed);
+    g_signal_handlers_disconnect_by_data (gvir_connection_events_get_for_connection (conn), &generic);
+    g_object_unref (domain);
+    gvir_connection_close (conn);
+    g_object_unref (conn);
+    while (g_main_context_iteration (mine, FALSE));
+    g_main_context_pop_thread_default (mine);
+
+    g_atomic_int_set (&stop_loop, TRUE);
+    g_idle_add (wake, NULL);
+    g_main_context_wakeup (g_main_context_default ());
+    g_thread_join (loop);
+    while (g_main_context_iteration (NULL, FALSE));
+    while (g_main_context_iteration (mine, FALSE));
+    g_main_context_unref (mine);
+    virDomainFree (dom);
+    virConnectClose (raw);
+}
+
 static void
 on_keeper (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED, void *opaque G_GNUC_UNUSED)
 {
@@ -246,6 +359,7 @@ main (int argc, char **argv)
 
     g_test_add_func ("/threads/workers", test_workers);
     g_test_add_func ("/threads/attach-race", test_attach_race);
+    g_test_add_func ("/threads/context", test_context);
     ret = g_test_run ();
 
     virConnectDomainEventDeregisterAny (keeper, keeper_id);
