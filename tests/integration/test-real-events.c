@@ -1933,6 +1933,91 @@ warning_handler (const gchar *log_domain, GLogLevelFlags level,
     abort ();
 }
 
+/* Tells the harness to kill -9 or start the private libvirtd. */
+static void
+control_daemon (const gchar *command)
+{
+    FILE *fifo = fopen (g_getenv ("GVIR_EVENTS_CONTROL"), "w");
+
+    g_assert_nonnull (fifo);
+    g_assert_cmpint (fprintf (fifo, "%s\n", command), >, 0);
+    g_assert_cmpint (fclose (fifo), ==, 0);
+}
+
+static void
+on_link_signal (GVirConnectionEvents *events G_GNUC_UNUSED, gpointer counter)
+{
+    (*(guint *) counter)++;
+}
+
+static void
+on_disconnected (GVirConnectionEvents *events, GVirConnectionCloseReason reason, gpointer counter)
+{
+    on_link_signal (events, counter);
+}
+
+static gboolean
+reached (gpointer data)
+{
+    return *(guint *) data > 0;
+}
+
+/*
+ * libvirtd killed with SIGKILL under a running QEMU guest, then started
+ * again: QEMU keeps running, libvirt reattaches, the library reconnects by
+ * itself, and the guest's events reach the handlers connected before.
+ */
+static void
+test_daemon_restart (void)
+{
+    g_autofree gchar *wd_none = template ("watchdog", "ACTION", "none", NULL);
+    GVirConnectionEvents *events = gvir_connection_events_get_for_connection (conn);
+    guint disconnected = 0, reconnected = 0;
+    virDomainPtr handle;
+    int state = -1, reason;
+    Guest *g;
+
+    if (!g_getenv ("GVIR_EVENTS_CONTROL")) {
+        g_test_skip ("the daemon is not the harness's own: it cannot be restarted");
+        return;
+    }
+    g_object_set (events, "reconnect-interval", 200, NULL);
+    g_signal_connect (events, "disconnected", G_CALLBACK (on_disconnected), &disconnected);
+    g_signal_connect (events, "reconnected", G_CALLBACK (on_link_signal), &reconnected);
+
+    g = guest_new ("restart", "watchdog", wd_none, NULL);
+    guest_start (g);
+    wait_for (g, "watchdog", 1);
+
+    control_daemon ("kill");
+    g_assert_true (iterate_until (reached, &disconnected, WAIT_MS));
+    g_assert_false (gvir_connection_events_get_connected (events));
+    control_daemon ("start");
+    g_assert_true (iterate_until (reached, &reconnected, 60 * 1000));
+    g_assert_cmpuint (disconnected, ==, 1);
+    g_assert_cmpuint (reconnected, ==, 1);
+    g_assert_true (gvir_connection_events_get_connected (events));
+
+    /* the same companion; a wrapper that works; QEMU never stopped */
+    g_assert_true (gvir_domain_events_get_for_domain (gvir_domain_events_get_domain (g->ev)) == g->ev);
+    g_set_object (&g->dom, gvir_domain_events_get_domain (g->ev));
+    handle = guest_handle (g);
+    g_assert_cmpint (virDomainGetState (handle, &state, &reason, 0), ==, 0);
+    g_assert_cmpint (state, ==, VIR_DOMAIN_RUNNING);
+    g_assert_cmpuint (count_lifecycle (g, GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED,
+                                       VIR_DOMAIN_EVENT_STOPPED_DESTROYED), ==, 0);
+
+    /* a reset re-runs the guest's boot sector, which arms the watchdog again */
+    g_assert_cmpint (virDomainReset (handle, 0), ==, 0);
+    virDomainFree (handle);
+    wait_for (g, "reboot", 1);
+    wait_for (g, "watchdog", 2);
+
+    g_signal_handlers_disconnect_by_data (events, &disconnected);
+    g_signal_handlers_disconnect_by_data (events, &reconnected);
+    guest_free (g);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1989,6 +2074,8 @@ main (int argc, char **argv)
     g_test_add_func ("/real/device-removal-failed", test_device_removal_failed);
     g_test_add_func ("/real/isolation", test_isolation);
     g_test_add_func ("/real/secret", test_secret);
+    /* last: the daemon it restarts serves the others */
+    g_test_add_func ("/real/daemon-restart", test_daemon_restart);
 
     ret = g_test_run ();
 
