@@ -1,15 +1,17 @@
 /*
  * test-reconnect.c: handlers that outlive the daemon
  *
- * A private libvirtd (test driver) is killed with SIGKILL and started again
- * under the program's feet, as a package upgrade or a crash does.  The
+ * The private libvirtd of tests/integration/hv-harness is killed with
+ * SIGKILL and started again under the program's feet (the harness's control
+ * FIFO), as a package upgrade or a crash does.  Its test driver
+ * (test+unix:///default on the same socket) makes the events.  The
  * program only ever called g_signal_connect(): it must hear
  * "disconnected", then "reconnected", the lifecycle event that explains
  * what changed meanwhile (synthesized), and then live events again, on the
  * same objects and handlers.
  *
- * Skipped (77) where libvirtd is not installed, a failure then under
- * GVIR_EVENTS_REQUIRE_HYPERVISOR=1.
+ * Run by the harness, which skips (77) where it cannot run its daemon, a
+ * failure under GVIR_EVENTS_REQUIRE_HYPERVISOR=1.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -17,12 +19,22 @@
 #include <libvirt/libvirt.h>
 #include <libvirt-gevents/libvirt-gevents.h>
 
-#include "test-daemon.h"
 #include "test-utils.h"
 
 #define TIMEOUT_MS 15000
 
-static TestDaemon *the_daemon;
+static gchar *uri;                  /* the harness daemon's test driver */
+
+/* Tells the harness to kill -9 or start its libvirtd. */
+static void
+control_daemon (const gchar *command)
+{
+    FILE *fifo = fopen (g_getenv ("GVIR_EVENTS_CONTROL"), "w");
+
+    g_assert_nonnull (fifo);
+    g_assert_cmpint (fprintf (fifo, "%s\n", command), >, 0);
+    g_assert_cmpint (fclose (fifo), ==, 0);
+}
 
 typedef struct {
     GVirConnection *conn;
@@ -39,7 +51,7 @@ typedef struct {
 static void
 drive (gboolean suspend)
 {
-    virConnectPtr raw = virConnectOpen (test_daemon_get_uri (the_daemon));
+    virConnectPtr raw = virConnectOpen (uri);
     virDomainPtr dom;
 
     g_assert_nonnull (raw);
@@ -61,9 +73,7 @@ fixture_setup (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     g_autoptr(GError) error = NULL;
 
-    g_assert_true (test_daemon_start (the_daemon, &error));
-    g_assert_no_error (error);
-    f->conn = gvir_connection_new (test_daemon_get_uri (the_daemon));
+    f->conn = gvir_connection_new (uri);
     g_assert_true (gvir_connection_open (f->conn, NULL, &error));
     g_assert_no_error (error);
     g_assert_true (gvir_connection_fetch_domains (f->conn, NULL, &error));
@@ -96,7 +106,6 @@ fixture_teardown (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_clear_object (&f->domain);
     gvir_connection_close (f->conn);
     g_clear_object (&f->conn);
-    test_daemon_kill (the_daemon);
     while (g_main_context_iteration (NULL, FALSE));
 }
 
@@ -120,7 +129,7 @@ kill_and_wait_disconnected (Fixture *f)
     guint before = test_recorder_count (&f->link);
     TestEmission *e;
 
-    test_daemon_kill (the_daemon);
+    control_daemon ("kill");
     g_assert_true (test_wait_for_count (&f->link.emissions->len, before + 1, TIMEOUT_MS));
     e = test_recorder_get (&f->link, before);
     g_assert_cmpstr (e->signal, ==, "disconnected");
@@ -162,8 +171,7 @@ test_restart (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpuint (test_recorder_count (&f->link), ==, 1);
 
     /* a new daemon: its test driver's "test" runs, unlike the one before */
-    g_assert_true (test_daemon_start (the_daemon, &error));
-    g_assert_no_error (error);
+    control_daemon ("start");
     g_assert_true (test_wait_for_count (&f->link.emissions->len, 2, TIMEOUT_MS));
     g_assert_cmpstr (test_recorder_get (&f->link, 1)->signal, ==, "reconnected");
     g_assert_true (gvir_connection_events_get_connected (f->events));
@@ -201,8 +209,7 @@ test_restart (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     /* a second outage, the same way */
     kill_and_wait_disconnected (f);
-    g_assert_true (test_daemon_start (the_daemon, &error));
-    g_assert_no_error (error);
+    control_daemon ("start");
     g_assert_true (test_wait_for_count (&f->link.emissions->len, 4, TIMEOUT_MS));
     g_assert_cmpstr (test_recorder_get (&f->link, 3)->signal, ==, "reconnected");
     drive (TRUE);
@@ -221,7 +228,7 @@ test_gone_during_outage (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     static const char xml[] = "<domain type='test'><name>extra</name><memory>8192</memory>"
         "<os><type>hvm</type></os></domain>";
     g_autoptr(GError) error = NULL;
-    virConnectPtr raw = virConnectOpen (test_daemon_get_uri (the_daemon));
+    virConnectPtr raw = virConnectOpen (uri);
     virDomainPtr dom;
     GVirDomain *extra;
     GVirDomainEvents *events;
@@ -244,8 +251,7 @@ test_gone_during_outage (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     test_recorder_connect (&recorder, events, "lifecycle");
 
     kill_and_wait_disconnected (f);
-    g_assert_true (test_daemon_start (the_daemon, &error));
-    g_assert_no_error (error);
+    control_daemon ("start");
     g_assert_true (test_wait_for_count (&f->link.emissions->len, 2, TIMEOUT_MS));
 
     g_assert_cmpuint (test_recorder_count (&recorder), ==, 2);
@@ -259,19 +265,18 @@ test_gone_during_outage (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_object_unref (events);
 }
 
-/* Many restarts in a row: once each, and the same handlers every time. */
+/* Twenty restarts in a row: once each, and the same handlers every time. */
 static void
 test_many_restarts (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    const guint restarts = 10;
+    const guint restarts = 20;
 
     for (guint i = 0; i < restarts; i++) {
         g_autoptr(GError) error = NULL;
         guint heard = test_recorder_count (&f->typed);
 
         kill_and_wait_disconnected (f);
-        g_assert_true (test_daemon_start (the_daemon, &error));
-        g_assert_no_error (error);
+        control_daemon ("start");
         g_assert_true (test_wait_for_count (&f->link.emissions->len, 2 * (i + 1), TIMEOUT_MS));
         g_assert_cmpstr (test_recorder_get (&f->link, 2 * i + 1)->signal, ==, "reconnected");
         drive (TRUE);
@@ -293,8 +298,7 @@ test_no_auto_reconnect (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     g_object_set (f->events, "auto-reconnect", FALSE, NULL);
     kill_and_wait_disconnected (f);
-    g_assert_true (test_daemon_start (the_daemon, &error));
-    g_assert_no_error (error);
+    control_daemon ("start");
     run_for (800);
     g_assert_cmpuint (test_recorder_count (&f->link), ==, 1);
     g_assert_false (gvir_connection_events_get_connected (f->events));
@@ -321,8 +325,7 @@ test_closed_by_program (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_object_weak_ref (G_OBJECT (f->domain_events), on_finalized, &finalized);
     kill_and_wait_disconnected (f);
     gvir_connection_close (f->conn);
-    g_assert_true (test_daemon_start (the_daemon, &error));
-    g_assert_no_error (error);
+    control_daemon ("start");
     run_for (800);
     g_assert_cmpuint (test_recorder_count (&f->link), ==, 1);
     g_assert_false (gvir_connection_is_open (f->conn));
@@ -357,23 +360,21 @@ test_properties (void)
 int
 main (int argc, char **argv)
 {
-    g_autofree gchar *skip_reason = NULL;
+    const gchar *dir = g_getenv ("GVIR_EVENTS_TEST_DIR");
     int ret;
 
     g_test_init (&argc, &argv, NULL);
     test_tolerate_libvirt_gobject_warnings ();
     gvir_init_object (&argc, &argv);
 
-    g_test_add_func ("/reconnect/properties", test_properties);
-    the_daemon = test_daemon_new (&skip_reason);
-    if (!the_daemon) {
-        if (g_strcmp0 (g_getenv ("GVIR_EVENTS_REQUIRE_HYPERVISOR"), "1") == 0) {
-            g_printerr ("test-reconnect: %s\n", skip_reason);
-            return 1;
-        }
-        g_test_skip (skip_reason);
-        return 77;
+    if (!dir || !g_getenv ("GVIR_EVENTS_CONTROL")) {
+        g_printerr ("test-reconnect: run me through tests/integration/hv-harness "
+                    "(it owns the daemon this test kills)\n");
+        return g_strcmp0 (g_getenv ("GVIR_EVENTS_REQUIRE_HYPERVISOR"), "1") == 0 ? 1 : 77;
     }
+    uri = g_strdup_printf ("test+unix:///default?socket=%s/libvirt-sock", dir);
+
+    g_test_add_func ("/reconnect/properties", test_properties);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD ("/reconnect/daemon-restart", test_restart);
     ADD ("/reconnect/gone-during-outage", test_gone_during_outage);
@@ -383,6 +384,6 @@ main (int argc, char **argv)
 #undef ADD
 
     ret = g_test_run ();
-    g_clear_pointer (&the_daemon, test_daemon_free);
+    g_free (uri);
     return ret;
 }
