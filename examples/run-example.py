@@ -15,7 +15,9 @@
 #                    its main loop), send SIGINT, and expect a clean exit
 # --sigint-after N   send SIGINT once the program printed N lines
 # --guest SCENARIO   run under tests/integration/hv-harness: a real QEMU
-#                    guest for SCENARIO (watchdog, io-error, vnc, watermark),
+#                    guest for SCENARIO (watchdog, io-error, vnc, watermark,
+#                    restart: a watchdog guest whose daemon is killed and
+#                    started again under the program),
 #                    booted once the program is listening (see Guest);
 #                    @URI@, @DOMAIN@, @NBD_EXPORT@, @DATA@, @VNC_PORT@ and
 #                    @CLIENT_PORT@ in the program's arguments and in the
@@ -40,7 +42,7 @@ import time
 BANNER = re.compile(r"^Watching .*, Ctrl-C to stop$")
 
 
-def run(argv, timeout, on_ready=None, sigint_after=None):
+def run(argv, timeout, on_ready=None, sigint_after=None, on_output=None):
     """Run argv; call on_ready(proc) once it printed its banner (it is
     subscribed and about to run its main loop), send it SIGINT once it
     printed sigint_after lines.  Return (status, stdout lines, stderr lines,
@@ -72,6 +74,8 @@ def run(argv, timeout, on_ready=None, sigint_after=None):
             ready = True
             if on_ready:
                 on_ready(proc)
+        if ready and on_output:
+            on_output(out.decode(errors="replace").splitlines())
         if (ready and not interrupted and sigint_after is not None
                 and out.count(b"\n") >= sigint_after):
             proc.send_signal(signal.SIGINT)
@@ -103,7 +107,7 @@ class Guest:
         self.values = {"URI": self.uri, "DOMAIN": self.name,
                        "NBD_EXPORT": env.get("GVIR_EVENTS_NBD_EXPORT", "")}
         boot_first = False
-        if scenario == "watchdog":
+        if scenario in ("watchdog", "restart"):
             # the ib700 watchdog, armed by the guest for 2 s, fires once
             mode, devices = "watchdog", [("watchdog", {"ACTION": "none"})]
         elif scenario == "io-error":
@@ -152,6 +156,33 @@ class Guest:
     def boot(self):
         self.domain.create()
         self.booted = True
+
+    def progress(self, lines):
+        """restart: once the watchdog fired, kill -9 the daemon (the
+        harness's control FIFO), start it again, and once the program says
+        it reconnected, pause and resume the guest (QEMU kept running): the
+        same handlers must hear it."""
+        if self.scenario != "restart":
+            return
+        step = getattr(self, "step", 0)
+        if step == 0 and any(line.startswith("watchdog:") for line in lines):
+            self.control("kill")
+            self.step = 1
+        elif step == 1 and "link: disconnected (eof)" in lines:
+            self.control("start")
+            self.step = 2
+        elif step == 2 and "link: reconnected" in lines:
+            import libvirt
+            self.conn = libvirt.open(self.uri)      # the old one died with the daemon
+            self.domain = self.conn.lookupByName(self.name)
+            self.domain.suspend()
+            self.domain.resume()
+            self.step = 3
+
+    @staticmethod
+    def control(command):
+        with open(os.environ["GVIR_EVENTS_CONTROL"], "w") as fifo:
+            fifo.write(command + "\n")
 
     def start(self, proc):
         """The program is listening: make the events happen."""
@@ -209,7 +240,7 @@ def main():
     parser.add_argument("--status", type=int, default=0)
     parser.add_argument("--sigint", action="store_true")
     parser.add_argument("--sigint-after", type=int, metavar="N")
-    parser.add_argument("--guest", choices=["io-error", "vnc", "watchdog", "watermark"])
+    parser.add_argument("--guest", choices=["io-error", "vnc", "watchdog", "watermark", "restart"])
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("argv", nargs="+")
     args = parser.parse_args()
@@ -227,7 +258,8 @@ def main():
     try:
         status, out, err, timed_out = run(
             argv, args.timeout, on_ready=guest.start if guest else None,
-            sigint_after=0 if args.sigint else args.sigint_after)
+            sigint_after=0 if args.sigint else args.sigint_after,
+            on_output=guest.progress if guest else None)
     finally:
         if guest:
             guest.remove()

@@ -79,6 +79,15 @@ class Watcher:
         self.print(f"watermark: disk={show(disk)} path={show(path)} "
                    f"threshold={threshold} excess={excess}")
 
+    # The link to the daemon: the library reconnects by itself, and the
+    # handlers above keep working; these only say so.  They are not counted
+    # as events.
+    def on_disconnected(self, conn_events, reason):
+        print(f"link: disconnected ({nick(reason)})", flush=True)
+
+    def on_reconnected(self, conn_events):
+        print("link: reconnected", flush=True)
+
     def on_graphics(self, events, client, name):
         # A GVirGraphicsClient is an object: read its properties.
         p = client.props
@@ -141,6 +150,11 @@ def main():
     events.connect("watermark", watcher.on_watermark)
     for name in ("vnc-connected", "vnc-initialized", "vnc-disconnected"):
         events.connect(name, watcher.on_graphics, name)
+
+    # The connection's companion notices a daemon restart and reconnects.
+    conn_events = LibvirtGEvents.ConnectionEvents.get_for_connection(conn)
+    conn_events.connect("disconnected", watcher.on_disconnected)
+    conn_events.connect("reconnected", watcher.on_reconnected)
 
     if args.watermark:
         disk, _, amount = args.watermark.partition(":")
