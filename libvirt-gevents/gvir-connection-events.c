@@ -485,6 +485,7 @@ reconnect_done (GObject *source, GAsyncResult *result, gpointer data G_GNUC_UNUS
     g_autoptr(GError) error = NULL;
     g_autoptr(GArray) results = NULL;
     GVirEventsHub *hub = NULL;
+    gboolean alive;
 
     results = g_task_propagate_pointer (G_TASK (result), &error);
     if (error) {
@@ -504,9 +505,21 @@ reconnect_done (GObject *source, GAsyncResult *result, gpointer data G_GNUC_UNUS
         hub = gvir_events_hub_ref (self->hub);
     g_mutex_unlock (&self->lock);
 
-    if (hub)
-        resync_emit (hub, results);
-    g_clear_pointer (&hub, gvir_events_hub_unref);
+    /* the new link died already (link_lost() kept the domains, or will): again */
+    g_mutex_lock (&self->lock);
+    alive = self->link && virConnectIsAlive (self->link) == 1;
+    g_mutex_unlock (&self->lock);
+    if (hub && !alive) {
+        detach (self, TRUE);
+        g_clear_pointer (&hub, gvir_events_hub_unref);
+    }
+    if (!hub) {
+        self->retry_delay = MIN (self->retry_delay * 2, MAX_RECONNECT_DELAY_MS);
+        schedule_reconnection (self);
+        return;
+    }
+    resync_emit (hub, results);
+    gvir_events_hub_unref (hub);
     set_connected (self, TRUE);
     g_signal_emit (self, signals[RECONNECTED], 0);
 }
@@ -536,36 +549,69 @@ schedule_reconnection (GVirConnectionEvents *self)
     g_source_attach (self->retry, self->context);
 }
 
-/* In the companion's main context: the link died. */
+typedef struct {
+    GVirConnectionEvents *self;
+    virConnectPtr link;             /* the link that died */
+    int reason;
+} LinkLost;
+
+static void
+link_lost_free (gpointer data)
+{
+    LinkLost *lost = data;
+
+    g_object_unref (lost->self);
+    virConnectClose (lost->link);
+    g_free (lost);
+}
+
+/*
+ * In the companion's main context: a link died.  Only the current one
+ * matters (an older one's death may arrive late), and it may die before
+ * its reconnection was announced: then there is no new "disconnected",
+ * only another attempt.
+ */
 static gboolean
 link_lost (gpointer data)
 {
-    GVirConnectionEvents *self = data;
-    int reason = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (self), "gvir-events-close-reason"));
+    LinkLost *lost = data;
+    GVirConnectionEvents *self = lost->self;
+    gboolean current;
 
-    if (!self->connected)
+    g_mutex_lock (&self->lock);
+    current = self->link == lost->link;
+    g_mutex_unlock (&self->lock);
+    if (!current)
         return G_SOURCE_REMOVE;
+
     detach (self, TRUE);
-    set_connected (self, FALSE);
-    g_signal_emit (self, signals[DISCONNECTED], 0, reason);
-    self->retry_delay = self->reconnect_interval;
+    if (self->connected) {
+        set_connected (self, FALSE);
+        g_signal_emit (self, signals[DISCONNECTED], 0, lost->reason);
+        self->retry_delay = self->reconnect_interval;
+    }
     schedule_reconnection (self);
     return G_SOURCE_REMOVE;
 }
 
 /* libvirt's close callback: on its event loop's thread; the work goes to our context. */
 static void
-on_link_closed (virConnectPtr conn G_GNUC_UNUSED, int reason, void *opaque)
+on_link_closed (virConnectPtr conn, int reason, void *opaque)
 {
     GVirConnectionEvents *self = g_weak_ref_get (opaque);
+    LinkLost *lost;
     GSource *idle;
 
     if (!self)
         return;
-    g_object_set_data (G_OBJECT (self), "gvir-events-close-reason", GINT_TO_POINTER (reason));
+    lost = g_new0 (LinkLost, 1);
+    lost->self = self;
+    lost->link = conn;
+    virConnectRef (conn);
+    lost->reason = reason;
     /* never at once: libvirt holds its close-callback lock, which detaching takes */
     idle = g_idle_source_new ();
-    g_source_set_callback (idle, link_lost, self, g_object_unref);
+    g_source_set_callback (idle, link_lost, lost, link_lost_free);
     g_source_set_name (idle, "[libvirt-gevents] link lost");
     g_source_attach (idle, self->context);
     g_source_unref (idle);

@@ -17,6 +17,7 @@
  */
 
 #include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 #include <libvirt-gevents/libvirt-gevents.h>
 
 #include "test-utils.h"
@@ -136,6 +137,44 @@ kill_and_wait_disconnected (Fixture *f)
     /* a killed daemon closes its end: end of file */
     g_assert_cmpint (g_value_get_enum (&e->values[0]), ==, GVIR_CONNECTION_CLOSE_REASON_EOF);
     g_assert_false (gvir_connection_events_get_connected (f->events));
+}
+
+static guint
+count_signal (TestRecorder *recorder, const gchar *signal)
+{
+    guint n = 0;
+
+    for (guint i = 0; i < test_recorder_count (recorder); i++)
+        n += g_str_equal (test_recorder_get (recorder, i)->signal, signal);
+    return n;
+}
+
+/* Until the daemon accepts connections again (it is starting). */
+static void
+wait_for_daemon (void)
+{
+    gint64 deadline = g_get_monotonic_time () + (gint64) TIMEOUT_MS * 1000;
+    virConnectPtr raw;
+
+    while (!(raw = virConnectOpen (uri)) && g_get_monotonic_time () < deadline) {
+        virResetLastError ();
+        g_usleep (50 * 1000);
+    }
+    g_assert_nonnull (raw);
+    virConnectClose (raw);
+}
+
+/* Runs the main loop until the companion says it is connected. */
+static gboolean
+iterate_until_connected (Fixture *f)
+{
+    gint64 deadline = g_get_monotonic_time () + (gint64) TIMEOUT_MS * 1000;
+
+    while (!gvir_connection_events_get_connected (f->events) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, FALSE) || (g_usleep (2000), TRUE);
+    /* and whatever reconnected emission is queued behind it */
+    while (g_main_context_iteration (NULL, FALSE));
+    return gvir_connection_events_get_connected (f->events);
 }
 
 /* Idles for ms, the main loop running. */
@@ -291,6 +330,41 @@ test_many_restarts (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpuint (test_recorder_count (&f->typed), ==, 2 * restarts);
 }
 
+/*
+ * The daemon dies again while the library is reconnecting: it keeps
+ * trying, ends connected, and the handlers still hear the domain.
+ */
+static void
+test_restart_while_reconnecting (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    guint heard;
+
+    kill_and_wait_disconnected (f);
+    for (guint i = 0; i < 3; i++) {
+        control_daemon ("start");
+        run_for (40 + 30 * i);      /* before, during or after the attempt */
+        control_daemon ("kill");
+        run_for (50);
+    }
+    control_daemon ("start");
+    wait_for_daemon ();
+    /* the last outage may still be on its way to us: let it arrive */
+    run_for (500);
+    g_assert_true (iterate_until_connected (f));
+
+    /* each outage it noticed was followed by one reconnection, no more */
+    g_assert_cmpuint (count_signal (&f->link, "disconnected"), ==,
+                      count_signal (&f->link, "reconnected"));
+    g_assert_cmpuint (count_signal (&f->link, "disconnected"), >=, 1);
+    heard = test_recorder_count (&f->typed);
+    drive (TRUE);
+    g_assert_true (test_wait_for_count (&f->typed.emissions->len, heard + 1, TIMEOUT_MS));
+    assert_lifecycle (test_recorder_get (&f->typed, heard), GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED,
+                      VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    drive (FALSE);
+    g_assert_true (test_wait_for_count (&f->typed.emissions->len, heard + 2, TIMEOUT_MS));
+}
+
 static void
 test_no_auto_reconnect (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
@@ -379,6 +453,7 @@ main (int argc, char **argv)
     ADD ("/reconnect/daemon-restart", test_restart);
     ADD ("/reconnect/gone-during-outage", test_gone_during_outage);
     ADD ("/reconnect/many-restarts", test_many_restarts);
+    ADD ("/reconnect/restart-while-reconnecting", test_restart_while_reconnecting);
     ADD ("/reconnect/no-auto-reconnect", test_no_auto_reconnect);
     ADD ("/reconnect/closed-by-program", test_closed_by_program);
 #undef ADD
