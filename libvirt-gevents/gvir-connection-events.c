@@ -645,7 +645,7 @@ gvir_connection_events_finalize (GObject *object)
     detach (self, FALSE);
     g_weak_ref_clear (&self->link_opaque);
     g_clear_pointer (&self->adopted, g_ptr_array_unref);
-    g_main_context_unref (self->context);
+    g_clear_pointer (&self->context, g_main_context_unref);
     g_mutex_clear (&self->lock);
 
     G_OBJECT_CLASS (gvir_connection_events_parent_class)->finalize (object);
@@ -952,7 +952,7 @@ gvir_connection_events_init (GVirConnectionEvents *self)
 {
     g_mutex_init (&self->lock);
     g_weak_ref_init (&self->link_opaque, self);
-    self->context = g_main_context_ref_thread_default ();
+    self->context = gvir_events_thread_default_context ();
     self->auto_reconnect = TRUE;
     self->reconnect_interval = 1000;
     self->keepalive_interval = 5;

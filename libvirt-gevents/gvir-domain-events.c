@@ -494,7 +494,7 @@ gvir_domain_events_new (GVirEventsHub *hub G_GNUC_UNUSED, const guint8 *uuid, GV
     self = g_object_new (GVIR_TYPE_DOMAIN_EVENTS, NULL);
     g_private_set (&making_companion, NULL);
     self->made_by_hub = TRUE;
-    self->context = g_main_context_ref_thread_default ();
+    self->context = gvir_events_thread_default_context ();
     self->domain = g_object_ref (domain);
     memcpy (self->uuid, uuid, VIR_UUID_BUFLEN);
     return self;

@@ -562,19 +562,30 @@ pending_free (gpointer data)
 /*
  * Companions emit in the main context that was thread-default when they
  * were made, whatever thread runs libvirt's event loop: the common case (the
- * same thread) costs a pointer comparison.
+ * same thread) costs a pointer comparison.  A companion's context is NULL
+ * for the global default context.
  */
+GMainContext *
+gvir_events_thread_default_context (void)
+{
+    GMainContext *context = g_main_context_get_thread_default ();
+
+    return context ? g_main_context_ref (context) : NULL;
+}
+
 void
 gvir_events_emit_in_context (GMainContext *context, guint signal_id, GQuark detail,
                              guint n_values, const GValue *values)
 {
     PendingEmission *p;
     GSource *idle;
-    GMainContext *here = g_main_context_get_thread_default ();
 
-    /* this thread's own context, or one it is running: here and now */
-    if (!context || context == (here ? here : g_main_context_default ()) ||
-        g_main_context_is_owner (context)) {
+    /*
+     * This thread's own context (NULL == NULL for the global default, the
+     * usual case), or one it is running: here and now.
+     */
+    if (context == g_main_context_get_thread_default () ||
+        g_main_context_is_owner (context ? context : g_main_context_default ())) {
         g_signal_emitv (values, signal_id, detail, NULL);
         return;
     }
@@ -591,7 +602,7 @@ gvir_events_emit_in_context (GMainContext *context, guint signal_id, GQuark deta
     g_source_set_priority (idle, G_PRIORITY_DEFAULT);
     g_source_set_callback (idle, emit_pending, p, pending_free);
     g_source_set_name (idle, "[libvirt-gevents] emission");
-    g_source_attach (idle, context);
+    g_source_attach (idle, context ? context : g_main_context_default ());
     g_source_unref (idle);
 }
 

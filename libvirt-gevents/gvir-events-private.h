@@ -275,6 +275,8 @@ gboolean             gvir_domain_devices_graphics_protocol (GVirDomainDevices   
  * this thread runs context, else from an idle there, with copies of the
  * values (libvirt's strings die with its callback).
  */
+/* This thread's default context, with a reference; NULL for the global default. */
+GMainContext *gvir_events_thread_default_context (void);
 void    gvir_events_emit_in_context        (GMainContext *context,
                                             guint         signal_id,
                                             GQuark        detail,

@@ -236,7 +236,7 @@ gvir_object_events_new (GVirEventsHub *hub, const GVirEventFamily *family,
     priv->family = family;
     priv->object = g_object_ref (object);
     priv->key = g_strconcat (family->name, "/", uuid, NULL);
-    priv->context = g_main_context_ref_thread_default ();
+    priv->context = gvir_events_thread_default_context ();
     return self;
 }
 
