@@ -5,6 +5,7 @@
  */
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "test-utils.h"
@@ -144,4 +145,14 @@ test_tolerate_libvirt_gobject_warnings (void)
         g_log_set_fatal_mask (ours[i], G_LOG_FATAL_MASK | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL);
     g_log_set_fatal_mask ("GLib", G_LOG_FATAL_MASK | G_LOG_LEVEL_WARNING);
     g_log_set_handler ("GLib", G_LOG_LEVEL_CRITICAL, on_message, NULL);
+}
+
+void
+test_control_daemon (const gchar *command)
+{
+    FILE *fifo = fopen (g_getenv ("GVIR_EVENTS_CONTROL"), "w");
+
+    g_assert_nonnull (fifo);
+    g_assert_cmpint (fprintf (fifo, "%s\n", command), >, 0);
+    g_assert_cmpint (fclose (fifo), ==, 0);
 }

@@ -43,4 +43,10 @@ gboolean      test_wait_for_count   (const guint *counter,
  */
 void          test_tolerate_libvirt_gobject_warnings (void);
 
+/*
+ * Tells tests/integration/hv-harness to kill -9 ("kill") or start ("start")
+ * its libvirtd, through the FIFO it names in GVIR_EVENTS_CONTROL.
+ */
+void          test_control_daemon (const gchar *command);
+
 G_END_DECLS

@@ -25,6 +25,8 @@
 #include <libvirt-gobject/libvirt-gobject.h>
 #include <libvirt-gevents/libvirt-gevents.h>
 
+#include "test-utils.h"
+
 /* guest.s, MODE_RTC: the guest sets its RTC to 2001-02-03 04:05:06 UTC */
 #define GUEST_RTC_EPOCH G_GINT64_CONSTANT (981173106)
 /* guest.s, MODE_DISKWRITE: one 512-byte sector written at LBA 16 */
@@ -1933,17 +1935,6 @@ warning_handler (const gchar *log_domain, GLogLevelFlags level,
     abort ();
 }
 
-/* Tells the harness to kill -9 or start the private libvirtd. */
-static void
-control_daemon (const gchar *command)
-{
-    FILE *fifo = fopen (g_getenv ("GVIR_EVENTS_CONTROL"), "w");
-
-    g_assert_nonnull (fifo);
-    g_assert_cmpint (fprintf (fifo, "%s\n", command), >, 0);
-    g_assert_cmpint (fclose (fifo), ==, 0);
-}
-
 static void
 on_link_signal (GVirConnectionEvents *events G_GNUC_UNUSED, gpointer counter)
 {
@@ -1989,10 +1980,10 @@ test_daemon_restart (void)
     guest_start (g);
     wait_for (g, "watchdog", 1);
 
-    control_daemon ("kill");
+    test_control_daemon ("kill");
     g_assert_true (iterate_until (reached, &disconnected, WAIT_MS));
     g_assert_false (gvir_connection_events_get_connected (events));
-    control_daemon ("start");
+    test_control_daemon ("start");
     g_assert_true (iterate_until (reached, &reconnected, 60 * 1000));
     g_assert_cmpuint (disconnected, ==, 1);
     g_assert_cmpuint (reconnected, ==, 1);

@@ -26,17 +26,6 @@
 
 static gchar *uri;                  /* the harness daemon's test driver */
 
-/* Tells the harness to kill -9 or start its libvirtd. */
-static void
-control_daemon (const gchar *command)
-{
-    FILE *fifo = fopen (g_getenv ("GVIR_EVENTS_CONTROL"), "w");
-
-    g_assert_nonnull (fifo);
-    g_assert_cmpint (fprintf (fifo, "%s\n", command), >, 0);
-    g_assert_cmpint (fclose (fifo), ==, 0);
-}
-
 typedef struct {
     GVirConnection *conn;
     GVirConnectionEvents *events;
@@ -130,7 +119,7 @@ kill_and_wait_disconnected (Fixture *f)
     guint before = test_recorder_count (&f->link);
     TestEmission *e;
 
-    control_daemon ("kill");
+    test_control_daemon ("kill");
     g_assert_true (test_wait_for_count (&f->link.emissions->len, before + 1, TIMEOUT_MS));
     e = test_recorder_get (&f->link, before);
     g_assert_cmpstr (e->signal, ==, "disconnected");
@@ -210,7 +199,7 @@ test_restart (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpuint (test_recorder_count (&f->link), ==, 1);
 
     /* a new daemon: its test driver's "test" runs, unlike the one before */
-    control_daemon ("start");
+    test_control_daemon ("start");
     g_assert_true (test_wait_for_count (&f->link.emissions->len, 2, TIMEOUT_MS));
     g_assert_cmpstr (test_recorder_get (&f->link, 1)->signal, ==, "reconnected");
     g_assert_true (gvir_connection_events_get_connected (f->events));
@@ -248,7 +237,7 @@ test_restart (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     /* a second outage, the same way */
     kill_and_wait_disconnected (f);
-    control_daemon ("start");
+    test_control_daemon ("start");
     g_assert_true (test_wait_for_count (&f->link.emissions->len, 4, TIMEOUT_MS));
     g_assert_cmpstr (test_recorder_get (&f->link, 3)->signal, ==, "reconnected");
     drive (TRUE);
@@ -290,7 +279,7 @@ test_gone_during_outage (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     test_recorder_connect (&recorder, events, "lifecycle");
 
     kill_and_wait_disconnected (f);
-    control_daemon ("start");
+    test_control_daemon ("start");
     g_assert_true (test_wait_for_count (&f->link.emissions->len, 2, TIMEOUT_MS));
 
     g_assert_cmpuint (test_recorder_count (&recorder), ==, 2);
@@ -315,7 +304,7 @@ test_many_restarts (Fixture *f, gconstpointer data G_GNUC_UNUSED)
         guint heard = test_recorder_count (&f->typed);
 
         kill_and_wait_disconnected (f);
-        control_daemon ("start");
+        test_control_daemon ("start");
         g_assert_true (test_wait_for_count (&f->link.emissions->len, 2 * (i + 1), TIMEOUT_MS));
         g_assert_cmpstr (test_recorder_get (&f->link, 2 * i + 1)->signal, ==, "reconnected");
         drive (TRUE);
@@ -341,12 +330,12 @@ test_restart_while_reconnecting (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     kill_and_wait_disconnected (f);
     for (guint i = 0; i < 3; i++) {
-        control_daemon ("start");
+        test_control_daemon ("start");
         run_for (40 + 30 * i);      /* before, during or after the attempt */
-        control_daemon ("kill");
+        test_control_daemon ("kill");
         run_for (50);
     }
-    control_daemon ("start");
+    test_control_daemon ("start");
     wait_for_daemon ();
     /* the last outage may still be on its way to us: let it arrive */
     run_for (500);
@@ -372,7 +361,7 @@ test_no_auto_reconnect (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     g_object_set (f->events, "auto-reconnect", FALSE, NULL);
     kill_and_wait_disconnected (f);
-    control_daemon ("start");
+    test_control_daemon ("start");
     run_for (800);
     g_assert_cmpuint (test_recorder_count (&f->link), ==, 1);
     g_assert_false (gvir_connection_events_get_connected (f->events));
@@ -399,7 +388,7 @@ test_closed_by_program (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_object_weak_ref (G_OBJECT (f->domain_events), on_finalized, &finalized);
     kill_and_wait_disconnected (f);
     gvir_connection_close (f->conn);
-    control_daemon ("start");
+    test_control_daemon ("start");
     run_for (800);
     g_assert_cmpuint (test_recorder_count (&f->link), ==, 1);
     g_assert_false (gvir_connection_is_open (f->conn));
