@@ -25,6 +25,7 @@
 #define TIMEOUT_MS 15000
 
 static gchar *uri;                  /* the harness daemon's test driver */
+static const gchar *test_dir;       /* the harness's scratch directory */
 
 typedef struct {
     GVirConnection *conn;
@@ -399,6 +400,77 @@ test_closed_by_program (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 static void
+on_link (gpointer counter)
+{
+    (*(guint *) counter)++;
+}
+
+/*
+ * A domain that was running when the daemon went away and is shut off in
+ * the new one: a synthesized "stopped".  The daemon's test driver reads a
+ * state file anew at every open, with this domain shut off in it (and a
+ * fixed UUID: without one each open would make another domain).
+ */
+static void
+test_stopped_during_outage (void)
+{
+    static const char xml[] =
+        "<node><domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+        "<name>steady</name><uuid>5eadbeef-0000-4000-8000-000000000005</uuid>"
+        "<memory>8192</memory><os><type>hvm</type></os>"
+        "<test:runstate>5</test:runstate></domain></node>";
+    g_autofree gchar *state = g_build_filename (test_dir, "stopped.xml", NULL);
+    g_autofree gchar *file_uri = g_strdup_printf ("test+unix://%s?socket=%s/libvirt-sock",
+                                                  state, test_dir);
+    g_autoptr(GError) error = NULL;
+    GVirConnection *conn;
+    GVirConnectionEvents *events;
+    GVirDomain *domain;
+    TestRecorder recorder;
+    guint disconnected = 0, reconnected = 0;
+    TestEmission *e;
+
+    g_assert_true (g_file_set_contents (state, xml, -1, &error));
+    conn = gvir_connection_new (file_uri);
+    g_assert_true (gvir_connection_open (conn, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (gvir_connection_fetch_domains (conn, NULL, &error));
+    g_assert_no_error (error);
+    events = gvir_connection_events_get_for_connection (conn);
+    g_object_set (events, "reconnect-interval", 100, NULL);
+    g_signal_connect_swapped (events, "disconnected", G_CALLBACK (on_link), &disconnected);
+    g_signal_connect_swapped (events, "reconnected", G_CALLBACK (on_link), &reconnected);
+    domain = gvir_connection_find_domain_by_name (conn, "steady");
+    g_assert_nonnull (domain);
+    test_recorder_init (&recorder);
+    test_recorder_connect (&recorder, gvir_domain_events_get_for_domain (domain), "lifecycle");
+
+    g_assert_true (gvir_domain_start (domain, 0, &error));
+    g_assert_no_error (error);
+    g_assert_true (test_wait_for_count (&recorder.emissions->len, 1, TIMEOUT_MS));
+    assert_lifecycle (test_recorder_get (&recorder, 0), GVIR_DOMAIN_LIFECYCLE_EVENT_STARTED,
+                      VIR_DOMAIN_EVENT_STARTED_BOOTED);
+
+    test_control_daemon ("kill");
+    g_assert_true (test_wait_for_count (&disconnected, 1, TIMEOUT_MS));
+    test_control_daemon ("start");
+    g_assert_true (test_wait_for_count (&reconnected, 1, TIMEOUT_MS));
+
+    /* shut off in the new daemon, with no reason given: stopped (shutdown) */
+    g_assert_cmpuint (test_recorder_count (&recorder), ==, 2);
+    e = test_recorder_get (&recorder, 1);
+    assert_lifecycle (e, GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN);
+
+    test_recorder_clear (&recorder);
+    g_signal_handlers_disconnect_by_data (events, &disconnected);
+    g_signal_handlers_disconnect_by_data (events, &reconnected);
+    g_object_unref (domain);
+    gvir_connection_close (conn);
+    g_object_unref (conn);
+    while (g_main_context_iteration (NULL, FALSE));
+}
+
+static void
 test_properties (void)
 {
     GVirConnection *conn = gvir_connection_new ("test:///default");
@@ -436,6 +508,7 @@ main (int argc, char **argv)
         return g_strcmp0 (g_getenv ("GVIR_EVENTS_REQUIRE_HYPERVISOR"), "1") == 0 ? 1 : 77;
     }
     uri = g_strdup_printf ("test+unix:///default?socket=%s/libvirt-sock", dir);
+    test_dir = dir;
 
     g_test_add_func ("/reconnect/properties", test_properties);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
@@ -444,6 +517,7 @@ main (int argc, char **argv)
     ADD ("/reconnect/many-restarts", test_many_restarts);
     ADD ("/reconnect/restart-while-reconnecting", test_restart_while_reconnecting);
     ADD ("/reconnect/no-auto-reconnect", test_no_auto_reconnect);
+    g_test_add_func ("/reconnect/stopped-during-outage", test_stopped_during_outage);
     ADD ("/reconnect/closed-by-program", test_closed_by_program);
 #undef ADD
 
