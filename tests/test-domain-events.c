@@ -708,6 +708,83 @@ test_bad_input (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_false (gvir_connection_events_supports (gvir_connection_events_get_for_connection (f->conn),
                                                      (GVirDomainEventKind) 1000));
     g_test_assert_expected_messages ();
+
+    g_test_expect_message ("libvirt-gevents", G_LOG_LEVEL_CRITICAL, "*GVIR_IS_CONNECTION_EVENTS*");
+    g_assert_false (gvir_connection_events_get_connected (NULL));
+    g_test_assert_expected_messages ();
+
+    g_test_expect_message ("libvirt-gevents", G_LOG_LEVEL_CRITICAL, "*GVIR_IS_EVENT*");
+    g_assert_false (gvir_event_get_synthesized (NULL));
+    g_test_assert_expected_messages ();
+}
+
+/*
+ * The companion of a domain whose connection the program closed: no crash,
+ * no event, and a GError that says the domain is gone from it.
+ */
+static void
+test_closed_connection (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    GVirConnectionEvents *conn_events = gvir_connection_events_get_for_connection (f->conn);
+    /* the program holds it: the connection lets go of it when it closes */
+    GVirDomainEvents *held = g_object_ref (gvir_domain_events_get_for_domain (f->alpha));
+    g_autoptr(GError) error = NULL;
+    TestRecorder recorder;
+
+    test_recorder_init (&recorder);
+    test_recorder_connect (&recorder, held, "lifecycle");
+    gvir_connection_close (f->conn);
+    g_assert_false (gvir_connection_events_get_connected (conn_events));
+    /* its companion is let go with the connection, and says why */
+    g_assert_false (gvir_domain_events_set_watermark (held, "vda", 1, &error));
+    g_assert_error (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE);
+    g_clear_error (&error);
+
+    /* and hears nothing more, though the domain still changes */
+    suspend_resume (f->alpha);
+    while (g_main_context_iteration (NULL, FALSE));
+    g_assert_cmpuint (test_recorder_count (&recorder), ==, 0);
+    test_recorder_clear (&recorder);
+    g_object_unref (held);
+}
+
+/* The same domain through two connections: two companions, each hears it. */
+static void
+test_other_connection (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(GError) error = NULL;
+    GVirConnection *other = gvir_connection_new ("test:///default");
+    GVirDomain *alpha_there;
+    GVirDomainEvents *here, *there;
+    TestRecorder rec_here, rec_there;
+
+    g_assert_true (gvir_connection_open (other, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (gvir_connection_fetch_domains (other, NULL, &error));
+    g_assert_no_error (error);
+    gvir_connection_events_get_for_connection (other);
+    alpha_there = gvir_connection_find_domain_by_name (other, "alpha");
+    g_assert_nonnull (alpha_there);
+    here = gvir_domain_events_get_for_domain (f->alpha);
+    there = gvir_domain_events_get_for_domain (alpha_there);
+    g_assert_true (here != there);
+    g_assert_true (gvir_domain_events_get_domain (there) == alpha_there);
+    while (g_main_context_iteration (NULL, FALSE));
+
+    test_recorder_init (&rec_here);
+    test_recorder_init (&rec_there);
+    test_recorder_connect (&rec_here, here, "lifecycle::suspended");
+    test_recorder_connect (&rec_there, there, "lifecycle::suspended");
+    suspend_resume (f->alpha);
+    g_assert_true (test_wait_for_count (&rec_here.emissions->len, 1, TIMEOUT_MS));
+    g_assert_true (test_wait_for_count (&rec_there.emissions->len, 1, TIMEOUT_MS));
+
+    test_recorder_clear (&rec_here);
+    test_recorder_clear (&rec_there);
+    g_object_unref (alpha_there);
+    gvir_connection_close (other);
+    g_object_unref (other);
+    while (g_main_context_iteration (NULL, FALSE));
 }
 
 int
@@ -721,6 +798,8 @@ main (int argc, char **argv)
     g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD ("/companion/identity", test_identity);
     ADD ("/companion/lifetime", test_lifetime);
+    ADD ("/companion/closed-connection", test_closed_connection);
+    ADD ("/companion/other-connection", test_other_connection);
     ADD ("/companion/domain-gone", test_domain_gone);
     g_test_add_func ("/companion/direct-construction", test_direct_construction);
     ADD ("/companion/connection-closed", test_connection_closed);

@@ -175,6 +175,38 @@ class ReconnectionApiTest(unittest.TestCase):
         self.assertTrue(pump(lambda: notified == [True, False]))
 
 
+class WithoutInitObjectTest(unittest.TestCase):
+    """A program that never calls LibvirtGObject.init_object(): libvirt-glib
+    4.0's GVirConnection gives libvirt GLib's event loop itself, so the
+    companions work; no crash, no critical (checked in a process of its own)."""
+
+    def test_events_still_arrive(self):
+        script = (
+            'import gi\n'
+            'gi.require_version("LibvirtGObject", "1.0")\n'
+            'gi.require_version("LibvirtGEvents", "1.0")\n'
+            'from gi.repository import GLib, LibvirtGObject, LibvirtGEvents\n'
+            'conn = LibvirtGObject.Connection.new("test:///default")\n'
+            'conn.open(None)\n'
+            'conn.fetch_domains(None)\n'
+            'events = LibvirtGEvents.ConnectionEvents.get_for_connection(conn)\n'
+            'assert events.supports(LibvirtGEvents.DomainEventKind.LIFECYCLE)\n'
+            'heard = []\n'
+            'events.connect("domain-event", lambda *a: heard.append(a))\n'
+            'dom = conn.find_domain_by_name("test")\n'
+            'dom.suspend(); dom.resume()\n'
+            'ctx = GLib.MainContext.default()\n'
+            'deadline = GLib.get_monotonic_time() + 5000000\n'
+            'while len(heard) < 2 and GLib.get_monotonic_time() < deadline:\n'
+            '    ctx.iteration(False) or GLib.usleep(1000)\n'
+            'print(len(heard))\n')
+        result = subprocess.run([sys.executable, '-c', script], capture_output=True,
+                                text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.strip(), '2')
+        self.assertNotIn('CRITICAL', result.stderr)
+
+
 class DefaultConstructorTest(unittest.TestCase):
     """What a binding's default constructor (g_object_new) makes of each type."""
 
