@@ -49,10 +49,50 @@ detail (const GVirEventSpec *spec)
                             "%s (its nick)" : "%s", spec->params[0].name);
 }
 
+/* The table of GVirConnectionEvents' signals for the other objects, from the sibling table. */
+static int
+print_object_table (void)
+{
+    g_print ("<informaltable><tgroup cols=\"4\"><thead><row>"
+             "<entry>signal</entry><entry>arguments</entry>"
+             "<entry>libvirt event ID</entry><entry>detail</entry></row></thead><tbody>\n");
+    for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
+        const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
+        const gchar *name = gvir_object_event_kind_name (kind);
+        GString *args = g_string_new (NULL);
+        g_autofree gchar *how = NULL;
+
+        g_string_append_printf (args, "<type>%s *%s</type>",
+                                g_type_name (spec->family->object_type ()), spec->family->name);
+        for (guint i = 0; i < spec->n_params; i++) {
+            GType type = gvir_object_event_param_type (spec, i);
+
+            if (G_TYPE_IS_ENUM (type)) {
+                g_string_append_printf (args, ", <link linkend=\"%s\"><type>%s</type></link> %s",
+                                        g_type_name (type), g_type_name (type), spec->params[i].name);
+                if (i == 0)
+                    how = g_strdup_printf ("%s (its nick)", spec->params[0].name);
+            } else {
+                g_string_append_printf (args, ", <type>%s</type> %s", c_type (type),
+                                        spec->params[i].name);
+            }
+        }
+        g_print ("<row><entry><link linkend=\"GVirConnectionEvents-%s\">%s</link></entry>"
+                 "<entry>%s</entry><entry><literal>%s</literal></entry><entry>%s</entry></row>\n",
+                 name, name, args->str, spec->virt_id_name, how ? how : "");
+        g_string_free (args, TRUE);
+    }
+    g_print ("</tbody></tgroup></informaltable>\n");
+    return 0;
+}
+
 int
 main (int argc, char **argv)
 {
     gboolean docbook = argc > 1 && g_str_equal (argv[1], "--docbook");
+
+    if (argc > 1 && g_str_equal (argv[1], "--docbook-objects"))
+        return print_object_table ();
 
     if (docbook)
         g_print ("<informaltable><tgroup cols=\"4\"><thead><row>"
