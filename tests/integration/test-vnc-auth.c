@@ -142,7 +142,7 @@ client_start (const gchar *password, gboolean with_cert)
 {
     g_autoptr(GError) error = NULL;
     g_autofree gchar *port = g_strdup_printf ("%u", vnc_port);
-    g_autofree gchar *local = NULL;
+    g_autofree gchar *local = NULL, *security = NULL;
     g_auto(GStrv) words = NULL;
     Client *c = g_new0 (Client, 1);
 
@@ -156,6 +156,9 @@ client_start (const gchar *password, gboolean with_cert)
     g_assert_cmpuint (g_strv_length (words), ==, 2);
     c->node = g_strdup (words[0]);
     c->service = g_strdup (words[1]);
+    /* the server offers nothing weaker: VeNCrypt alone, X509SASL alone */
+    security = client_expect (c, "security");
+    g_assert_cmpstr (security, ==, "19 263");
     return c;
 }
 

@@ -18,6 +18,8 @@
 # sent with its NUL) with a SCRAM-SHA-256 client (RFC 5802/7677), then
 # ClientInit/ServerInit.  It reports on stdout, one line each:
 #   local NODE SERVICE   its own end of the TCP connection, once connected
+#   security TYPES SUBTYPES  the security types and VeNCrypt sub-types the
+#                        server offered (comma-separated numbers)
 #   mechlist LIST        the mechanisms QEMU offered
 #   initialized NAME     ServerInit received: the session is up
 #   rejected STAGE       the server ended the connection during STAGE (tls,
@@ -189,6 +191,7 @@ def connect(port, client_dir, user, password, no_cert):
         subtypes = [peer.u32() for _ in range(peer.u8())]
         if X509SASL not in subtypes:
             raise SystemExit(f"no X509SASL among VeNCrypt sub-types {subtypes}")
+        say("security", ",".join(map(str, types)), ",".join(map(str, subtypes)))
         peer.send(struct.pack(">I", X509SASL))
         if peer.u8() != 1:
             raise SystemExit("X509SASL refused")
