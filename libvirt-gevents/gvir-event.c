@@ -419,7 +419,9 @@ append_client (GString *line, GVariant *client)
 static void
 append_value (GString *line, const gchar *name, GType type, GVariant *value)
 {
-    g_string_append_printf (line, " %s=", name);
+    g_string_append_c (line, ' ');
+    if (name)
+        g_string_append_printf (line, "%s=", name);
     if (G_TYPE_IS_ENUM (type)) {
         GEnumClass *klass = g_type_class_peek (type);
         GEnumValue *nick = g_enum_get_value (klass, g_variant_get_int32 (value));
@@ -556,8 +558,9 @@ static const struct {
  * `web1: io-error vda (virtio-disk0) report: No space left on device`,
  * `web1: vnc-connected 192.0.2.7:50122 → 127.0.0.1:5900 (none)`,
  * `web1: watermark vda crossed 1.0 GiB by 12.0 MiB`; the kinds without
- * words of their own as `name=value` pairs, enumerations by their nick:
- * `web1: block-job vda type=copy status=ready`.  The `gvir-events` command
+ * words of their own as `name=value` pairs, enumerations by their nick,
+ * the signal's detail first and without its name:
+ * `web1: watchdog pause`, `web1: block-job vda type=copy status=ready`.  The `gvir-events` command
  * prints these lines.  Meant for people, not for parsing: use the payload
  * for that.
  *
@@ -589,8 +592,11 @@ gvir_event_to_string (GVirEvent *self)
         g_autoptr(GVariant) value = g_variant_lookup_value (gvir_event_get_payload (self),
                                                             spec->params[i].name, NULL);
 
+        /* the detail (a disk, an action) goes first, without its name */
         if (value)
-            append_value (line, spec->params[i].name, gvir_event_spec_param_type (spec, i), value);
+            append_value (line, i == 0 && spec->detail == GVIR_EVENT_DETAIL_FIRST_ARG ?
+                          NULL : spec->params[i].name,
+                          gvir_event_spec_param_type (spec, i), value);
     }
     return g_string_free (line, FALSE);
 }
