@@ -575,8 +575,12 @@ on_opened (GObject *source, GAsyncResult *result, gpointer data)
     } else {
         gboolean told = host->error != NULL;
 
+        g_autofree gchar *prefix = g_strdup_printf ("Unable to open %s: ", host->uri);
+
         g_free (host->error);
-        host->error = g_strdup (error->message);
+        /* libvirt's message names the URI, which the line says already */
+        host->error = g_strdup (g_str_has_prefix (error->message, prefix) ?
+                                error->message + strlen (prefix) : error->message);
         /* while it is unreachable at start, the host is retried now and then */
         if (!m->opening && !told)
             emit_host_state (host, "disconnected", "unreachable", host->error);
