@@ -518,6 +518,17 @@ words_graphics (GVirEvent *self, GVariant *payload, GString *line)
         append_client (line, client);
 }
 
+/* "1.0 GiB", with a plain space for grep rather than GLib's no-break space */
+static gchar *
+format_size (guint64 size)
+{
+    g_autofree gchar *raw = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+    GString *text = g_string_new (raw);
+
+    g_string_replace (text, "\u00a0", " ", 0);
+    return g_string_free (text, FALSE);
+}
+
 /* "vda crossed 1.0 GiB by 12.0 MiB" */
 static void
 words_watermark (GVirEvent *self, GVariant *payload, GString *line)
@@ -529,8 +540,8 @@ words_watermark (GVirEvent *self, GVariant *payload, GString *line)
     g_variant_lookup (payload, "disk", "&s", &disk);
     g_variant_lookup (payload, "threshold", "t", &threshold);
     g_variant_lookup (payload, "excess", "t", &excess);
-    at = g_format_size_full (threshold, G_FORMAT_SIZE_IEC_UNITS);
-    by = g_format_size_full (excess, G_FORMAT_SIZE_IEC_UNITS);
+    at = format_size (threshold);
+    by = format_size (excess);
     g_string_append_printf (line, " %s crossed %s by %s", disk, at, by);
 }
 

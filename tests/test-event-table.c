@@ -574,9 +574,23 @@ expect_one_watermark (Fixture *f, const Crossing *c)
                                                  "'threshold': <uint64 %" G_GUINT64_FORMAT ">, "
                                                  "'excess': <uint64 %" G_GUINT64_FORMAT ">}",
                                                  c->path, c->threshold, c->excess);
-    g_autofree gchar *at = g_format_size_full (c->threshold, G_FORMAT_SIZE_IEC_UNITS);
-    g_autofree gchar *by = g_format_size_full (c->excess, G_FORMAT_SIZE_IEC_UNITS);
-    g_autofree gchar *line = g_strdup_printf ("table: watermark hdb crossed %s by %s", at, by);
+    /* sizes in words, IEC units, a plain space */
+    static const struct { guint64 size; const gchar *words; } sizes[] = {
+        { 4096, "4.0 KiB" }, { 512, "512 bytes" }, { 1000, "1000 bytes" }, { 24, "24 bytes" },
+        { 2048, "2.0 KiB" }, { 7, "7 bytes" }, { 8192, "8.0 KiB" }, { 1, "1 byte" },
+    };
+    const gchar *at = NULL, *by = NULL;
+    g_autofree gchar *line = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
+        if (sizes[i].size == c->threshold)
+            at = sizes[i].words;
+        if (sizes[i].size == c->excess)
+            by = sizes[i].words;
+    }
+    g_assert_nonnull (at);
+    g_assert_nonnull (by);
+    line = g_strdup_printf ("table: watermark hdb crossed %s by %s", at, by);
 
     for (guint i = 0; i < G_N_ELEMENTS (c->devs) && c->devs[i]; i++)
         FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,

@@ -352,7 +352,8 @@ def test_hosts():
             conns[i].defineXML(DOMAIN_XML.format(name=f"{PREFIX}h{i}-{tag}")).undefine()
 
     def expect(tag, hosts, extra=()):
-        """The defined events of round tag from each host, and the extra events."""
+        """Defines a domain on each of hosts; waits for their events, and the extra ones."""
+        define_all(tag, hosts)
         want = {(uris[i], f"{PREFIX}h{i}-{tag}") for i in hosts}
         extras = list(extra)
         deadline = time.monotonic() + TIMEOUT
