@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -520,7 +521,9 @@ watch_host (Host *host)
     g_signal_connect (host->events, "reconnected", G_CALLBACK (on_reconnected), host);
     if (m->filters->len == 0) {
         g_signal_connect (host->events, "domain-event", G_CALLBACK (on_domain_event), host);
-        g_signal_connect (host->events, "object-event", G_CALLBACK (on_object_event), host);
+        /* --domain: the domains' events only */
+        if (!m->domains)
+            g_signal_connect (host->events, "object-event", G_CALLBACK (on_object_event), host);
         return;
     }
     for (guint i = 0; i < m->filters->len; i++) {
@@ -951,6 +954,8 @@ main (int argc, char **argv)
         return EXIT_OK;
     }
 
+    /* a closed pipe (| head) is a write error that ends the run, not a signal */
+    signal (SIGPIPE, SIG_IGN);
     gvir_init_object (NULL, NULL);
     virSetErrorFunc (NULL, quiet_libvirt_error);
     if (strcmp (argv[1], "monitor") == 0)
