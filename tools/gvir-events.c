@@ -996,24 +996,29 @@ print_summary (Monitor *m)
     fflush (stdout);
 }
 
+typedef struct {
+    Monitor *m;
+    gboolean done;              /* the scenario exited */
+} DemoRun;
+
 static void
 on_scenario_done (GObject *source, GAsyncResult *result, gpointer data)
 {
-    Monitor *m = data;
+    DemoRun *run = data;
     GSubprocess *scenario = G_SUBPROCESS (source);
     g_autoptr(GError) error = NULL;
 
     if (!g_subprocess_wait_finish (scenario, result, &error) &&
         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-    if (error ||
-        !g_subprocess_get_successful (scenario)) {
+    run->done = TRUE;
+    if (error || !g_subprocess_get_successful (scenario)) {
         g_printerr ("gvir-events: demo: the scenario failed%s%s\n",
                     error ? ": " : "", error ? error->message : "");
-        m->status = EXIT_FAILURE_OTHER;
+        run->m->status = EXIT_FAILURE_OTHER;
     }
-    m->stopping = TRUE;
-    g_main_loop_quit (m->loop);
+    run->m->stopping = TRUE;
+    g_main_loop_quit (run->m->loop);
 }
 
 /* Inside the harness: the monitor here, the scenario in a child. */
@@ -1026,6 +1031,7 @@ demo_inside_harness (const gchar *uri)
     g_autoptr(GCancellable) cancellable = g_cancellable_new ();
     g_autoptr(GError) error = NULL;
     Monitor m = { 0 };
+    DemoRun run = { &m, FALSE };
     gint status;
 
     m.counts = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1036,15 +1042,14 @@ demo_inside_harness (const gchar *uri)
     if (!m.stopping) {
         scenario = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
         if (scenario)
-            g_subprocess_wait_async (scenario, cancellable, on_scenario_done, &m);
+            g_subprocess_wait_async (scenario, cancellable, on_scenario_done, &run);
         else {
             g_printerr ("gvir-events: demo: %s\n", error->message);
             fail (&m, EXIT_FAILURE_OTHER);
         }
     }
     status = monitor_run (&m);
-    if (scenario && !g_subprocess_get_if_exited (scenario) &&
-        !g_subprocess_get_if_signaled (scenario)) {
+    if (scenario && !run.done) {
         /* interrupted: the scenario goes too, and is waited for */
         g_cancellable_cancel (cancellable);
         g_subprocess_send_signal (scenario, SIGTERM);
