@@ -280,7 +280,6 @@ emit_human (Monitor *m, Host *host, GDateTime *time, const gchar *name,
 
     g_string_append_printf (line, "%s%s%s  ", color (m, "\033[2m"), clock, color (m, "\033[0m"));
     if (m->hosts->len > 1) {
-        m->host_width = MAX (m->host_width, g_utf8_strlen (host->uri, -1));
         g_string_append_printf (line, "%s%-*s%s  ", color (m, "\033[36m"), m->host_width,
                                 host->uri, color (m, "\033[0m"));
     }
@@ -787,6 +786,8 @@ monitor_start (Monitor *m, const gchar * const *uris)
         host->uri = g_strdup (uris ? uris[i] : "");
         host->conn = gvir_connection_new (host->uri);
         g_ptr_array_add (m->hosts, host);
+        /* the hosts are known: their column is as wide as the widest from the start */
+        m->host_width = MAX (m->host_width, g_utf8_strlen (host->uri, -1));
     }
     m->opening = m->hosts->len;
     for (guint i = 0; i < m->hosts->len; i++)

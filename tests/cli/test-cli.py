@@ -419,6 +419,30 @@ def test_hosts():
     conns[victim] = libvirt.open(uris[victim])
     expect("e", range(10))
     m.stop()
+
+    # the same in text: a host column, padded, and the host lines
+    h = Monitor("-c", uris[0], "-c", uris[1], "--event", "lifecycle::defined")
+    width = max(len(uris[0]), len(uris[1]))
+    for attempt in range(30):
+        define_all(f"text{attempt}", [0])
+        try:
+            line = h.next(timeout=2)
+            break
+        except AssertionError:
+            continue
+    check(re.match(rf"^\d\d:\d\d:\d\d  {re.escape(uris[0].ljust(width))}  {PREFIX}h0-text\d+  "
+                   r"lifecycle defined \(added\)$", line), f"text line {line!r}")
+    with open(control, "w") as f:
+        f.write("kill 1\n")
+    line = h.next()
+    check(re.match(rf"^\d\d:\d\d:\d\d  {re.escape(uris[1])}  --  +disconnected \(eof\)$", line),
+          f"text line {line!r}")
+    with open(control, "w") as f:
+        f.write("start 1\n")
+    line = h.next()
+    check(re.match(rf"^\d\d:\d\d:\d\d  {re.escape(uris[1])}  --  +reconnected$", line),
+          f"text line {line!r}")
+    h.stop()
     for c in conns:
         c.close()
     return 0
