@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "gvir-events-private.h"
@@ -383,25 +384,31 @@ gvir_event_get_payload (GVirEvent *self)
     return payload;
 }
 
-/* "[::1]:43210 -> 127.0.0.1:5901 auth=none", the way people write addresses */
+/* "[::1]:43210", the way people write addresses */
+static void
+append_address (GString *line, GVariant *client, const gchar *node_key, const gchar *service_key)
+{
+    const gchar *node = "?", *service = "?";
+
+    g_variant_lookup (client, node_key, "&s", &node);
+    g_variant_lookup (client, service_key, "&s", &service);
+    g_string_append_printf (line, strchr (node, ':') ? "[%s]:%s" : "%s:%s", node, service);
+}
+
+/* " 127.0.0.1:43210 → 127.0.0.1:5901 (none) x509dname=CN=alice" */
 static void
 append_client (GString *line, GVariant *client)
 {
-    const gchar *remote_node = "?", *remote_service = "?", *local_node = "?",
-        *local_service = "?", *auth = "?", *type, *name;
+    const gchar *auth = "?", *type, *name;
     g_autoptr(GVariant) identities = NULL;
     GVariantIter iter;
 
-    g_variant_lookup (client, "remote_node", "&s", &remote_node);
-    g_variant_lookup (client, "remote_service", "&s", &remote_service);
-    g_variant_lookup (client, "local_node", "&s", &local_node);
-    g_variant_lookup (client, "local_service", "&s", &local_service);
+    g_string_append_c (line, ' ');
+    append_address (line, client, "remote_node", "remote_service");
+    g_string_append (line, " → ");
+    append_address (line, client, "local_node", "local_service");
     g_variant_lookup (client, "auth_scheme", "&s", &auth);
-    g_string_append_printf (line, strchr (remote_node, ':') ? "[%s]:%s" : "%s:%s",
-                            remote_node, remote_service);
-    g_string_append_printf (line, strchr (local_node, ':') ? " -> [%s]:%s" : " -> %s:%s",
-                            local_node, local_service);
-    g_string_append_printf (line, " auth=%s", auth);
+    g_string_append_printf (line, " (%s)", auth);
 
     identities = g_variant_lookup_value (client, "identities", G_VARIANT_TYPE ("a(ss)"));
     g_variant_iter_init (&iter, identities);
@@ -412,10 +419,10 @@ append_client (GString *line, GVariant *client)
 static void
 append_value (GString *line, const gchar *name, GType type, GVariant *value)
 {
-    g_string_append_printf (line, " %s=", name);
-    if (type == GVIR_TYPE_GRAPHICS_CLIENT) {
-        append_client (line, value);
-    } else if (G_TYPE_IS_ENUM (type)) {
+    g_string_append_c (line, ' ');
+    if (name)
+        g_string_append_printf (line, "%s=", name);
+    if (G_TYPE_IS_ENUM (type)) {
         GEnumClass *klass = g_type_class_peek (type);
         GEnumValue *nick = g_enum_get_value (klass, g_variant_get_int32 (value));
 
@@ -445,15 +452,128 @@ append_value (GString *line, const gchar *name, GType type, GVariant *value)
     }
 }
 
+/*
+ * The kinds people meet most, in words rather than name=value pairs.  Each
+ * reads the payload; a kind without a row gets the generic rendering.
+ */
+typedef void (*GVirEventWordsFunc) (GVirEvent *self, GVariant *payload, GString *line);
+
+/* "suspended (paused)": the detail code means nothing without its event */
+static void
+words_lifecycle (GVirEvent *self, GVariant *payload, GString *line)
+{
+    gint event = g_value_get_enum (&self->args[0]);
+    gint detail = g_value_get_int (&self->args[1]);
+    const gchar *words = gvir_domain_lifecycle_event_detail_to_string (event, detail);
+
+    g_string_append_printf (line, " %s", self->detail ? self->detail : "unknown");
+    if (words)
+        g_string_append_printf (line, " (%s)", words);
+    else
+        g_string_append_printf (line, " (%d)", detail);
+}
+
+/* "hdb (ide0-0-1) report: No space left on device" */
+static void
+words_io_error (GVirEvent *self, GVariant *payload, GString *line)
+{
+    /* libvirt names the error by its errno, in lower case, or not at all */
+    static const struct { const gchar *name; int code; } errnos[] = {
+        { "eio", EIO }, { "enospc", ENOSPC }, { "eperm", EPERM }, { "eacces", EACCES },
+        { "erofs", EROFS }, { "edquot", EDQUOT }, { "enomedium", ENOMEDIUM },
+    };
+    const gchar *disk = "?", *alias = NULL, *reason = NULL;
+    gint action = -1;
+    GEnumValue *nick;
+
+    g_variant_lookup (payload, "disk", "&s", &disk);
+    g_variant_lookup (payload, "alias", "&s", &alias);
+    g_variant_lookup (payload, "action", "i", &action);
+    g_variant_lookup (payload, "reason", "&s", &reason);
+    g_string_append_printf (line, " %s", disk);
+    if (alias && g_strcmp0 (alias, disk) != 0)
+        g_string_append_printf (line, " (%s)", alias);
+    nick = g_enum_get_value (g_type_class_peek (GVIR_TYPE_DOMAIN_IO_ERROR_ACTION), action);
+    if (nick)
+        g_string_append_printf (line, " %s", nick->value_nick);
+    else
+        g_string_append_printf (line, " action %d", action);
+    if (reason && *reason) {
+        const gchar *words = reason;
+
+        for (guint i = 0; i < G_N_ELEMENTS (errnos); i++)
+            if (g_ascii_strcasecmp (reason, errnos[i].name) == 0)
+                words = g_strerror (errnos[i].code);
+        g_string_append_printf (line, ": %s", words);
+    }
+}
+
+/* "127.0.0.1:40212 → 127.0.0.1:5900 (none)" */
+static void
+words_graphics (GVirEvent *self, GVariant *payload, GString *line)
+{
+    g_autoptr(GVariant) client = g_variant_lookup_value (payload, "client", G_VARIANT_TYPE_VARDICT);
+
+    if (client)
+        append_client (line, client);
+}
+
+/* "1.0 GiB", with a plain space for grep rather than GLib's no-break space */
+static gchar *
+format_size (guint64 size)
+{
+    g_autofree gchar *raw = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+    GString *text = g_string_new (raw);
+
+    g_string_replace (text, "\u00a0", " ", 0);
+    return g_string_free (text, FALSE);
+}
+
+/* "vda crossed 1.0 GiB by 12.0 MiB" */
+static void
+words_watermark (GVirEvent *self, GVariant *payload, GString *line)
+{
+    const gchar *disk = "?";
+    guint64 threshold = 0, excess = 0;
+    g_autofree gchar *at = NULL, *by = NULL;
+
+    g_variant_lookup (payload, "disk", "&s", &disk);
+    g_variant_lookup (payload, "threshold", "t", &threshold);
+    g_variant_lookup (payload, "excess", "t", &excess);
+    at = format_size (threshold);
+    by = format_size (excess);
+    g_string_append_printf (line, " %s crossed %s by %s", disk, at, by);
+}
+
+static const struct {
+    GVirDomainEventKind kind;
+    GVirEventWordsFunc words;
+} event_words[] = {
+    { GVIR_DOMAIN_EVENT_KIND_LIFECYCLE, words_lifecycle },
+    { GVIR_DOMAIN_EVENT_KIND_IO_ERROR, words_io_error },
+    { GVIR_DOMAIN_EVENT_KIND_VNC_CONNECTED, words_graphics },
+    { GVIR_DOMAIN_EVENT_KIND_VNC_INITIALIZED, words_graphics },
+    { GVIR_DOMAIN_EVENT_KIND_VNC_DISCONNECTED, words_graphics },
+    { GVIR_DOMAIN_EVENT_KIND_SPICE_CONNECTED, words_graphics },
+    { GVIR_DOMAIN_EVENT_KIND_SPICE_INITIALIZED, words_graphics },
+    { GVIR_DOMAIN_EVENT_KIND_SPICE_DISCONNECTED, words_graphics },
+    { GVIR_DOMAIN_EVENT_KIND_WATERMARK, words_watermark },
+};
+
 /**
  * gvir_event_to_string:
  * @self: a #GVirEvent
  *
  * Renders the event as one line for people, the domain's name first:
- * `web1: io-error disk=vda alias=virtio-disk0 src_path=/dev/sdb action=report reason=eio`,
  * `web1: lifecycle stopped (destroyed)`,
- * `web1: vnc-connected client=192.0.2.7:50122 -> 127.0.0.1:5900 auth=none`.  Meant for logs, not for parsing:
- * use the payload for that.
+ * `web1: io-error vda (virtio-disk0) report: No space left on device`,
+ * `web1: vnc-connected 192.0.2.7:50122 → 127.0.0.1:5900 (none)`,
+ * `web1: watermark vda crossed 1.0 GiB by 12.0 MiB`; the kinds without
+ * words of their own as `name=value` pairs, enumerations by their nick,
+ * the signal's detail first and without its name:
+ * `web1: watchdog pause`, `web1: block-job vda type=copy status=ready`.  The `gvir-events` command
+ * prints these lines.  Meant for people, not for parsing: use the payload
+ * for that.
  *
  * Returns: (transfer full): the line, without a newline
  */
@@ -472,28 +592,22 @@ gvir_event_to_string (GVirEvent *self)
     if (!spec)
         return g_string_free (line, FALSE);
 
-    if (self->kind == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
-        /* the detail code means nothing without its event: say it in words */
-        gint event = -1, detail = -1;
-        const gchar *words;
-
-        event = g_value_get_enum (&self->args[0]);
-        detail = g_value_get_int (&self->args[1]);
-        words = gvir_domain_lifecycle_event_detail_to_string (event, detail);
-        g_string_append_printf (line, " %s", self->detail ? self->detail : "unknown");
-        if (words)
-            g_string_append_printf (line, " (%s)", words);
-        else
-            g_string_append_printf (line, " (%d)", detail);
-        return g_string_free (line, FALSE);
+    for (guint i = 0; i < G_N_ELEMENTS (event_words); i++) {
+        if (event_words[i].kind == self->kind) {
+            event_words[i].words (self, gvir_event_get_payload (self), line);
+            return g_string_free (line, FALSE);
+        }
     }
 
     for (guint i = 0; i < spec->n_params; i++) {
         g_autoptr(GVariant) value = g_variant_lookup_value (gvir_event_get_payload (self),
                                                             spec->params[i].name, NULL);
 
+        /* the detail (a disk, an action) goes first, without its name */
         if (value)
-            append_value (line, spec->params[i].name, gvir_event_spec_param_type (spec, i), value);
+            append_value (line, i == 0 && spec->detail == GVIR_EVENT_DETAIL_FIRST_ARG ?
+                          NULL : spec->params[i].name,
+                          gvir_event_spec_param_type (spec, i), value);
     }
     return g_string_free (line, FALSE);
 }

@@ -275,15 +275,15 @@ test_watchdog (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     FIRE (f, WATCHDOG, virConnectDomainEventWatchdogCallback, VIR_DOMAIN_EVENT_WATCHDOG_PAUSE);
     expect (f, "watchdog", "pause", "GVIR_DOMAIN_WATCHDOG_ACTION_PAUSE", "{'action': <1>}",
-            "table: watchdog action=pause");
+            "table: watchdog pause");
 
     FIRE (f, WATCHDOG, virConnectDomainEventWatchdogCallback, VIR_DOMAIN_EVENT_WATCHDOG_INJECTNMI);
     expect (f, "watchdog", "inject-nmi", "GVIR_DOMAIN_WATCHDOG_ACTION_INJECT_NMI",
-            "{'action': <6>}", "table: watchdog action=inject-nmi");
+            "{'action': <6>}", "table: watchdog inject-nmi");
 
     FIRE (f, WATCHDOG, virConnectDomainEventWatchdogCallback, 99);
     expect (f, "watchdog", NULL, "99", "{'action': <99>}",
-            "table: watchdog action=99");
+            "table: watchdog 99");
 }
 
 static void
@@ -296,7 +296,7 @@ test_io_error (Fixture *f, gconstpointer data G_GNUC_UNUSED)
             "\"hdb\", \"ua-data\", \"/images/data.img\", GVIR_DOMAIN_IO_ERROR_ACTION_PAUSE, \"enospc\"",
             "{'disk': <'hdb'>, 'alias': <'ua-data'>, 'src_path': <'/images/data.img'>, "
             "'action': <1>, 'reason': <'enospc'>}",
-            "table: io-error disk=hdb alias=ua-data src_path=/images/data.img action=pause reason=enospc");
+            "table: io-error hdb (ua-data) pause: No space left on device");
 
     /* an alias the XML does not know stands for the disk */
     FIRE (f, IO_ERROR, virConnectDomainEventIOErrorReasonCallback,
@@ -305,13 +305,13 @@ test_io_error (Fixture *f, gconstpointer data G_GNUC_UNUSED)
             "\"ua-other\", \"ua-other\", \"/images/other.img\", GVIR_DOMAIN_IO_ERROR_ACTION_REPORT, \"eio\"",
             "{'disk': <'ua-other'>, 'alias': <'ua-other'>, 'src_path': <'/images/other.img'>, "
             "'action': <2>, 'reason': <'eio'>}",
-            "table: io-error disk=ua-other alias=ua-other src_path=/images/other.img action=report reason=eio");
+            "table: io-error ua-other report: Input/output error");
 
     /* NULL strings arrive as NULL, an unknown action as its number */
     FIRE (f, IO_ERROR, virConnectDomainEventIOErrorReasonCallback, NULL, NULL, 99, NULL);
     expect (f, "io-error", NULL,
             "NULL, NULL, NULL, 99, NULL",
-            "{'action': <99>}", "table: io-error action=99");
+            "{'action': <99>}", "table: io-error ? action 99");
 }
 
 static void
@@ -364,7 +364,7 @@ test_graphics (Fixture *f, gconstpointer data G_GNUC_UNUSED)
                      "'local_node': <'127.0.0.1'>, 'local_service': <'5901'>, "
                      "'remote_family': <1>, 'remote_node': <'::1'>, 'remote_service': <'43210'>, "
                      "'auth_scheme': <'none'>, 'identities': <@a(ss) []>}>}",
-                     "table: vnc-connected client=[::1]:43210 -> 127.0.0.1:5901 auth=none");
+                     "table: vnc-connected [::1]:43210 → 127.0.0.1:5901 (none)");
     g_assert_cmpint (gvir_graphics_client_get_protocol (client), ==, GVIR_GRAPHICS_PROTOCOL_VNC);
     g_assert_cmpint (gvir_graphics_client_get_phase (client), ==, GVIR_GRAPHICS_PHASE_CONNECT);
     g_assert_cmpint (gvir_graphics_client_get_local_family (client), ==, GVIR_GRAPHICS_ADDRESS_FAMILY_IPV4);
@@ -386,7 +386,7 @@ test_graphics (Fixture *f, gconstpointer data G_GNUC_UNUSED)
                             "'local_node': <'127.0.0.1'>, 'local_service': <'5901'>, "
                             "'remote_family': <1>, 'remote_node': <'::1'>, 'remote_service': <'43210'>, "
                             "'auth_scheme': <'none'>, 'identities': <@a(ss) []>}>}",
-                            "table: vnc-disconnected client=[::1]:43210 -> 127.0.0.1:5901 auth=none"));
+                            "table: vnc-disconnected [::1]:43210 → 127.0.0.1:5901 (none)"));
 
     /* 5902 is SPICE's; the identities are the seed's x509 DN and SASL name */
     FIRE (f, VNC_CONNECTED, virConnectDomainEventGraphicsCallback,
@@ -397,7 +397,7 @@ test_graphics (Fixture *f, gconstpointer data G_GNUC_UNUSED)
                      "'remote_family': <1>, 'remote_node': <'::1'>, 'remote_service': <'43210'>, "
                      "'auth_scheme': <'sasl'>, 'identities': <[('x509dname', 'C=GB,O=Example,CN=alice'), "
                      "('saslUsername', 'alice')]>}>}",
-                     "table: spice-initialized client=[::1]:43210 -> 127.0.0.1:5902 auth=sasl "
+                     "table: spice-initialized [::1]:43210 → 127.0.0.1:5902 (sasl) "
                      "x509dname=C=GB,O=Example,CN=alice saslUsername=alice");
     g_assert_cmpint (gvir_graphics_client_get_protocol (client), ==, GVIR_GRAPHICS_PROTOCOL_SPICE);
     g_assert_cmpstr (gvir_graphics_client_get_x509_dname (client), ==, "C=GB,O=Example,CN=alice");
@@ -420,7 +420,7 @@ test_graphics (Fixture *f, gconstpointer data G_GNUC_UNUSED)
                      "{'client': <{'protocol': <1>, 'phase': <0>, 'local_family': <0>, "
                      "'local_node': <'127.0.0.1'>, 'local_service': <'5999'>, "
                      "'remote_family': <0>, 'identities': <@a(ss) []>}>}",
-                     "table: spice-connected client=?:? -> 127.0.0.1:5999 auth=?");
+                     "table: spice-connected ?:? → 127.0.0.1:5999 (?)");
     g_assert_null (gvir_graphics_client_get_remote_node (client));
     g_assert_null (gvir_graphics_client_get_auth_scheme (client));
     g_object_unref (client);
@@ -439,7 +439,7 @@ test_strings_and_enums (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     expect (f, "block-job", "hdb",
             "\"hdb\", GVIR_DOMAIN_BLOCK_JOB_TYPE_COPY, GVIR_DOMAIN_BLOCK_JOB_STATUS_READY",
             "{'disk': <'hdb'>, 'type': <2>, 'status': <3>}",
-            "table: block-job disk=hdb type=copy status=ready");
+            "table: block-job hdb type=copy status=ready");
     FIRE (f, BLOCK_JOB, virConnectDomainEventBlockJobCallback, NULL, 77, 88);
     expect (f, "block-job", NULL,
             "NULL, 77, 88",
@@ -459,10 +459,10 @@ test_strings_and_enums (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     FIRE (f, DEVICE_ADDED, virConnectDomainEventDeviceAddedCallback, "ua-other");
     expect (f, "device-added", "ua-other", "\"ua-other\"", "{'alias': <'ua-other'>}",
-            "table: device-added alias=ua-other");
+            "table: device-added ua-other");
     FIRE (f, DEVICE_REMOVED, virConnectDomainEventDeviceRemovedCallback, "ua-other");
     expect (f, "device-removed", "ua-other", "\"ua-other\"", "{'alias': <'ua-other'>}",
-            "table: device-removed alias=ua-other");
+            "table: device-removed ua-other");
     FIRE (f, DEVICE_REMOVAL_FAILED, virConnectDomainEventDeviceRemovalFailedCallback, NULL);
     expect (f, "device-removal-failed", NULL, "NULL", "{}", "table: device-removal-failed");
 
@@ -574,9 +574,23 @@ expect_one_watermark (Fixture *f, const Crossing *c)
                                                  "'threshold': <uint64 %" G_GUINT64_FORMAT ">, "
                                                  "'excess': <uint64 %" G_GUINT64_FORMAT ">}",
                                                  c->path, c->threshold, c->excess);
-    g_autofree gchar *line = g_strdup_printf ("table: watermark disk=hdb path=%s threshold=%"
-                                              G_GUINT64_FORMAT " excess=%" G_GUINT64_FORMAT,
-                                              c->path, c->threshold, c->excess);
+    /* sizes in words, IEC units, a plain space */
+    static const struct { guint64 size; const gchar *words; } sizes[] = {
+        { 4096, "4.0 KiB" }, { 512, "512 bytes" }, { 1000, "1000 bytes" }, { 24, "24 bytes" },
+        { 2048, "2.0 KiB" }, { 7, "7 bytes" }, { 8192, "8.0 KiB" }, { 1, "1 byte" },
+    };
+    const gchar *at = NULL, *by = NULL;
+    g_autofree gchar *line = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
+        if (sizes[i].size == c->threshold)
+            at = sizes[i].words;
+        if (sizes[i].size == c->excess)
+            by = sizes[i].words;
+    }
+    g_assert_nonnull (at);
+    g_assert_nonnull (by);
+    line = g_strdup_printf ("table: watermark hdb crossed %s by %s", at, by);
 
     for (guint i = 0; i < G_N_ELEMENTS (c->devs) && c->devs[i]; i++)
         FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
@@ -608,7 +622,7 @@ test_watermark (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback, NULL, NULL, 1ULL, 2ULL);
     expect (f, "watermark", NULL, "NULL, NULL, 1, 2",
             "{'threshold': <uint64 1>, 'excess': <uint64 2>}",
-            "table: watermark threshold=1 excess=2");
+            "table: watermark ? crossed 1 byte by 2 bytes");
 }
 
 static void

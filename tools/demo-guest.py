@@ -1,13 +1,15 @@
 #!/usr/bin/python3
-# demo-guest.py: real events from real QEMU guests, printed by the Python
-# watch-all example.  Run by tools/demo under tests/integration/hv-harness,
-# which provides a private libvirtd, a failing NBD disk and the boot-sector
-# guests (GVIR_EVENTS_* variables).
+# demo-guest.py: the demo's scenarios, which make real QEMU guests raise
+# events.  `gvir-events demo` runs it under tests/integration/hv-harness
+# (a private libvirtd, failing NBD disks and the boot-sector guests,
+# described by GVIR_EVENTS_* variables) while it prints the events itself.
+#
+# Add a scenario: write a function taking the libvirt connection, and list
+# it in SCENARIOS with the line announcing it.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,11 +19,10 @@ import xml.etree.ElementTree as ET
 
 import libvirt
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
-HARNESS = os.path.join(TOP, "tests", "integration", "hv-harness")
-URI = os.environ["GVIR_EVENTS_TEST_URI"]
-PREFIX = os.environ.get("GVIR_EVENTS_DOMAIN_PREFIX", "gvirev-")
+HARNESS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                       "tests", "integration", "hv-harness")
+ENV = os.environ
+PREFIX = ENV.get("GVIR_EVENTS_DOMAIN_PREFIX", "gvirev-")
 
 
 def say(text):
@@ -35,17 +36,13 @@ def template(name, **values):
 
 def guest_xml(name, mode, devices):
     return template("guest", NAME=PREFIX + name, UUID=str(uuid.uuid4()), EXTRA="",
-                    BOOT_IMAGE=os.path.join(os.environ["GVIR_EVENTS_GUEST_DIR"], f"guest-{mode}.img"),
+                    BOOT_IMAGE=os.path.join(ENV["GVIR_EVENTS_GUEST_DIR"], f"guest-{mode}.img"),
                     DEVICES="".join(devices))
-
-
-def wait(seconds):
-    time.sleep(seconds)
 
 
 def vnc_client(port):
     """Connects, does the RFB 3.8 handshake with security type None, leaves."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         version = s.recv(12)
         s.sendall(version)
         count = s.recv(1)[0]
@@ -54,42 +51,63 @@ def vnc_client(port):
         s.recv(4)                   # SecurityResult
         s.sendall(b"\x01")          # ClientInit: shared
         s.recv(24)                  # ServerInit header
-        wait(1)
+        time.sleep(1)
+
+
+def watchdog_vnc_reboot(conn):
+    dom = conn.createXML(guest_xml("watchdog", "watchdog", [
+        template("watchdog", ACTION="pause"), template("vnc")]), 0)
+    time.sleep(4)
+    port = int(ET.fromstring(dom.XMLDesc(0)).find("devices/graphics").get("port"))
+    say(f"our VNC client connects to port {port}, shakes hands and leaves")
+    vnc_client(port)
+    time.sleep(1)
+    say("virDomainReset: the guest reboots")
+    dom.resume()
+    dom.reset(0)
+    time.sleep(1)
+    dom.destroy()
+
+
+def io_error(conn):
+    dom = conn.createXML(guest_xml("ioerror", "ioerror", [
+        template("nbd-disk", POLICY="report", NBD_EXPORT=ENV["GVIR_EVENTS_NBD_EXPORT"],
+                 NBD_SOCKET=ENV["GVIR_EVENTS_NBD_SOCKET"], TARGET="hdb", BUS="ide")]), 0)
+    time.sleep(4)
+    dom.destroy()
+
+
+def watermark(conn):
+    data = os.path.join(ENV["GVIR_EVENTS_TEST_DIR"], "demo-watermark.img")
+    with open(data, "wb") as f:
+        f.truncate(1 << 20)
+    dom = conn.createXML(guest_xml("watermark", "diskwrite", [
+        template("file-disk", PATH=data, TARGET="hdb", FORMAT="raw", BUS="ide")]), 0)
+    time.sleep(1)
+    # the guest writes bytes 8192..8703 of hdb over and over
+    dom.setBlockThreshold("hdb", 4096)
+    time.sleep(3)
+    dom.destroy()
+
+
+SCENARIOS = [
+    ("a guest whose ib700 watchdog (action: pause) fires after 2 seconds, with a VNC server",
+     watchdog_vnc_reboot),
+    ("a guest reading a disk whose every request fails with EIO (policy: report)", io_error),
+    ("a guest writing to its disk past a 4 KiB write threshold", watermark),
+]
 
 
 def main():
-    env = dict(os.environ)
-    watcher = subprocess.Popen(["/usr/bin/python3", os.path.join(TOP, "examples", "python", "watch-all.py"),
-                                URI], env=env, stderr=subprocess.PIPE, text=True)
-    sys.stderr.write(watcher.stderr.readline())      # "Watching ..., Ctrl-C to stop"
-    conn = libvirt.open(URI)
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)
+    conn = libvirt.open(ENV["GVIR_EVENTS_TEST_URI"])
     try:
-        say("a guest whose ib700 watchdog (action: pause) fires after 2 seconds, with a VNC server")
-        dom = conn.createXML(guest_xml("watchdog", "watchdog", [
-            template("watchdog", ACTION="pause"), template("vnc")]), 0)
-        wait(4)
-        port = int(ET.fromstring(dom.XMLDesc(0)).find("devices/graphics").get("port"))
-        say(f"a VNC client connects to port {port}, shakes hands and leaves")
-        vnc_client(port)
-        wait(1)
-        say("virDomainReset: the guest reboots")
-        dom.resume()
-        dom.reset(0)
-        wait(1)
-        dom.destroy()
-        wait(1)
-
-        say("a guest reading a disk whose every request fails with EIO (policy: report)")
-        dom = conn.createXML(guest_xml("ioerror", "ioerror", [
-            template("nbd-disk", POLICY="report", NBD_EXPORT=os.environ["GVIR_EVENTS_NBD_EXPORT"],
-                     NBD_SOCKET=os.environ["GVIR_EVENTS_NBD_SOCKET"], TARGET="hdb", BUS="ide")]), 0)
-        wait(4)
-        dom.destroy()
-        wait(1)
+        for text, scenario in SCENARIOS:
+            say(text)
+            scenario(conn)
+            time.sleep(1)
     finally:
         conn.close()
-        watcher.send_signal(signal.SIGINT)
-        watcher.wait(timeout=10)
     return 0
 
 

@@ -1,0 +1,498 @@
+#!/usr/bin/python3
+# test-cli.py: gvir-events, from the outside, as its users run it.
+#
+#   test-cli.py GVIR_EVENTS errors   every bad input, its one line and exit status
+#   test-cli.py GVIR_EVENTS json     JSON lines for events another process makes
+#   test-cli.py GVIR_EVENTS human    one human line per event family
+#   test-cli.py GVIR_EVENTS hosts    ten daemons, one killed and started again
+#   test-cli.py GVIR_EVENTS demo     `gvir-events demo`, end to end
+#
+# All but `errors` run under tests/integration/hv-harness (json and human
+# on its daemon's test driver, hosts with --daemons 10); the events are made
+# by this process through libvirt's Python binding, the monitor is a child.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import ctypes
+import datetime
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import libvirt
+
+TOOL = os.path.abspath(sys.argv[1])
+SKIP = 77
+PREFIX = os.environ.get("GVIR_EVENTS_DOMAIN_PREFIX", "gvirev-")
+TIMEOUT = 30
+libvirt.registerErrorHandler(lambda ctx, err: None, None)
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def not_under_harness(what):
+    print(f"test-cli: {what} runs under tests/integration/hv-harness", file=sys.stderr)
+    return 1 if os.environ.get("GVIR_EVENTS_REQUIRE_HYPERVISOR") == "1" else SKIP
+
+
+def socket_uri(sock):
+    return f"test+unix:///default?socket={sock}"
+
+
+class Monitor:
+    """gvir-events monitor in a child, its stdout lines in a queue."""
+
+    def __init__(self, *args):
+        # GVIR_EVENTS_TOOL_WRAPPER: valgrind, say (the cli-json-memcheck test)
+        wrapper = os.environ.get("GVIR_EVENTS_TOOL_WRAPPER", "").split()
+        self.proc = subprocess.Popen([*wrapper, TOOL, "monitor", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True,
+                                     env=dict(os.environ, NO_COLOR="1"))
+        self.lines = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def next(self, timeout=TIMEOUT):
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no line in {timeout} s; so far: {self.seen[-5:]}")
+        if line is None:
+            raise AssertionError(f"the monitor exited: {self.proc.wait()} "
+                                 f"{self.proc.stderr.read()}; so far: {self.seen[-5:]}")
+        self.seen.append(line)
+        print("  >", line, flush=True)
+        return line
+
+    def wait_for(self, match, timeout=TIMEOUT):
+        """Reads lines until match(line) is true; returns the lines read."""
+        deadline = time.monotonic() + timeout
+        got = []
+        while True:
+            left = deadline - time.monotonic()
+            check(left > 0, "timed out waiting; last lines: " + repr(got[-5:]))
+            line = self.next(left)
+            got.append(line)
+            if match(line):
+                return got
+
+    def stop(self):
+        """SIGINT: a clean exit 0, nothing on stderr."""
+        self.proc.send_signal(signal.SIGINT)
+        status = self.proc.wait(timeout=10)
+        err = self.proc.stderr.read()
+        check(status == 0, f"SIGINT: exit status {status}")
+        check(err == "", f"SIGINT: stderr {err!r}")
+
+
+def jline(line):
+    event = json.loads(line)
+    check(set(event) >= {"time", "connection", "event", "data"}, f"keys of {line}")
+    check(event["time"].endswith("Z"), f"time in UTC: {event['time']}")
+    datetime.datetime.strptime(event["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return event
+
+
+# --------------------------------------------------------------------------
+# errors: no hypervisor needed
+
+ERRORS = [
+    # arguments, exit status, what stderr's one line says
+    (["monitor", "-c", "test:///default", "--event", "no-such-kind"], 2,
+     r'^gvir-events: unknown event kind "no-such-kind" \(known: lifecycle, .*io-error.*\)$'),
+    (["monitor", "-c", "test:///default", "--event", "reboot::vda"], 2,
+     r'^gvir-events: event kind "reboot" has no detail to filter on$'),
+    (["monitor", "-c", "test:///default", "--event", "lifecycle::exploded"], 2,
+     r'^gvir-events: "exploded" is not a detail of lifecycle$'),
+    (["monitor", "-c", "::not a uri::"], 2, r'^gvir-events: malformed URI "::not a uri::"$'),
+    (["monitor", "--no-such-option"], 2, r"^gvir-events: Unknown option --no-such-option$"),
+    (["monitor", "--count", "-3"], 2, r"^gvir-events: --count and --timeout take a positive number$"),
+    (["monitor", "--count", "many"], 2, r"^gvir-events: Cannot parse integer value .many. for --count$"),
+    (["monitor", "extra"], 2, r'^gvir-events: unexpected argument "extra"$'),
+    (["frobnicate"], 2, r'^gvir-events: unknown command "frobnicate" \(monitor, demo\)$'),
+    (["demo", "now"], 2, r"^gvir-events: demo takes no arguments$"),
+    (["monitor", "-c", "test+unix:///default?socket=/nonexistent/sock"], 3,
+     r"^gvir-events: cannot connect to test\+unix:///default\?socket=/nonexistent/sock: .*No such file or directory$"),
+    (["monitor", "-c", "nosuchdriver:///x"], 3, r"^gvir-events: cannot connect to nosuchdriver:///x: .+$"),
+    (["monitor", "-c", "test:///default", "--domain", "no-such-domain"], 4,
+     r"^gvir-events: no domain named no-such-domain on test:///default$"),
+]
+
+
+def test_errors():
+    for args, status, pattern in ERRORS:
+        r = subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=30)
+        print(f"  {' '.join(args)} -> {r.returncode} {r.stderr.strip()}", flush=True)
+        check(r.returncode == status, f"{args}: status {r.returncode}, not {status}")
+        check(r.stdout == "", f"{args}: stdout {r.stdout!r}")
+        lines = r.stderr.splitlines()
+        check(len(lines) == 1 and re.match(pattern, lines[0]), f"{args}: stderr {r.stderr!r}")
+
+    # the good ends: --timeout, SIGINT, SIGTERM, --help, --version; all 0, quietly
+    start = time.monotonic()
+    r = subprocess.run([TOOL, "monitor", "-c", "test:///default", "--timeout", "0.5"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and r.stdout == "" and r.stderr == "", f"--timeout: {r}")
+    check(time.monotonic() - start < 10, "--timeout 0.5 took too long")
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        m = Monitor("-c", "test:///default", "--domain", "test")
+        time.sleep(0.5)
+        m.proc.send_signal(sig)
+        check(m.proc.wait(timeout=10) == 0, f"{sig.name}: status {m.proc.returncode}")
+        check(m.proc.stderr.read() == "", f"{sig.name}: stderr")
+    for args, want in ((["--help"], "gvir-events monitor"), (["monitor", "--help"], "Exit status:"),
+                       (["demo", "--help"], "gvir-events demo"), (["--version"], "gvir-events ")):
+        r = subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=30)
+        check(r.returncode == 0 and want in r.stdout and r.stderr == "", f"{args}: {r}")
+    # several hosts: one unreachable is a line, not the end
+    r = subprocess.run([TOOL, "monitor", "--json", "-c", "test:///default", "-c",
+                        socket_uri("/nonexistent/sock"), "--timeout", "0.5"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and r.stderr == "", f"one host down: {r}")
+    down = jline(r.stdout.splitlines()[0])
+    check(down["event"] == "disconnected" and down["data"]["reason"] == "unreachable"
+          and down["connection"] == socket_uri("/nonexistent/sock"), f"one host down: {down}")
+    # the demo without hypervisor, run as nobody: says what is missing, shows lifecycle
+    if os.geteuid() == 0:
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            TOOL, "demo"], capture_output=True, text=True, timeout=60,
+                           env=dict(os.environ, HOME="/nonexistent"))
+        print(r.stdout, r.stderr)
+        lines = r.stdout.splitlines()
+        check(r.returncode == 0 and r.stderr == "", f"demo as nobody: {r}")
+        check(lines[0].startswith("demo: real guests need root"), f"demo as nobody: {lines[0]}")
+        check(lines[-1] == "demo: 6 events: lifecycle 6", f"demo as nobody: {lines[-1]}")
+        check(any(re.search(r"  demo  lifecycle suspended \(paused\)$", l) for l in lines),
+              "demo as nobody: no suspended line")
+        # a pipe closed early (| head -n 2) ends it quietly, status 0
+        p = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                              TOOL, "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=dict(os.environ, HOME="/nonexistent"))
+        p.stdout.readline()
+        p.stdout.readline()
+        p.stdout.close()
+        check(p.wait(timeout=30) == 0, f"closed pipe: status {p.returncode}")
+        check(p.stderr.read() == b"", "closed pipe: stderr")
+    return 0
+
+
+# --------------------------------------------------------------------------
+# what another process does on the harness's daemon
+
+DOMAIN_XML = ("<domain type='test'><name>{name}</name><memory>65536</memory>"
+              "<os><type>hvm</type></os></domain>")
+NETWORK_XML = "<network><name>{name}</name><bridge name='{name}'/></network>"
+POOL_XML = ("<pool type='dir'><name>{name}</name>"
+            "<target><path>/tmp/{name}</path></target></pool>")
+DEVICE_XML = ("<device><parent>scsi_host1</parent><capability type='scsi_host'>"
+              "<capability type='fc_host'><wwnn>2000000012349999</wwnn>"
+              "<wwpn>1000000012349999</wwpn></capability></capability></device>")
+
+
+def domain_story(conn, name):
+    dom = conn.defineXML(DOMAIN_XML.format(name=name))
+    dom.create()
+    dom.suspend()
+    dom.resume()
+    dom.destroy()
+    dom.undefine()
+
+
+def object_story(conn, name):
+    net = conn.networkDefineXML(NETWORK_XML.format(name=name))
+    net.create()
+    net.destroy()
+    net.undefine()
+    pool = conn.storagePoolDefineXML(POOL_XML.format(name=name))
+    pool.create()
+    pool.refresh()
+    pool.destroy()
+    pool.undefine()
+    dev = conn.nodeDeviceCreateXML(DEVICE_XML, 0)
+    dev.destroy()
+
+
+def test_json():
+    if "GVIR_EVENTS_TEST_DIR" not in os.environ:
+        return not_under_harness("json")
+    uri = socket_uri(os.path.join(os.environ["GVIR_EVENTS_TEST_DIR"], "libvirt-sock"))
+    name = PREFIX + "json"
+    m = Monitor("--json", "-c", uri)
+    conn = libvirt.open(uri)
+    # the monitor is listening once it reports a probe domain's definition
+    wait_until_listening(m, conn, json=True)
+    domain_story(conn, name)
+    events = [jline(m.next()) for _ in range(6)]
+    want = [("defined", "added"), ("started", "booted"), ("suspended", "paused"),
+            ("resumed", "unpaused"), ("stopped", "destroyed"), ("undefined", "removed")]
+    dom_uuid = events[0]["uuid"]
+    for e, (ev, detail) in zip(events, want):
+        check(e["connection"] == uri and e["domain"] == name and e["uuid"] == dom_uuid
+              and e["event"] == "lifecycle", f"domain event {e}")
+        check(e["data"] == {"event": ev, "detail": detail}, f"lifecycle data {e['data']}")
+    check(re.match(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", dom_uuid),
+          f"uuid {dom_uuid}")
+
+    object_story(conn, name)
+    events = [jline(m.next()) for _ in range(11)]
+    want = [("network", "network-lifecycle", "defined"), ("network", "network-lifecycle", "started"),
+            ("network", "network-lifecycle", "stopped"), ("network", "network-lifecycle", "undefined"),
+            ("pool", "storage-pool-lifecycle", "defined"), ("pool", "storage-pool-lifecycle", "started"),
+            ("pool", "storage-pool-refresh", None), ("pool", "storage-pool-lifecycle", "stopped"),
+            ("pool", "storage-pool-lifecycle", "undefined"),
+            ("device", "node-device-lifecycle", "created"), ("device", "node-device-lifecycle", "deleted")]
+    for e, (family, kind, ev) in zip(events, want):
+        check(e["event"] == kind and family in e, f"object event {e}, wanted {kind}")
+        if ev:
+            check(e["data"] == {"event": ev, "detail": 0}, f"object data {e['data']}")
+        else:
+            check(e["data"] == {}, f"object data {e['data']}")
+        if family != "device":
+            check(e[family] == name and re.match(r"^[0-9a-f-]{36}$", e["uuid"]), f"object {e}")
+        else:
+            check(e["device"].startswith("scsi_host"), f"device {e}")
+    m.stop()
+
+    # filters: a kind, a kind with its detail, a domain; --count ends the run
+    m = Monitor("--json", "-c", uri, "--domain", "test", "--event", "lifecycle::suspended",
+                "--event", "network-lifecycle::started", "--count", "2")
+    test = conn.lookupByName("test")
+    for attempt in range(30):           # until the monitor listens
+        test.suspend()
+        test.resume()
+        try:
+            first = jline(m.next(timeout=5))
+            break
+        except AssertionError:
+            continue
+    check(first["domain"] == "test" and first["data"]["event"] == "suspended", f"{first}")
+    domain_story(conn, name)            # not the domain asked for
+    object_story(conn, name)            # one network start among other events
+    second = jline(m.next())
+    check(second["event"] == "network-lifecycle" and second["data"]["event"] == "started", f"{second}")
+    check(m.proc.wait(timeout=10) == 0, "--count 2: status")
+    check(m.lines.get(timeout=10) is None, "--count 2: a third line")
+    conn.close()
+    return 0
+
+
+def wait_until_listening(m, conn, json):
+    """Defines and undefines probe domains until the monitor reports one."""
+    for i in range(60):
+        probe = conn.defineXML(DOMAIN_XML.format(name=f"{PREFIX}probe{i}"))
+        probe.undefine()
+        try:
+            m.wait_for(lambda l: f"{PREFIX}probe{i} " in l.replace('"', " ") and "undefined" in l,
+                       timeout=0.5 if i < 59 else 30)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError("the monitor never reported the probe domains")
+
+
+# The human format: one line per family, aligned columns, words not numbers.
+HUMAN = [
+    (r"^\d\d:\d\d:\d\d  {name} +lifecycle defined \(added\)$", "domain"),
+    (r"^\d\d:\d\d:\d\d  {name} +lifecycle started \(booted\)$", "domain"),
+    (r"^\d\d:\d\d:\d\d  {name} +lifecycle suspended \(paused\)$", "domain"),
+    (r"^\d\d:\d\d:\d\d  {name} +lifecycle resumed \(unpaused\)$", "domain"),
+    (r"^\d\d:\d\d:\d\d  {name} +lifecycle stopped \(destroyed\)$", "domain"),
+    (r"^\d\d:\d\d:\d\d  {name} +lifecycle undefined \(removed\)$", "domain"),
+    (r"^\d\d:\d\d:\d\d  network {name} *network-lifecycle defined$", "objects"),
+    (r"^\d\d:\d\d:\d\d  network {name} *network-lifecycle started$", "objects"),
+    (r"^\d\d:\d\d:\d\d  network {name} *network-lifecycle stopped$", "objects"),
+    (r"^\d\d:\d\d:\d\d  network {name} *network-lifecycle undefined$", "objects"),
+    (r"^\d\d:\d\d:\d\d  pool {name} *storage-pool-lifecycle defined$", "objects"),
+    (r"^\d\d:\d\d:\d\d  pool {name} *storage-pool-lifecycle started$", "objects"),
+    (r"^\d\d:\d\d:\d\d  pool {name} *storage-pool-refresh$", "objects"),
+    (r"^\d\d:\d\d:\d\d  pool {name} *storage-pool-lifecycle stopped$", "objects"),
+    (r"^\d\d:\d\d:\d\d  pool {name} *storage-pool-lifecycle undefined$", "objects"),
+    (r"^\d\d:\d\d:\d\d  device scsi_host\d+ *node-device-lifecycle created$", "objects"),
+    (r"^\d\d:\d\d:\d\d  device scsi_host\d+ *node-device-lifecycle deleted$", "objects"),
+]
+
+
+def test_human():
+    if "GVIR_EVENTS_TEST_DIR" not in os.environ:
+        return not_under_harness("human")
+    uri = socket_uri(os.path.join(os.environ["GVIR_EVENTS_TEST_DIR"], "libvirt-sock"))
+    name = PREFIX + "human"
+    m = Monitor("-c", uri)
+    conn = libvirt.open(uri)
+    wait_until_listening(m, conn, json=False)
+    domain_story(conn, name)
+    object_story(conn, name)
+    columns = {}
+    for pattern, family in HUMAN:
+        line = m.next()
+        check(re.match(pattern.format(name=re.escape(name)), line),
+              f"{line!r} does not match {pattern}")
+        check("\033" not in line, "colour in a pipe")
+        # aligned: a family's events start in one column
+        column = re.search(r" (lifecycle|network-|storage-|node-)", line).start()
+        check(columns.setdefault(family, column) == column, f"not aligned: {line!r}")
+    m.stop()
+    conn.close()
+    return 0
+
+
+# --------------------------------------------------------------------------
+# many hosts
+
+def test_hosts():
+    socks = os.environ.get("GVIR_EVENTS_DAEMON_SOCKETS", "").split(":")
+    if len(socks) < 10:
+        return not_under_harness("hosts (with --daemons 10)")
+    uris = [socket_uri(s) for s in socks]
+    args = ["--json", "--event", "lifecycle::defined"]
+    for uri in uris:
+        args += ["-c", uri]
+    m = Monitor(*args)
+    conns = [libvirt.open(u) for u in uris]
+
+    def define_all(tag, hosts):
+        for i in hosts:
+            conns[i].defineXML(DOMAIN_XML.format(name=f"{PREFIX}h{i}-{tag}")).undefine()
+
+    def expect(tag, hosts, extra=()):
+        """Defines a domain on each of hosts; waits for their events, and the extra ones."""
+        define_all(tag, hosts)
+        want = {(uris[i], f"{PREFIX}h{i}-{tag}") for i in hosts}
+        extras = list(extra)
+        deadline = time.monotonic() + TIMEOUT
+        while want or extras:
+            check(time.monotonic() < deadline, f"round {tag}: still waiting for {want} {extras}")
+            e = jline(m.next())
+            if e["event"] == "lifecycle":
+                check(e["data"] == {"event": "defined", "detail": "added"}, f"filter: {e}")
+                want.discard((e["connection"], e["domain"]))
+            elif extras and (e["connection"], e["event"]) == extras[0][:2]:
+                check(e["data"].get("reason") == extras[0][2], f"{e}")
+                extras.pop(0)
+            else:
+                raise AssertionError(f"round {tag}: unexpected {e}")
+
+    # every host's monitor is listening once it reported a probe
+    pending = set(range(len(uris)))
+    for attempt in range(60):
+        define_all(f"probe{attempt}", pending)
+        deadline = time.monotonic() + 1
+        while pending and time.monotonic() < deadline:
+            try:
+                e = jline(m.next(timeout=max(0.05, deadline - time.monotonic())))
+            except AssertionError:
+                break
+            pending.discard(uris.index(e["connection"]))
+        if not pending:
+            break
+    check(not pending, f"hosts never heard: {pending}")
+    while not m.lines.empty():
+        m.next()
+
+    expect("a", range(10))
+    control = os.environ["GVIR_EVENTS_CONTROL"]
+    victim = 3
+    with open(control, "w") as f:
+        f.write(f"kill {victim}\n")
+    others = [i for i in range(10) if i != victim]
+    conns[victim].close()
+    # the nine others keep streaming while the tenth is down
+    expect("b", others, extra=[(uris[victim], "disconnected", "eof")])
+    expect("c", others)
+    with open(control, "w") as f:
+        f.write(f"start {victim}\n")
+    expect("d", [], extra=[(uris[victim], "reconnected", None)])
+    conns[victim] = libvirt.open(uris[victim])
+    expect("e", range(10))
+    m.stop()
+
+    # the same in text: a host column, padded, and the host lines
+    h = Monitor("-c", uris[0], "-c", uris[1], "--event", "lifecycle::defined")
+    width = max(len(uris[0]), len(uris[1]))
+    for attempt in range(30):
+        define_all(f"text{attempt}", [0])
+        try:
+            line = h.next(timeout=2)
+            break
+        except AssertionError:
+            continue
+    check(re.match(rf"^\d\d:\d\d:\d\d  {re.escape(uris[0].ljust(width))}  {PREFIX}h0-text\d+  "
+                   r"lifecycle defined \(added\)$", line), f"text line {line!r}")
+    with open(control, "w") as f:
+        f.write("kill 1\n")
+    line = h.next()
+    check(re.match(rf"^\d\d:\d\d:\d\d  {re.escape(uris[1])}  --  +disconnected \(eof\)$", line),
+          f"text line {line!r}")
+    with open(control, "w") as f:
+        f.write("start 1\n")
+    line = h.next()
+    check(re.match(rf"^\d\d:\d\d:\d\d  {re.escape(uris[1])}  --  +reconnected$", line),
+          f"text line {line!r}")
+    h.stop()
+    for c in conns:
+        c.close()
+    return 0
+
+
+# --------------------------------------------------------------------------
+# the demo, end to end
+
+DEMO_KINDS = ["lifecycle", "io-error", "watchdog", "vnc-connected", "vnc-initialized",
+              "vnc-disconnected", "watermark", "reboot"]
+
+
+def test_demo():
+    # orphans of the demo (anything it leaves) become our children: none may be left
+    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)     # PR_SET_CHILD_SUBREAPER
+    env = dict(os.environ, NO_COLOR="1")
+    start = time.monotonic()
+    r = subprocess.run([TOOL, "demo"], capture_output=True, text=True, timeout=400, env=env)
+    took = time.monotonic() - start
+    print(r.stdout)
+    print(r.stderr, file=sys.stderr)
+    if r.returncode == SKIP:
+        return SKIP
+    check(r.returncode == 0, f"demo: status {r.returncode}")
+    lines = r.stdout.splitlines()
+    if lines and lines[0].startswith("demo: real guests need"):
+        return not_under_harness("demo (it needs root, libvirtd, QEMU and nbdkit)")
+    for kind in DEMO_KINDS:
+        check(any(re.match(rf"^\d\d:\d\d:\d\d  {PREFIX}\S+ +{kind}( |$)", l) for l in lines),
+              f"demo: no {kind} line")
+    check(any(re.search(r" io-error hdb \(ide0-0-1\) report", l) for l in lines), "io-error words")
+    check(any(re.search(r" vnc-connected 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+ \(none\)$", l)
+              for l in lines), "vnc words")
+    check(any(re.search(r" watermark hdb crossed 4\.0 KiB by ", l) for l in lines), "watermark words")
+    check(any(re.search(r" lifecycle suspended \(watchdog\)$", l) for l in lines), "watchdog pause")
+    summary = lines[-1]
+    check(re.match(r"^demo: \d+ events: ", summary), f"summary {summary!r}")
+    for kind in DEMO_KINDS:
+        check(re.search(rf"\b{kind} \d+", summary), f"summary lacks {kind}: {summary}")
+    try:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+        raise AssertionError(f"the demo left process {pid} behind")
+    except ChildProcessError:
+        pass
+    print(f"demo took {took:.1f} s")
+    return 0
+
+
+TESTS = {"errors": test_errors, "json": test_json, "human": test_human,
+         "hosts": test_hosts, "demo": test_demo}
+
+if __name__ == "__main__":
+    sys.exit(TESTS[sys.argv[2]]())

@@ -1,0 +1,1203 @@
+/*
+ * gvir-events: watch libvirt events from the command line
+ *
+ *   gvir-events monitor [-c URI]... [--domain NAME]... [--event KIND]...
+ *                       [--json] [--count N] [--timeout SECONDS]
+ *   gvir-events demo
+ *
+ * Everything it knows about events comes from the library: the kinds are
+ * the nicks of GVirDomainEventKind and GVirObjectEventKind, the arguments'
+ * types are the typed signals' own, the words are gvir_event_to_string()'s.
+ * A kind the library adds later needs no change here.
+ *
+ * Copyright (C) 2026 The libvirt-gevents authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+#include <libvirt/virterror.h>
+#include <libvirt-gevents/libvirt-gevents.h>
+
+/* The exit statuses, documented in docs/gvir-events.md and --help. */
+enum {
+    EXIT_OK = 0,
+    EXIT_FAILURE_OTHER = 1,     /* the demo failed, or output could not be written */
+    EXIT_USAGE = 2,             /* bad option, malformed URI, unknown event kind */
+    EXIT_UNREACHABLE = 3,       /* no host could be reached */
+    EXIT_NO_DOMAIN = 4,         /* a --domain no reachable host has */
+};
+
+/* Seconds between attempts to reach a host that was down at start. */
+#define RETRY_SECONDS 5
+
+typedef struct _Monitor Monitor;
+
+typedef struct {
+    Monitor *monitor;
+    gchar *uri;
+    GVirConnection *conn;
+    GVirConnectionEvents *events;
+    gboolean up;
+    gboolean opening;
+    guint retry;
+    gchar *error;               /* why the last open failed */
+} Host;
+
+/* --event KIND[::DETAIL] */
+typedef struct {
+    gchar *kind;
+    gchar *detail;              /* NULL: any */
+    gboolean object;            /* a GVirObjectEventKind, not a domain one */
+} Filter;
+
+struct _Monitor {
+    GPtrArray *hosts;
+    gchar **domains;
+    GPtrArray *filters;
+    gboolean json;
+    gint count;                 /* 0: no limit */
+    gint seen;
+    gdouble timeout;
+    gboolean color;
+    guint host_width;
+    guint name_width;
+    guint opening;              /* hosts whose first open is under way */
+    GMainLoop *loop;
+    gint status;
+    gboolean stopping;
+    guint timer;                /* --timeout */
+    GHashTable *counts;         /* the demo's: kind -> events seen */
+};
+
+/* ------------------------------------------------------------------ */
+/* The library's tables                                               */
+
+static gboolean
+enum_has_nick (GType type, const gchar *nick)
+{
+    g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+
+    return g_enum_get_value_by_nick (G_ENUM_CLASS (klass), nick) != NULL;
+}
+
+static const gchar *
+enum_nick (GType type, gint value)
+{
+    GEnumClass *klass = g_type_class_ref (type);
+    GEnumValue *v = g_enum_get_value (klass, value);
+
+    g_type_class_unref (klass);
+    return v ? v->value_nick : NULL;
+}
+
+/* The typed signal of an event kind: GVirDomainEvents' or GVirConnectionEvents'. */
+static gboolean
+query_kind (const gchar *kind, gboolean object, GSignalQuery *query)
+{
+    GType itype = object ? GVIR_TYPE_CONNECTION_EVENTS : GVIR_TYPE_DOMAIN_EVENTS;
+    g_autoptr(GTypeClass) klass = g_type_class_ref (itype);
+    guint id = g_signal_lookup (kind, itype);
+
+    if (id == 0)
+        return FALSE;
+    g_signal_query (id, query);
+    return TRUE;
+}
+
+/* The payload's GVariant type for an argument type (the library's mapping). */
+static gboolean
+variant_fits (GType type, GVariant *value)
+{
+    switch (G_TYPE_FUNDAMENTAL (type)) {
+    case G_TYPE_STRING:  return g_variant_is_of_type (value, G_VARIANT_TYPE_STRING);
+    case G_TYPE_ENUM:
+    case G_TYPE_INT:     return g_variant_is_of_type (value, G_VARIANT_TYPE_INT32);
+    case G_TYPE_FLAGS:
+    case G_TYPE_UINT:    return g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32);
+    case G_TYPE_INT64:   return g_variant_is_of_type (value, G_VARIANT_TYPE_INT64);
+    case G_TYPE_UINT64:  return g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64);
+    case G_TYPE_OBJECT:  return g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT);
+    default:             return TRUE;
+    }
+}
+
+static JsonNode *value_to_json (GVariant *value, GType type);
+
+/* An a{sv} made from a GObject's properties: keys are property names with '_' */
+static JsonNode *
+object_to_json (GVariant *dict, GType type)
+{
+    g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+    JsonObject *object = json_object_new ();
+    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+    GVariantIter iter;
+    const gchar *key;
+    GVariant *value;
+
+    g_variant_iter_init (&iter, dict);
+    while (g_variant_iter_loop (&iter, "{&sv}", &key, &value)) {
+        g_autofree gchar *name = g_strdelimit (g_strdup (key), "_", '-');
+        GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), name);
+
+        json_object_set_member (object, key,
+                                value_to_json (value, pspec ? pspec->value_type : G_TYPE_NONE));
+    }
+    json_node_take_object (node, object);
+    return node;
+}
+
+/* One argument as JSON: enums by nick, flags as a list of nicks, a{sv} as an object. */
+static JsonNode *
+value_to_json (GVariant *value, GType type)
+{
+    if (G_TYPE_IS_ENUM (type) && g_variant_is_of_type (value, G_VARIANT_TYPE_INT32)) {
+        const gchar *nick = enum_nick (type, g_variant_get_int32 (value));
+
+        if (nick)
+            return json_node_init_string (json_node_alloc (), nick);
+    } else if (G_TYPE_IS_FLAGS (type) && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32)) {
+        g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+        guint bits = g_variant_get_uint32 (value);
+        JsonArray *array = json_array_new ();
+        JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+        GFlagsValue *flag;
+
+        while (bits && (flag = g_flags_get_first_value (G_FLAGS_CLASS (klass), bits))) {
+            json_array_add_string_element (array, flag->value_nick);
+            bits &= ~flag->value;
+        }
+        if (bits)       /* bits a newer libvirt adds, as a number */
+            json_array_add_int_element (array, bits);
+        json_node_take_array (node, array);
+        return node;
+    } else if (G_TYPE_IS_OBJECT (type) && g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT)) {
+        return object_to_json (value, type);
+    }
+    return json_gvariant_serialize (value);
+}
+
+/*
+ * The payload as a JSON object, each value typed by the signal's argument
+ * of that name.  The payload keeps the arguments' order and leaves out
+ * NULL strings only, so walking both lists together pairs them.
+ */
+static JsonObject *
+payload_to_json (GVariant *payload, const GSignalQuery *query, guint first_param)
+{
+    JsonObject *data = json_object_new ();
+    guint p = first_param;
+    GVariantIter iter;
+    const gchar *key;
+    GVariant *value;
+
+    g_variant_iter_init (&iter, payload);
+    while (g_variant_iter_loop (&iter, "{&sv}", &key, &value)) {
+        while (p < query->n_params && !variant_fits (query->param_types[p], value))
+            p++;
+        json_object_set_member (data, key,
+                                value_to_json (value, p < query->n_params ?
+                                               query->param_types[p++] : G_TYPE_NONE));
+    }
+    return data;
+}
+
+/* ------------------------------------------------------------------ */
+/* Output                                                             */
+
+static const gchar *
+color (Monitor *m, const gchar *code)
+{
+    return m->color ? code : "";
+}
+
+static void
+emit_line (Monitor *m, const gchar *line)
+{
+    /* bytes as they are (UTF-8), flushed per event for pipes and log shippers */
+    if (fputs (line, stdout) < 0 || fputc ('\n', stdout) < 0 || fflush (stdout) != 0) {
+        if (!m->stopping) {
+            m->status = errno == EPIPE ? EXIT_OK : EXIT_FAILURE_OTHER;
+            m->stopping = TRUE;
+            g_main_loop_quit (m->loop);
+        }
+    }
+}
+
+static void
+emit_json (Monitor *m, JsonBuilder *builder)
+{
+    g_autoptr(JsonNode) root = json_builder_get_root (builder);
+    g_autoptr(JsonGenerator) gen = json_generator_new ();
+    g_autofree gchar *text = NULL;
+
+    json_generator_set_root (gen, root);
+    text = json_generator_to_data (gen, NULL);
+    emit_line (m, text);
+}
+
+static JsonBuilder *
+json_begin (Host *host, GDateTime *time)
+{
+    JsonBuilder *builder = json_builder_new ();
+    g_autoptr(GDateTime) utc = g_date_time_to_utc (time);
+    g_autofree gchar *iso = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "time");
+    json_builder_add_string_value (builder, iso);
+    json_builder_set_member_name (builder, "connection");
+    json_builder_add_string_value (builder, host->uri);
+    return builder;
+}
+
+static void
+json_member (JsonBuilder *builder, const gchar *name, const gchar *value)
+{
+    if (!value)
+        return;
+    json_builder_set_member_name (builder, name);
+    json_builder_add_string_value (builder, value);
+}
+
+/* "14:02:11  host  name  words", the columns as wide as the widest so far */
+static void
+emit_human (Monitor *m, Host *host, GDateTime *time, const gchar *name,
+            const gchar *words, const gchar *words_color)
+{
+    g_autofree gchar *clock = g_date_time_format (time, "%H:%M:%S");
+    g_autoptr(GString) line = g_string_new (NULL);
+
+    g_string_append_printf (line, "%s%s%s  ", color (m, "\033[2m"), clock, color (m, "\033[0m"));
+    if (m->hosts->len > 1) {
+        g_string_append_printf (line, "%s%-*s%s  ", color (m, "\033[36m"), m->host_width,
+                                host->uri, color (m, "\033[0m"));
+    }
+    m->name_width = MAX (m->name_width, g_utf8_strlen (name, -1));
+    g_string_append_printf (line, "%s%-*s%s  %s%s%s", color (m, "\033[1m"), m->name_width, name,
+                            color (m, "\033[0m"), color (m, words_color), words,
+                            color (m, "\033[0m"));
+    emit_line (m, line->str);
+}
+
+static void
+counted (Monitor *m, const gchar *kind)
+{
+    if (m->counts)
+        g_hash_table_insert (m->counts, (gpointer) g_intern_string (kind),
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (m->counts, kind)) + 1));
+    if (m->count > 0 && ++m->seen >= m->count && !m->stopping) {
+        m->stopping = TRUE;
+        g_main_loop_quit (m->loop);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Events                                                             */
+
+static gboolean
+wanted (Monitor *m, gboolean object, const gchar *kind, const gchar *detail)
+{
+    if (m->filters->len == 0)
+        return TRUE;
+    for (guint i = 0; i < m->filters->len; i++) {
+        Filter *f = g_ptr_array_index (m->filters, i);
+
+        if (f->object == object && strcmp (f->kind, kind) == 0 &&
+            (!f->detail || g_strcmp0 (f->detail, detail) == 0))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean
+domain_wanted (Monitor *m, const gchar *name)
+{
+    return !m->domains || (name && g_strv_contains ((const gchar * const *) m->domains, name));
+}
+
+static void
+on_domain_event (GVirConnectionEvents *events, GVirDomain *domain, GVirEvent *event, Host *host)
+{
+    Monitor *m = host->monitor;
+    const gchar *kind = gvir_event_get_kind_name (event);
+    const gchar *name = gvir_event_get_domain_name (event);
+
+    if (m->stopping || !domain_wanted (m, name) ||
+        !wanted (m, FALSE, kind, gvir_event_get_detail (event)))
+        return;
+
+    if (m->json) {
+        g_autoptr(JsonBuilder) builder = json_begin (host, gvir_event_get_time (event));
+        GVariant *payload = gvir_event_get_payload (event);
+        JsonObject *data;
+        GSignalQuery query;
+
+        json_member (builder, "domain", name);
+        json_member (builder, "uuid", gvir_event_get_domain_uuid (event));
+        json_member (builder, "event", kind);
+        if (!query_kind (kind, FALSE, &query))
+            query.n_params = 0;
+        data = payload_to_json (payload, &query, 0);
+        if (gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
+            /* the detail code means nothing without its event: in words */
+            gint ev = 0, detail = 0;
+            const gchar *words;
+
+            g_variant_lookup (payload, "event", "i", &ev);
+            g_variant_lookup (payload, "detail", "i", &detail);
+            words = gvir_domain_lifecycle_event_detail_to_string (ev, detail);
+            if (words)
+                json_object_set_string_member (data, "detail", words);
+        }
+        if (gvir_event_get_synthesized (event))
+            json_object_set_boolean_member (data, "synthesized", TRUE);
+        json_builder_set_member_name (builder, "data");
+        json_builder_add_value (builder, json_node_init_object (json_node_alloc (), data));
+        json_object_unref (data);
+        json_builder_end_object (builder);
+        emit_json (m, builder);
+    } else {
+        g_autofree gchar *line = gvir_event_to_string (event);
+        /* the library's line starts with "NAME: ", which has a column of its own */
+        const gchar *words = line + (name ? strlen (name) : strlen ("(no domain)")) + 2;
+
+        emit_human (m, host, gvir_event_get_time (event), name ? name : "", words,
+                    gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_IO_ERROR ||
+                    gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_WATCHDOG ?
+                    "\033[31m" : "\033[0m");
+    }
+    counted (m, kind);
+}
+
+/* The name and UUID of a network, pool, host device or secret. */
+static void
+object_identity (GObject *object, const gchar **family, const gchar **name, const gchar **uuid)
+{
+    *uuid = NULL;
+    if (GVIR_IS_NETWORK (object)) {
+        *family = "network";
+        *name = gvir_network_get_name (GVIR_NETWORK (object));
+        *uuid = gvir_network_get_uuid (GVIR_NETWORK (object));
+    } else if (GVIR_IS_STORAGE_POOL (object)) {
+        *family = "pool";
+        *name = gvir_storage_pool_get_name (GVIR_STORAGE_POOL (object));
+        *uuid = gvir_storage_pool_get_uuid (GVIR_STORAGE_POOL (object));
+    } else if (GVIR_IS_NODE_DEVICE (object)) {
+        *family = "device";
+        *name = gvir_node_device_get_name (GVIR_NODE_DEVICE (object));
+    } else if (GVIR_IS_SECRET (object)) {
+        *family = "secret";
+        /* secrets have no name (libvirt-gobject 4.0 declares a getter it lacks) */
+        *uuid = gvir_secret_get_uuid (GVIR_SECRET (object));
+        *name = *uuid;
+    } else {
+        *family = "object";
+        *name = NULL;
+    }
+}
+
+static void
+on_object_event (GVirConnectionEvents *events, GObject *object, GVirObjectEventKind kind,
+                 GVariant *payload, Host *host)
+{
+    Monitor *m = host->monitor;
+    const gchar *kind_name = enum_nick (GVIR_TYPE_OBJECT_EVENT_KIND, kind);
+    const gchar *family, *name, *uuid;
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autoptr(JsonObject) data = NULL;
+    GSignalQuery query;
+    JsonNode *first;
+
+    if (m->stopping || !kind_name)
+        return;
+    object_identity (object, &family, &name, &uuid);
+    if (!query_kind (kind_name, TRUE, &query))
+        query.n_params = 0;
+    /* the typed signal's first argument is the object itself */
+    data = payload_to_json (payload, &query, 1);
+    first = json_object_get_size (data) > 0 ? json_object_get_member (data, "event") : NULL;
+    if (!wanted (m, TRUE, kind_name, first && JSON_NODE_HOLDS_VALUE (first) ?
+                 json_node_get_string (first) : NULL))
+        return;
+
+    if (m->json) {
+        g_autoptr(JsonBuilder) builder = json_begin (host, now);
+
+        json_member (builder, family, name);
+        json_member (builder, "uuid", uuid);
+        json_member (builder, "event", kind_name);
+        json_builder_set_member_name (builder, "data");
+        json_builder_add_value (builder, json_node_init_object (json_node_alloc (), data));
+        json_builder_end_object (builder);
+        emit_json (m, builder);
+    } else {
+        /* "network-lifecycle started", the words of the arguments after it */
+        g_autoptr(GString) words = g_string_new (kind_name);
+        g_autoptr(GList) members = json_object_get_members (data);
+
+        for (GList *l = members; l; l = l->next) {
+            JsonNode *node = json_object_get_member (data, l->data);
+
+            if (strcmp (l->data, "detail") == 0 && json_node_get_int (node) == 0)
+                continue;       /* libvirt defines no detail for these yet */
+            if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+                g_string_append_printf (words, " %s", json_node_get_string (node));
+            else
+                g_string_append_printf (words, " %s=%" G_GINT64_FORMAT, (gchar *) l->data,
+                                        json_node_get_int (node));
+        }
+        g_autofree gchar *label = g_strdup_printf ("%s %s", family, name ? name : "?");
+        emit_human (m, host, now, label, words->str, "\033[0m");
+    }
+    counted (m, kind_name);
+}
+
+/* "disconnected" and "reconnected": a host went away, or came back */
+static void
+emit_host_state (Host *host, const gchar *state, const gchar *reason, const gchar *message)
+{
+    Monitor *m = host->monitor;
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+    if (m->stopping)
+        return;
+    if (m->json) {
+        g_autoptr(JsonBuilder) builder = json_begin (host, now);
+
+        json_member (builder, "event", state);
+        json_builder_set_member_name (builder, "data");
+        json_builder_begin_object (builder);
+        json_member (builder, "reason", reason);
+        json_member (builder, "message", message);
+        json_builder_end_object (builder);
+        json_builder_end_object (builder);
+        emit_json (m, builder);
+    } else {
+        g_autoptr(GString) words = g_string_new (state);
+
+        if (reason)
+            g_string_append_printf (words, " (%s)", reason);
+        if (message)
+            g_string_append_printf (words, ": %s", message);
+        emit_human (m, host, now, "--", words->str, reason ? "\033[33m" : "\033[32m");
+    }
+}
+
+static void
+on_disconnected (GVirConnectionEvents *events, GVirConnectionCloseReason reason, Host *host)
+{
+    host->up = FALSE;
+    emit_host_state (host, "disconnected", enum_nick (GVIR_TYPE_CONNECTION_CLOSE_REASON, reason), NULL);
+}
+
+static void
+on_reconnected (GVirConnectionEvents *events, Host *host)
+{
+    host->up = TRUE;
+    emit_host_state (host, "reconnected", NULL, NULL);
+}
+
+/* Connects once per kind asked for: the library decodes only what is heard. */
+static void
+watch_host (Host *host)
+{
+    Monitor *m = host->monitor;
+    g_autoptr(GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
+
+    host->events = g_object_ref (gvir_connection_events_get_for_connection (host->conn));
+    g_signal_connect (host->events, "disconnected", G_CALLBACK (on_disconnected), host);
+    g_signal_connect (host->events, "reconnected", G_CALLBACK (on_reconnected), host);
+    if (m->filters->len == 0) {
+        g_signal_connect (host->events, "domain-event", G_CALLBACK (on_domain_event), host);
+        /* --domain: the domains' events only */
+        if (!m->domains)
+            g_signal_connect (host->events, "object-event", G_CALLBACK (on_object_event), host);
+        return;
+    }
+    for (guint i = 0; i < m->filters->len; i++) {
+        Filter *f = g_ptr_array_index (m->filters, i);
+        g_autofree gchar *signal = g_strdup_printf ("%s::%s", f->object ? "object-event" : "domain-event",
+                                                    f->kind);
+
+        if (!g_hash_table_add (done, f->kind))
+            continue;
+        if (f->object)
+            g_signal_connect (host->events, signal, G_CALLBACK (on_object_event), host);
+        else
+            g_signal_connect (host->events, signal, G_CALLBACK (on_domain_event), host);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Hosts                                                              */
+
+static void open_host (Host *host);
+
+static gboolean
+retry_host (gpointer data)
+{
+    Host *host = data;
+
+    host->retry = 0;
+    open_host (host);
+    return G_SOURCE_REMOVE;
+}
+
+static void check_started (Monitor *m);
+
+static void
+on_opened (GObject *source, GAsyncResult *result, gpointer data)
+{
+    Host *host = data;
+    Monitor *m = host->monitor;
+    g_autoptr(GError) error = NULL;
+    gboolean first = host->events == NULL && !host->error;
+    gboolean ok;
+
+    host->opening = FALSE;
+    ok = gvir_connection_open_finish (host->conn, result, &error) &&
+         (!m->domains || gvir_connection_fetch_domains (host->conn, NULL, &error));
+    if (ok) {
+        g_clear_pointer (&host->error, g_free);
+        host->up = TRUE;
+        watch_host (host);
+        if (!first)
+            emit_host_state (host, "reconnected", NULL, NULL);
+    } else {
+        gboolean told = host->error != NULL;
+
+        g_autofree gchar *prefix = g_strdup_printf ("Unable to open %s: ", host->uri);
+
+        g_free (host->error);
+        /* libvirt's message names the URI, which the line says already */
+        host->error = g_strdup (g_str_has_prefix (error->message, prefix) ?
+                                error->message + strlen (prefix) : error->message);
+        /* while it is unreachable at start, the host is retried now and then */
+        if (!m->opening && !told)
+            emit_host_state (host, "disconnected", "unreachable", host->error);
+        host->retry = g_timeout_add_seconds (RETRY_SECONDS, retry_host, host);
+    }
+    if (first) {
+        m->opening--;
+        check_started (m);
+    }
+}
+
+static void
+open_host (Host *host)
+{
+    host->opening = TRUE;
+    gvir_connection_open_async (host->conn, NULL, on_opened, host);
+}
+
+static void
+host_free (Host *host)
+{
+    g_clear_handle_id (&host->retry, g_source_remove);
+    if (host->events)
+        g_signal_handlers_disconnect_by_data (host->events, host);
+    g_clear_object (&host->events);
+    if (host->conn && gvir_connection_is_open (host->conn))
+        gvir_connection_close (host->conn);
+    g_clear_object (&host->conn);
+    g_free (host->uri);
+    g_free (host->error);
+    g_free (host);
+}
+
+static void
+filter_free (Filter *f)
+{
+    g_free (f->kind);
+    g_free (f->detail);
+    g_free (f);
+}
+
+static void
+fail (Monitor *m, gint status)
+{
+    m->status = status;
+    m->stopping = TRUE;
+    g_main_loop_quit (m->loop);
+}
+
+/* Once every host answered its first open: the errors that end the run. */
+static void
+check_started (Monitor *m)
+{
+    guint up = 0;
+
+    if (m->opening > 0)
+        return;
+    for (guint i = 0; i < m->hosts->len; i++)
+        up += ((Host *) g_ptr_array_index (m->hosts, i))->up;
+    if (up == 0) {
+        for (guint i = 0; i < m->hosts->len; i++) {
+            Host *host = g_ptr_array_index (m->hosts, i);
+
+            g_printerr ("gvir-events: cannot connect to %s: %s\n", host->uri, host->error);
+        }
+        fail (m, EXIT_UNREACHABLE);
+        return;
+    }
+    for (guint d = 0; m->domains && m->domains[d]; d++) {
+        gboolean found = FALSE;
+
+        for (guint i = 0; i < m->hosts->len && !found; i++) {
+            Host *host = g_ptr_array_index (m->hosts, i);
+            GVirDomain *domain = host->up ?
+                gvir_connection_find_domain_by_name (host->conn, m->domains[d]) : NULL;
+
+            found = domain != NULL;
+            g_clear_object (&domain);
+        }
+        if (!found) {
+            g_printerr ("gvir-events: no domain named %s on %s\n", m->domains[d],
+                        m->hosts->len == 1 ? ((Host *) g_ptr_array_index (m->hosts, 0))->uri
+                                           : "any reachable host");
+            fail (m, EXIT_NO_DOMAIN);
+            return;
+        }
+    }
+    for (guint i = 0; i < m->hosts->len; i++) {
+        Host *host = g_ptr_array_index (m->hosts, i);
+
+        if (!host->up)
+            emit_host_state (host, "disconnected", "unreachable", host->error);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* monitor                                                            */
+
+static gboolean
+on_quit_signal (gpointer data)
+{
+    Monitor *m = data;
+
+    m->stopping = TRUE;
+    g_main_loop_quit (m->loop);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_timeout (gpointer data)
+{
+    Monitor *m = data;
+
+    m->timer = 0;
+    on_quit_signal (m);
+    return G_SOURCE_REMOVE;
+}
+
+/* libvirt's own error printing would add a second, noisier line */
+static void
+quiet_libvirt_error (void *data, virErrorPtr error)
+{
+}
+
+/* A URI, or a libvirt URI alias (a bare word). */
+static gboolean
+uri_is_wellformed (const gchar *uri)
+{
+    if (g_uri_is_valid (uri, G_URI_FLAGS_NONE, NULL))
+        return TRUE;
+    for (const gchar *c = uri; *c; c++)
+        if (!g_ascii_isalnum (*c) && !strchr ("_-.", *c))
+            return FALSE;
+    return *uri != '\0';
+}
+
+/* KIND or KIND::DETAIL, checked against the library's kinds and the signal's detail */
+static Filter *
+parse_filter (const gchar *text, GError **error)
+{
+    g_autoptr(GString) known = g_string_new (NULL);
+    const gchar *sep = strstr (text, "::");
+    g_autofree gchar *kind = sep ? g_strndup (text, sep - text) : g_strdup (text);
+    const gchar *detail = sep ? sep + 2 : NULL;
+    GSignalQuery query;
+    Filter *f;
+    gboolean object;
+
+    if (enum_has_nick (GVIR_TYPE_DOMAIN_EVENT_KIND, kind))
+        object = FALSE;
+    else if (enum_has_nick (GVIR_TYPE_OBJECT_EVENT_KIND, kind))
+        object = TRUE;
+    else {
+        GType types[] = { GVIR_TYPE_DOMAIN_EVENT_KIND, GVIR_TYPE_OBJECT_EVENT_KIND };
+
+        for (guint t = 0; t < G_N_ELEMENTS (types); t++) {
+            g_autoptr(GTypeClass) klass = g_type_class_ref (types[t]);
+
+            for (guint i = 0; i < G_ENUM_CLASS (klass)->n_values; i++)
+                g_string_append_printf (known, "%s%s", known->len ? ", " : "",
+                                        G_ENUM_CLASS (klass)->values[i].value_nick);
+        }
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "unknown event kind \"%s\" (known: %s)", kind, known->str);
+        return NULL;
+    }
+    if (detail) {
+        if (!query_kind (kind, object, &query) || !(query.signal_flags & G_SIGNAL_DETAILED) ||
+            query.n_params < (object ? 2u : 1u)) {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         "event kind \"%s\" has no detail to filter on", kind);
+            return NULL;
+        }
+        GType first = query.param_types[object ? 1 : 0];
+        if (!*detail || (G_TYPE_IS_ENUM (first) && !enum_has_nick (first, detail))) {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         "\"%s\" is not a detail of %s", detail, kind);
+            return NULL;
+        }
+    }
+    f = g_new0 (Filter, 1);
+    f->kind = g_steal_pointer (&kind);
+    f->detail = g_strdup (detail);
+    f->object = object;
+    return f;
+}
+
+/* Opens every host (in parallel: a remote one may take seconds). */
+static void
+monitor_start (Monitor *m, const gchar * const *uris)
+{
+    if (!m->filters)
+        m->filters = g_ptr_array_new_with_free_func ((GDestroyNotify) filter_free);
+    m->color = !m->json && isatty (STDOUT_FILENO) && !g_getenv ("NO_COLOR");
+    m->loop = g_main_loop_new (NULL, FALSE);
+    m->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_free);
+    for (guint i = 0; i == 0 || (uris && uris[i]); i++) {
+        Host *host = g_new0 (Host, 1);
+
+        host->monitor = m;
+        host->uri = g_strdup (uris ? uris[i] : "");
+        host->conn = gvir_connection_new (host->uri);
+        g_ptr_array_add (m->hosts, host);
+        /* the hosts are known: their column is as wide as the widest from the start */
+        m->host_width = MAX (m->host_width, g_utf8_strlen (host->uri, -1));
+    }
+    m->opening = m->hosts->len;
+    for (guint i = 0; i < m->hosts->len; i++)
+        open_host (g_ptr_array_index (m->hosts, i));
+}
+
+/* Runs until --count, --timeout, a signal or an error; then lets everything go. */
+static gint
+monitor_run (Monitor *m)
+{
+    guint sigint = g_unix_signal_add (SIGINT, on_quit_signal, m);
+    guint sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, m);
+
+    if (m->timeout > 0)
+        m->timer = g_timeout_add ((guint) (m->timeout * 1000), on_timeout, m);
+    if (!m->stopping)
+        g_main_loop_run (m->loop);
+
+    g_source_remove (sigint);
+    g_source_remove (sigterm);
+    g_clear_handle_id (&m->timer, g_source_remove);
+    /* opens still under way finish before their hosts go */
+    for (gboolean busy = TRUE; busy;) {
+        busy = FALSE;
+        for (guint i = 0; i < m->hosts->len; i++)
+            busy |= ((Host *) g_ptr_array_index (m->hosts, i))->opening;
+        if (busy)
+            g_main_context_iteration (NULL, TRUE);
+    }
+    g_ptr_array_unref (m->hosts);
+    g_ptr_array_unref (m->filters);
+    g_main_loop_unref (m->loop);
+    return m->status;
+}
+
+static const gchar monitor_description[] =
+    "Prints every event libvirt delivers for the domains, networks, storage pools,\n"
+    "host devices and secrets of one or more hosts, one line per event, as it\n"
+    "happens.  A host that goes away is reconnected by itself: a line says when\n"
+    "it went and when it came back; the other hosts keep streaming meanwhile.\n"
+    "\n"
+    "Event kinds (--event) are the names of the library's signals: lifecycle,\n"
+    "reboot, watchdog, io-error, vnc-connected, watermark, network-lifecycle...\n"
+    "KIND::DETAIL keeps the events of that detail only: io-error::vda (a disk),\n"
+    "lifecycle::stopped, network-lifecycle::started.\n"
+    "\n"
+    "--json prints one JSON object per line, flushed per event, with the keys\n"
+    "time (ISO 8601, UTC), connection (the URI), domain (or network, pool,\n"
+    "device, secret), uuid, event (the signal's name) and data (the signal's\n"
+    "arguments by name; enumerations as their nick).  A host going away and\n"
+    "coming back are the events \"disconnected\" (data.reason: eof, error,\n"
+    "keepalive, client, or unreachable at start) and \"reconnected\".\n"
+    "\n"
+    "Exit status:\n"
+    "  0  --count events seen, --timeout reached, or SIGINT/SIGTERM\n"
+    "  1  output could not be written\n"
+    "  2  bad command line: unknown option or event kind, malformed URI\n"
+    "  3  no host could be reached\n"
+    "  4  a --domain that no reachable host has\n";
+
+static gint
+run_monitor (gint argc, gchar **argv)
+{
+    g_auto(GStrv) uris = NULL, events = NULL, domains = NULL;
+    gboolean json = FALSE;
+    gint count = 0;
+    gdouble timeout = 0;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GOptionContext) context = NULL;
+    GOptionEntry entries[] = {
+        { "connect", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &uris,
+          "A libvirt URI to watch (default: libvirt's default); repeat for several hosts", "URI" },
+        { "domain", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &domains,
+          "Only the events of this domain; repeat for several", "NAME" },
+        { "event", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &events,
+          "Only events of this kind (io-error, io-error::vda...); repeat for several", "KIND" },
+        { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "One JSON object per line", NULL },
+        { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Exit after N events", "N" },
+        { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &timeout, "Exit after SECONDS", "SECONDS" },
+        { NULL }
+    };
+    Monitor m = { 0 };
+
+    g_set_prgname ("gvir-events monitor");
+    context = g_option_context_new ("- print libvirt events as they happen");
+    g_option_context_set_summary (context,
+        "gvir-events monitor [-c URI]... [--domain NAME]... [--event KIND]...\n"
+        "                    [--json] [--count N] [--timeout SECONDS]");
+    g_option_context_set_description (context, monitor_description);
+    g_option_context_add_main_entries (context, entries, NULL);
+    if (!g_option_context_parse (context, &argc, &argv, &error)) {
+        g_printerr ("gvir-events: %s\n", error->message);
+        return EXIT_USAGE;
+    }
+    if (argc > 1) {
+        g_printerr ("gvir-events: unexpected argument \"%s\"\n", argv[1]);
+        return EXIT_USAGE;
+    }
+    if (count < 0 || timeout < 0) {
+        g_printerr ("gvir-events: --count and --timeout take a positive number\n");
+        return EXIT_USAGE;
+    }
+
+    m.filters = g_ptr_array_new_with_free_func ((GDestroyNotify) filter_free);
+    for (guint i = 0; events && events[i]; i++) {
+        Filter *f = parse_filter (events[i], &error);
+
+        if (!f) {
+            g_printerr ("gvir-events: %s\n", error->message);
+            g_ptr_array_unref (m.filters);
+            return EXIT_USAGE;
+        }
+        g_ptr_array_add (m.filters, f);
+    }
+    for (guint i = 0; uris && uris[i]; i++) {
+        if (!uri_is_wellformed (uris[i])) {
+            g_printerr ("gvir-events: malformed URI \"%s\"\n", uris[i]);
+            g_ptr_array_unref (m.filters);
+            return EXIT_USAGE;
+        }
+    }
+
+    m.json = json;
+    m.count = count;
+    m.timeout = timeout;
+    m.domains = domains;
+    monitor_start (&m, (const gchar * const *) uris);
+    return monitor_run (&m);
+}
+
+/* ------------------------------------------------------------------ */
+
+static gint run_demo (gint argc, gchar **argv);
+
+static void
+usage (FILE *out)
+{
+    fprintf (out,
+             "Usage:\n"
+             "  gvir-events monitor [-c URI]... [--domain NAME]... [--event KIND]...\n"
+             "                      [--json] [--count N] [--timeout SECONDS]\n"
+             "  gvir-events demo\n"
+             "  gvir-events --version\n"
+             "\n"
+             "Watch libvirt's events (lifecycle, I/O errors, watchdogs, VNC clients,\n"
+             "watermarks... of domains, networks, pools, devices and secrets) as\n"
+             "they happen, on one or many hosts, as text or JSON lines.\n"
+             "\n"
+             "  monitor   print events; gvir-events monitor --help for its options\n"
+             "  demo      boot real guests and show their events (root, QEMU)\n"
+             "\n"
+             "See gvir-events(1).\n");
+}
+
+int
+main (int argc, char **argv)
+{
+    setlocale (LC_ALL, "");
+    if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
+        usage (argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (strcmp (argv[1], "--version") == 0) {
+        printf ("gvir-events %s\n", PACKAGE_VERSION);
+        return EXIT_OK;
+    }
+
+    /* a closed pipe (| head) is a write error that ends the run, not a signal */
+    signal (SIGPIPE, SIG_IGN);
+    gvir_init_object (NULL, NULL);
+    virSetErrorFunc (NULL, quiet_libvirt_error);
+    if (strcmp (argv[1], "monitor") == 0)
+        return run_monitor (argc - 1, argv + 1);
+    if (strcmp (argv[1], "demo") == 0)
+        return run_demo (argc - 1, argv + 1);
+    g_printerr ("gvir-events: unknown command \"%s\" (monitor, demo)\n", argv[1]);
+    return EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------------ */
+/* demo                                                               */
+
+/*
+ * With root, libvirtd, QEMU and nbdkit, `demo` runs itself again under the
+ * integration harness (tests/integration/hv-harness: a private libvirtd in
+ * private namespaces), where it monitors the harness's daemon while the
+ * scenario script (tools/demo-guest.py) boots guests and provokes their
+ * events.  Both paths are the source tree's, configured at build time.
+ * Without them it shows lifecycle events on libvirt's test driver.
+ */
+
+static void
+print_summary (Monitor *m)
+{
+    g_autoptr(GList) kinds = g_hash_table_get_keys (m->counts);
+    g_autoptr(GString) line = g_string_new (NULL);
+    guint total = 0;
+
+    kinds = g_list_sort (kinds, (GCompareFunc) g_strcmp0);
+    for (GList *l = kinds; l; l = l->next) {
+        guint n = GPOINTER_TO_UINT (g_hash_table_lookup (m->counts, l->data));
+
+        total += n;
+        g_string_append_printf (line, "%s%s %u", line->len ? ", " : "", (gchar *) l->data, n);
+    }
+    printf ("demo: %u events: %s\n", total, total ? line->str : "none");
+    fflush (stdout);
+}
+
+typedef struct {
+    Monitor *m;
+    gboolean done;              /* the scenario exited */
+} DemoRun;
+
+static void
+on_scenario_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+    DemoRun *run = data;
+    GSubprocess *scenario = G_SUBPROCESS (source);
+    g_autoptr(GError) error = NULL;
+
+    if (!g_subprocess_wait_finish (scenario, result, &error) &&
+        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    run->done = TRUE;
+    if (error || !g_subprocess_get_successful (scenario)) {
+        g_printerr ("gvir-events: demo: the scenario failed%s%s\n",
+                    error ? ": " : "", error ? error->message : "");
+        run->m->status = EXIT_FAILURE_OTHER;
+    }
+    run->m->stopping = TRUE;
+    g_main_loop_quit (run->m->loop);
+}
+
+/* Inside the harness: the monitor here, the scenario in a child. */
+static gint
+demo_inside_harness (const gchar *uri)
+{
+    const gchar *uris[] = { uri, NULL };
+    const gchar *argv[] = { "/usr/bin/python3", GVIR_EVENTS_DEMO_SCENARIO, NULL };
+    g_autoptr(GSubprocess) scenario = NULL;
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr(GError) error = NULL;
+    Monitor m = { 0 };
+    DemoRun run = { &m, FALSE };
+    gint status;
+
+    m.counts = g_hash_table_new (g_str_hash, g_str_equal);
+    monitor_start (&m, uris);
+    /* the monitor listens before the scenario provokes anything */
+    while (m.opening > 0)
+        g_main_context_iteration (NULL, TRUE);
+    if (!m.stopping) {
+        scenario = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+        if (scenario)
+            g_subprocess_wait_async (scenario, cancellable, on_scenario_done, &run);
+        else {
+            g_printerr ("gvir-events: demo: %s\n", error->message);
+            fail (&m, EXIT_FAILURE_OTHER);
+        }
+    }
+    status = monitor_run (&m);
+    if (scenario && !run.done) {
+        /* interrupted: the scenario goes too, and is waited for */
+        g_cancellable_cancel (cancellable);
+        g_subprocess_send_signal (scenario, SIGTERM);
+        g_subprocess_wait (scenario, NULL, NULL);
+    }
+    if (status == EXIT_OK)
+        print_summary (&m);
+    g_hash_table_unref (m.counts);
+    return status;
+}
+
+/* Without a hypervisor: libvirt's test driver, which this process drives. */
+typedef struct {
+    Monitor *m;
+    virConnectPtr conn;
+    virDomainPtr dom;
+    guint step;
+    guint source;
+} TestDemo;
+
+static const gchar test_demo_xml[] =
+    "<domain type='test'><name>demo</name><memory>65536</memory>"
+    "<os><type>hvm</type></os></domain>";
+
+static gboolean
+test_demo_step (gpointer data)
+{
+    TestDemo *t = data;
+
+    switch (t->step++) {
+    case 0:
+        t->dom = virDomainDefineXML (t->conn, test_demo_xml);
+        if (!t->dom) {
+            t->step = G_MAXUINT;    /* ends the demo at the next step */
+            t->m->status = EXIT_FAILURE_OTHER;
+        }
+        break;
+    case 1: virDomainCreate (t->dom); break;
+    case 2: virDomainSuspend (t->dom); break;
+    case 3: virDomainResume (t->dom); break;
+    case 4: virDomainDestroy (t->dom); break;
+    case 5: virDomainUndefine (t->dom); break;
+    default:
+        t->source = 0;
+        t->m->stopping = TRUE;
+        g_main_loop_quit (t->m->loop);
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gint
+demo_test_driver (void)
+{
+    const gchar *uris[] = { "test:///default", NULL };
+    Monitor m = { 0 };
+    TestDemo t = { &m, NULL, NULL, 0, 0 };
+    gint status;
+
+    m.counts = g_hash_table_new (g_str_hash, g_str_equal);
+    monitor_start (&m, uris);
+    while (m.opening > 0)
+        g_main_context_iteration (NULL, TRUE);
+    /* test:///default is one driver per process: this connection drives the monitor's */
+    t.conn = virConnectOpen ("test:///default");
+    if (!t.conn)
+        fail (&m, EXIT_UNREACHABLE);
+    else
+        t.source = g_timeout_add (400, test_demo_step, &t);
+    status = monitor_run (&m);
+    g_clear_handle_id (&t.source, g_source_remove);
+    if (t.dom)
+        virDomainFree (t.dom);
+    if (t.conn)
+        virConnectClose (t.conn);
+    if (status == EXIT_OK)
+        print_summary (&m);
+    g_hash_table_unref (m.counts);
+    return status;
+}
+
+/* What the real demo needs and this system lacks, as the harness says it. */
+static gchar *
+demo_missing (void)
+{
+    const gchar *argv[] = { GVIR_EVENTS_HV_HARNESS, "check", NULL };
+    g_autoptr(GSubprocess) check = NULL;
+    g_autofree gchar *out = NULL;
+
+    if (geteuid () != 0)
+        return g_strdup ("root (a private libvirtd)");
+    if (!g_file_test (GVIR_EVENTS_HV_HARNESS, G_FILE_TEST_IS_EXECUTABLE))
+        return g_strdup ("the source tree's tests/integration/hv-harness");
+    check = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                               NULL);
+    if (!check || !g_subprocess_communicate_utf8 (check, NULL, NULL, &out, NULL, NULL))
+        return g_strdup ("python3 (to run tests/integration/hv-harness)");
+    if (g_subprocess_get_if_exited (check) && g_subprocess_get_exit_status (check) == 0)
+        return NULL;
+    /* "missing: X\nmissing: Y\n" -> "X; Y" */
+    g_auto(GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
+    for (guint i = 0; lines[i]; i++)
+        if (g_str_has_prefix (lines[i], "missing: "))
+            memmove (lines[i], lines[i] + strlen ("missing: "), strlen (lines[i]) - strlen ("missing: ") + 1);
+    return g_strjoinv ("; ", lines);
+}
+
+static gint
+run_demo (gint argc, gchar **argv)
+{
+    const gchar *uri = g_getenv ("GVIR_EVENTS_TEST_URI");
+    g_autofree gchar *missing = NULL;
+    g_autofree gchar *self = NULL;
+
+    if (argc > 1) {
+        if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
+            printf ("Usage:\n  gvir-events demo\n\n"
+                    "Boots real QEMU guests (TCG) under a private libvirtd and shows, live, their\n"
+                    "lifecycle, io-error, watchdog, vnc-*, watermark and reboot events, then a\n"
+                    "one-line summary.  Needs root, libvirtd, QEMU, nbdkit and the source tree\n"
+                    "(tests/integration/hv-harness); without them, shows lifecycle events on\n"
+                    "libvirt's test driver.  Exit status 0, or 1 when the demo failed.\n");
+            return EXIT_OK;
+        }
+        g_printerr ("gvir-events: demo takes no arguments\n");
+        return EXIT_USAGE;
+    }
+    if (uri && g_getenv ("GVIR_EVENTS_GUEST_DIR"))
+        return demo_inside_harness (uri);
+
+    missing = demo_missing ();
+    if (missing) {
+        printf ("demo: real guests need %s; showing lifecycle events on test:///default instead\n",
+                missing);
+        fflush (stdout);
+        return demo_test_driver ();
+    }
+
+    /* again, under the harness; it removes every process and file when done */
+    self = g_file_read_link ("/proc/self/exe", NULL);
+    if (!self)
+        self = g_strdup (argv[-1]);
+    const gchar *harness[] = {
+        "/usr/bin/python3", GVIR_EVENTS_HV_HARNESS, "run", "--timeout", "300",
+        "--guest-dir", GVIR_EVENTS_GUEST_DIR, "--", self, "demo", NULL
+    };
+    execv (harness[0], (gchar **) harness);
+    g_printerr ("gvir-events: demo: cannot run %s: %s\n", GVIR_EVENTS_HV_HARNESS, g_strerror (errno));
+    return EXIT_FAILURE_OTHER;
+}
