@@ -292,7 +292,7 @@ test_authenticated (void)
     g_assert_cmpint (gvir_event_get_kind (heard_events->pdata[1]), ==,
                      GVIR_DOMAIN_EVENT_KIND_VNC_INITIALIZED);
     line = gvir_event_to_string (heard_events->pdata[1]);
-    expected_line = g_strdup_printf (" client=%s:%s -> 127.0.0.1:%u auth=" AUTH_SCHEME
+    expected_line = g_strdup_printf (" %s:%s \u2192 127.0.0.1:%u (" AUTH_SCHEME ")"
                                      " x509dname=" CLIENT_DNAME " saslUsername=" SASL_USER,
                                      c->node, c->service, vnc_port);
     if (!g_str_has_suffix (line, expected_line))
