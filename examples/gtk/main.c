@@ -29,8 +29,10 @@ on_command_line (GApplication *app, GApplicationCommandLine *command_line)
 int
 main (int argc, char **argv)
 {
-    /* First, before any connection is opened: this plugs GLib's main loop
-     * into libvirt's event loop, which delivers the events. */
+    /* First, before any libvirt call: initializes libvirt for threads,
+     * makes GLib's main loop libvirt's event loop (GVirConnection would do
+     * that too), and keeps libvirt from printing every error on stderr
+     * (they reach us as GErrors). */
     gvir_init_object (&argc, &argv);
 
     /* NON_UNIQUE: each run shows its own URI, it does not hand it to a
