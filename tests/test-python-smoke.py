@@ -254,7 +254,11 @@ class DefaultConstructorTest(unittest.TestCase):
         self.assertIn('GVirDomainEvents cannot be constructed directly', result.stderr)
         self.assertIn('use gvir_domain_events_get_for_domain()', result.stderr)
         self.assertIn('GVirConnectionEvents cannot be constructed directly', result.stderr)
+        # a binding's user is told in a binding's words too
+        self.assertIn('DomainEvents.get_for_domain() in a binding', result.stderr)
+        self.assertIn('ConnectionEvents.get_for_connection() in a binding', result.stderr)
         self.assertIn('g_object_new()', result.stdout)
+        self.assertIn('DomainEvents() in a binding', result.stdout)
         self.assertTrue(result.stdout.endswith('done\n'), result.stdout)
 
 
