@@ -30,6 +30,8 @@ typedef struct {
     GDataInputStream *input;
     GPtrArray *companions;        /* after "close": references to the subscribed companions */
     guint close_timeout;
+    gchar *snapshot_path;         /* "snapshot": waiting for the next frame */
+    gulong after_paint;
 } Hook;
 
 static void read_next (Hook *hook);
@@ -124,7 +126,9 @@ dump_log (Hook *hook)
 }
 
 /* GTK 4 renders a widget to a texture: the widget's paintable snapshotted
- * into render nodes, rendered by the window's own renderer. */
+ * into render nodes, rendered by the window's own renderer.  Done after a
+ * frame was painted: the widget may need a new layout (rows just changed),
+ * and a widget waiting for one draws nothing. */
 static void
 snapshot (Hook *hook, const gchar *path)
 {
@@ -145,6 +149,26 @@ snapshot (Hook *hook, const gchar *path)
     g_autofree gchar *line = g_strdup_printf (gdk_texture_save_to_png (texture, path) ?
                                               "saved %s" : "error cannot write %s", path);
     reply (line);
+}
+
+static void
+after_paint (GdkFrameClock *clock, Hook *hook)
+{
+    g_clear_signal_handler (&hook->after_paint, clock);
+    snapshot (hook, hook->snapshot_path);
+    g_clear_pointer (&hook->snapshot_path, g_free);
+    end_reply ();
+    read_next (hook);
+}
+
+static void
+snapshot_after_frame (Hook *hook, const gchar *path)
+{
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (hook->window));
+
+    hook->snapshot_path = g_strdup (path);
+    hook->after_paint = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint), hook);
+    gtk_widget_queue_draw (GTK_WIDGET (hook->window));
 }
 
 static guint
@@ -241,7 +265,8 @@ got_line (GObject *source, GAsyncResult *result, gpointer data)
     } else if (g_str_equal (line, "log")) {
         dump_log (hook);
     } else if (g_str_has_prefix (line, "snapshot ")) {
-        snapshot (hook, line + strlen ("snapshot "));
+        snapshot_after_frame (hook, line + strlen ("snapshot "));
+        return;   /* after_paint() answers */
     } else if (g_str_equal (line, "close")) {
         close_window (hook);
         return;   /* finish_close() answers */

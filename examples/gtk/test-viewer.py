@@ -3,7 +3,7 @@
 # widgets show while events happen.  Run by meson under
 # tests/integration/hv-harness (a private libvirtd) and xvfb-run:
 #
-#   test-viewer.py --scenario test-driver|real-guest [--png PATH] -- VIEWER
+#   test-viewer.py --scenario test-driver|real-guest --png PATH [--memcheck] -- VIEWER...
 #
 # The viewer runs with GVIR_EVENTS_VIEWER_TEST=1: it answers commands on
 # stdin (test-hook.c: rows, log, snapshot PATH, close) with what its column
@@ -38,6 +38,10 @@ import urllib.parse
 import libvirt
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# --memcheck (VIEWER is valgrind ... viewer): every wait 10 times longer, and
+# valgrind's own lines on stderr (its exit status tells its verdict)
+SLOW = 1
+VALGRIND_LINE = re.compile(r"^==\d+==")
 
 
 def run_example_guest():
@@ -86,7 +90,7 @@ class Viewer:
 
     def wait(self, what, check, timeout=30):
         """Ask for the rows until check(rows) holds."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * SLOW
         while True:
             rows = self.rows()
             if check(rows):
@@ -175,6 +179,8 @@ def real_guest(viewer_argv, png):
 
 
 def snapshot(viewer, png):
+    if os.path.exists(png):
+        os.unlink(png)                  # an old picture must not pass
     answer = viewer.ask(f"snapshot {png}")
     with open(png, "rb") as f:
         header = f.read(24)
@@ -186,8 +192,11 @@ def snapshot(viewer, png):
 
 def close(viewer):
     answer = viewer.ask("close")
-    status = viewer.proc.wait(timeout=30)
-    stderr = [line for line in viewer.stderr if line.strip()]
+    status = viewer.proc.wait(timeout=30 * SLOW)
+    for line in viewer.stderr:
+        if SLOW > 1 and VALGRIND_LINE.match(line):
+            print("valgrind: " + line, end="")
+    stderr = [line for line in viewer.stderr if line.strip() and not (SLOW > 1 and VALGRIND_LINE.match(line))]
     if answer != ["closed handlers-left 0"] or status != 0 or stderr:
         print(f"FAIL: close: {answer}, exit status {status}, stderr:\n" + "".join(stderr))
         return 1
@@ -199,8 +208,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenario", choices=["test-driver", "real-guest"], required=True)
     parser.add_argument("--png", required=True)
+    parser.add_argument("--memcheck", action="store_true", help="the viewer runs under valgrind")
     parser.add_argument("viewer", nargs="+")
     args = parser.parse_args()
+    global SLOW
+    SLOW = 10 if args.memcheck else 1
     scenario = test_driver if args.scenario == "test-driver" else real_guest
     status = scenario(args.viewer, args.png)
     print("PASS" if status == 0 else "FAIL")
