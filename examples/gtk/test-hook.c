@@ -10,6 +10,7 @@
  *                  and the error icon is visible, "ok" when neither, else
  *                  "inconsistent"
  *   log            one line per line of the log pane: log<TAB>text
+ *   status         the status line under the panes: status<TAB>text
  *   snapshot PATH  renders the window into PATH (PNG): "saved PATH"
  *   close          closes the window the way its close button does, waits
  *                  for it to be finalized, then counts the handlers left on
@@ -99,6 +100,18 @@ dump_rows (Hook *hook)
             gtk_label_get_text (GTK_LABEL (name)), gtk_label_get_text (GTK_LABEL (state)),
             gtk_label_get_text (GTK_LABEL (event)),
             red && shown ? "error" : !red && !shown ? "ok" : "inconsistent");
+        reply (line);
+    }
+}
+
+static void
+dump_status (Hook *hook)
+{
+    g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+
+    find_by_class (GTK_WIDGET (hook->window), "status", labels);
+    for (guint i = 0; i < labels->len; i++) {
+        g_autofree gchar *line = g_strconcat ("status\t", gtk_label_get_text (labels->pdata[i]), NULL);
         reply (line);
     }
 }
@@ -264,6 +277,8 @@ got_line (GObject *source, GAsyncResult *result, gpointer data)
         dump_rows (hook);
     } else if (g_str_equal (line, "log")) {
         dump_log (hook);
+    } else if (g_str_equal (line, "status")) {
+        dump_status (hook);
     } else if (g_str_has_prefix (line, "snapshot ")) {
         snapshot_after_frame (hook, line + strlen ("snapshot "));
         return;   /* after_paint() answers */

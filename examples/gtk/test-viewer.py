@@ -12,7 +12,9 @@
 # test-driver  the viewer opens libvirt's test driver in the private daemon
 #              (test+unix:///default?socket=...); this script, on another
 #              connection, suspends and resumes domain "test", defines,
-#              starts, destroys and undefines a second domain
+#              starts, destroys and undefines a second domain; then a
+#              second viewer given a URI no driver takes must say why in its
+#              status line
 # real-guest   the viewer opens the private daemon's QEMU driver; two
 #              boot-sector guests (examples/run-example.py's Guest: one
 #              whose watchdog fires, one whose disk read fails) are defined
@@ -144,11 +146,33 @@ def test_driver(viewer_argv, png):
                             rf"  {name}: lifecycle stopped \(destroyed\)",
                             rf"  {name}: lifecycle undefined"])
         snapshot(viewer, png)
-        return close(viewer)
+        if close(viewer) != 0:
+            return 1
     finally:
         if viewer.proc.poll() is None:
             viewer.proc.kill()
         conn.close()
+    return bad_uri(viewer_argv)
+
+
+def bad_uri(viewer_argv):
+    """A URI no driver takes: libvirt's reason in the status line, and a
+    window that closes cleanly."""
+    viewer = Viewer(viewer_argv, "nosuchdriver:///x")
+    try:
+        deadline = time.monotonic() + 30 * SLOW
+        while True:
+            status = viewer.ask("status")
+            if status and status[0].startswith("status\tUnable to open nosuchdriver:///x: "):
+                print(f"ok: a bad URI: {status[0]}")
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"FAIL: a bad URI: the status line says {status}")
+            time.sleep(0.2)
+        return close(viewer)
+    finally:
+        if viewer.proc.poll() is None:
+            viewer.proc.kill()
 
 
 def real_guest(viewer_argv, png):

@@ -91,15 +91,23 @@ on_lifecycle (GVirConnectionEvents *events, GVirDomain *domain, GVirEvent *event
 
 /* ---- Opening the connection ---- */
 
+/* An asynchronous call failed: say why, unless it was cancelled (then the
+ * window is being destroyed, and user_data with it). */
+static void
+show_failure (gpointer user_data, const GError *error)
+{
+    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_label_set_text (EXAMPLE_WINDOW (user_data)->status, error->message);
+}
+
 static void
 fetched_domains (GObject *source, GAsyncResult *result, gpointer user_data)
 {
     g_autoptr (GError) error = NULL;
 
     if (!gvir_connection_fetch_domains_finish (GVIR_CONNECTION (source), result, &error)) {
-        if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            gtk_label_set_text (EXAMPLE_WINDOW (user_data)->status, error->message);
-        return;   /* cancelled: the window is gone */
+        show_failure (user_data, error);
+        return;
     }
     ExampleWindow *self = user_data;
     GList *domains = gvir_connection_get_domains (self->conn);
@@ -116,8 +124,7 @@ opened (GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr (GError) error = NULL;
 
     if (!gvir_connection_open_finish (GVIR_CONNECTION (source), result, &error)) {
-        if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            gtk_label_set_text (EXAMPLE_WINDOW (user_data)->status, error->message);
+        show_failure (user_data, error);
         return;
     }
     ExampleWindow *self = user_data;
@@ -301,6 +308,7 @@ example_window_init (ExampleWindow *self)
     gtk_widget_set_margin_start (GTK_WIDGET (self->status), 6);
     gtk_widget_set_margin_bottom (GTK_WIDGET (self->status), 6);
     gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
+    gtk_widget_add_css_class (GTK_WIDGET (self->status), "status");   /* (the test hook reads it) */
 
     GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
     gtk_box_append (GTK_BOX (box), paned);
