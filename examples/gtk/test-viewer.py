@@ -15,11 +15,13 @@
 #              starts, destroys and undefines a second domain; then a
 #              second viewer given a URI no driver takes must say why in its
 #              status line
-# real-guest   the viewer opens the private daemon's QEMU driver; two
+# real-guest   the viewer opens the private daemon's QEMU driver; three
 #              boot-sector guests (examples/run-example.py's Guest: one
-#              whose watchdog fires, one whose disk read fails) are defined
-#              and booted; their rows must show the watchdog and the I/O
-#              error as errors, the log both events
+#              whose watchdog fires, one whose disk read fails, one with a
+#              VNC server) are defined and booted; their rows must show the
+#              watchdog and the I/O error as errors, then a VNC client
+#              coming and going and a reset of the third, and the log those
+#              events
 #
 # Both end by closing the window: the viewer must say that no handler is
 # left on the companions it had subscribed to, and exit with status 0 and
@@ -181,18 +183,25 @@ def real_guest(viewer_argv, png):
     guests = []
     try:
         viewer.wait("the viewer lists the (empty) daemon", lambda r: True)
-        guests = [Guest("watchdog"), Guest("io-error")]
-        watchdog, io_error = (g.name for g in guests)
-        viewer.wait("both guests appear, shut off",
+        guests = [Guest("watchdog"), Guest("io-error"), Guest("vnc")]
+        watchdog, io_error, vnc = (g.name for g in guests)
+        viewer.wait("the guests appear, shut off",
                     lambda r: all(r.get(g.name, ("",))[0] == "shut off" for g in guests))
         for guest in guests:
             guest.boot()
         viewer.wait("the watchdog and the I/O error in their rows, as errors", lambda r:
                     r[watchdog][1:] == ("watchdog fired (none)", "error") and
-                    r[io_error][1].startswith("I/O error on hdb") and r[io_error][2] == "error" and
+                    r[io_error][1:] == ("I/O error on hdb (report)", "error") and
                     all(r[g.name][0] == "running" for g in guests), timeout=60)
-        expect_log(viewer, [rf"  {watchdog}: watchdog"])
-        expect_log(viewer, [rf"  {io_error}: io-error"])
+        expect_log(viewer, [rf"  {watchdog}: watchdog action=none"])
+        expect_log(viewer, [rf"  {io_error}: io-error disk=hdb"])
+        guests[2].vnc_client()      # connects, shakes hands, leaves
+        viewer.wait("the VNC client, not an error", lambda r:
+                    r[vnc][1:] == ("VNC client 127.0.0.1 left", "ok"))
+        guests[2].domain.reset()
+        viewer.wait("the reboot", lambda r: r[vnc][1:] == ("rebooted", "ok"))
+        expect_log(viewer, [rf"  {vnc}: vnc-connected", rf"  {vnc}: vnc-disconnected",
+                            rf"  {vnc}: reboot"])
         snapshot(viewer, png)
         return close(viewer)
     finally:
