@@ -16,7 +16,7 @@ struct _ExampleDomainItem {
     gchar *uuid;
     gchar *name;
     GVirDomainState state;
-    gboolean state_known;         /* a lifecycle event came before get_info's answer */
+    gboolean state_known;         /* a lifecycle event told the state before get_info did */
     gchar *last_event;
     gboolean error;
 };
@@ -102,9 +102,11 @@ static void
 on_lifecycle (GVirDomainEvents *events, GVirDomainLifecycleEvent event, gint detail,
               ExampleDomainItem *self)
 {
-    self->state_known = TRUE;
-    if ((guint) event < G_N_ELEMENTS (state_after) && state_after[event] != GVIR_DOMAIN_STATE_NONE)
+    /* "defined" tells no state: the answer of get_info still counts */
+    if ((guint) event < G_N_ELEMENTS (state_after) && state_after[event] != GVIR_DOMAIN_STATE_NONE) {
+        self->state_known = TRUE;
         set_state (self, state_after[event]);
+    }
 }
 
 static void

@@ -15,20 +15,33 @@ struct _ExampleWindow {
     GCancellable *cancellable;          /* opening the connection, listing its domains */
     GListStore *domains;                /* of ExampleDomainItem, in the order they came */
     GHashTable *by_uuid;                /* UUID -> ExampleDomainItem (borrowed from the store) */
+    GtkTextView *log_view;
     GtkTextBuffer *log;
     GtkLabel *status;
 };
+
+/* A log that runs for days keeps its last lines only. */
+#define LOG_LINES 1000
 
 G_DEFINE_FINAL_TYPE (ExampleWindow, example_window, GTK_TYPE_APPLICATION_WINDOW)
 
 static void
 log_line (ExampleWindow *self, const gchar *line)
 {
-    GtkTextIter end;
+    GtkTextIter start, end;
 
     gtk_text_buffer_get_end_iter (self->log, &end);
     gtk_text_buffer_insert (self->log, &end, line, -1);
     gtk_text_buffer_insert (self->log, &end, "\n", 1);
+    if (gtk_text_buffer_get_line_count (self->log) > LOG_LINES) {
+        gtk_text_buffer_get_start_iter (self->log, &start);
+        gtk_text_buffer_get_iter_at_line (self->log, &end, 1);
+        gtk_text_buffer_delete (self->log, &start, &end);
+    }
+    /* follow the end: the cursor there, and into view */
+    gtk_text_buffer_get_end_iter (self->log, &end);
+    gtk_text_buffer_place_cursor (self->log, &end);
+    gtk_text_view_scroll_mark_onscreen (self->log_view, gtk_text_buffer_get_insert (self->log));
 }
 
 /* ---- The domain list ---- */
@@ -291,6 +304,7 @@ example_window_init (ExampleWindow *self)
     self->by_uuid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
     GtkWidget *log_view = gtk_text_view_new ();
+    self->log_view = GTK_TEXT_VIEW (log_view);
     self->log = gtk_text_view_get_buffer (GTK_TEXT_VIEW (log_view));
     gtk_text_view_set_editable (GTK_TEXT_VIEW (log_view), FALSE);
     gtk_text_view_set_monospace (GTK_TEXT_VIEW (log_view), TRUE);
