@@ -7,8 +7,9 @@
 #
 # 1. build tree, through `meson devenv`: consumer.c compiled with
 #    pkg-config (the uninstalled .pc in meson-uninstalled/) with -Wall
-#    -Wextra -Werror, and run; consumer.py run; consumer.vala compiled with
-#    valac --pkg (vapi found through XDG_DATA_DIRS), and run
+#    -Wextra -Werror, and run; consumer.py and consumer.js (GJS) run;
+#    consumer.vala compiled with valac --pkg (vapi found through
+#    XDG_DATA_DIRS), and run
 # 2. a copy installed with meson install --destdir into a private prefix:
 #    consumer.c compiled with its .pc (prefix redefined to where it lies)
 #    and run with LD_LIBRARY_PATH; consumer.py run with GI_TYPELIB_PATH and
@@ -48,6 +49,7 @@ check "C, uninstalled .pc" devenv sh -c \
   'cc -Wall -Wextra -Werror -o "$1/c-build" "$2/consumer.c" $(pkg-config --cflags --libs libvirt-gevents-1.0) && "$1/c-build"' \
   sh "$scratch" "$here"
 check "Python in meson devenv" devenv "$python" "$here/consumer.py"
+check "GJS in meson devenv" devenv gjs -m "$here/consumer.js"
 if command -v valac >/dev/null && [ -e "$build/vapi/libvirt-gevents-1.0.vapi" ]; then
   check "Vala in meson devenv" devenv sh -c \
     'valac --pkg libvirt-gevents-1.0 -X -w -d "$1" -o vala-build "$2/consumer.vala" && "$1/vala-build"' \
