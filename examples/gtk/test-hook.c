@@ -18,6 +18,8 @@
  *                  to: "closed handlers-left N" (or "closed
  *                  window-not-finalized"); the application then exits
  *
+ * The application runs until "close" is answered or stdin is closed.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <gio/gunixinputstream.h>
@@ -266,11 +268,17 @@ got_line (GObject *source, GAsyncResult *result, gpointer data)
     g_autoptr (GError) error = NULL;
     g_autofree gchar *line = g_data_input_stream_read_line_finish_utf8 (hook->input, result, NULL, &error);
 
-    if (line == NULL || hook->window == NULL) {
-        /* stdin closed: the test died; leave the application running
-         * would hang it, so close as the test would have */
-        if (hook->window != NULL && hook->companions == NULL)
-            close_window (hook);
+    if (hook->window == NULL) {
+        /* the window was closed otherwise than by "close": let go */
+        g_object_unref (hook->input);
+        g_application_release (hook->app);
+        g_free (hook);
+        return;
+    }
+    if (line == NULL) {
+        /* stdin closed (the test died): close as the test would have, or
+         * the application would run on */
+        close_window (hook);
         return;
     }
     if (g_str_equal (line, "rows")) {
