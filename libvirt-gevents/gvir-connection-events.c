@@ -623,8 +623,10 @@ gvir_connection_events_constructed (GObject *object)
     G_OBJECT_CLASS (gvir_connection_events_parent_class)->constructed (object);
 
     if (!g_private_get (&making_companion))
-        g_critical ("GVirConnectionEvents cannot be constructed directly and will hear no event: "
-                    "use gvir_connection_events_get_for_connection()");
+        g_critical ("GVirConnectionEvents cannot be constructed directly (g_object_new(), or "
+                    "ConnectionEvents() in a binding) and will hear no event: use "
+                    "gvir_connection_events_get_for_connection() "
+                    "(ConnectionEvents.get_for_connection() in a binding)");
 }
 
 static void

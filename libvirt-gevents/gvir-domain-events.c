@@ -92,8 +92,9 @@ gvir_domain_events_constructed (GObject *object)
     G_OBJECT_CLASS (gvir_domain_events_parent_class)->constructed (object);
 
     if (!g_private_get (&making_companion))
-        g_critical ("GVirDomainEvents cannot be constructed directly and will hear no event: "
-                    "use gvir_domain_events_get_for_domain()");
+        g_critical ("GVirDomainEvents cannot be constructed directly (g_object_new(), or "
+                    "DomainEvents() in a binding) and will hear no event: use "
+                    "gvir_domain_events_get_for_domain() (DomainEvents.get_for_domain() in a binding)");
 }
 
 static void
@@ -664,8 +665,9 @@ gvir_domain_events_set_watermark (GVirDomainEvents *self,
 
     if (!self->made_by_hub) {
         g_set_error_literal (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE,
-                             "These events belong to no domain: the object was made with "
-                             "g_object_new(), not gvir_domain_events_get_for_domain()");
+                             "This GVirDomainEvents belongs to no domain: it was constructed "
+                             "directly (g_object_new(), or DomainEvents() in a binding), not got "
+                             "from gvir_domain_events_get_for_domain()");
         return FALSE;
     }
     if (g_atomic_int_get (&self->gone)) {

@@ -194,8 +194,8 @@ hub_register (GVirEventsHub *hub)
 
     /* a link that died meanwhile refuses everything too: the reconnection handles that */
     if (!any && virConnectIsAlive (hub->conn) == 1)
-        g_warning ("libvirt-gevents: libvirt refused every event registration (%s); "
-                   "was gvir_init_object() called before the connection was opened?",
+        g_warning ("libvirt-gevents: libvirt refused every event registration (%s): "
+                   "this connection will deliver no event",
                    failure ? failure : "no reason given");
     else if (!any)
         g_debug ("libvirt-gevents: no event registration on a dead link (%s)",

@@ -207,6 +207,29 @@ class WithoutInitObjectTest(unittest.TestCase):
         self.assertNotIn('CRITICAL', result.stderr)
 
 
+    def test_what_init_object_is_for(self):
+        # what docs/reference/gtk-application.xml says init_object() is still
+        # needed for: without it libvirt prints the errors a program handles
+        script = (
+            'import sys, gi\n'
+            'gi.require_version("LibvirtGObject", "1.0")\n'
+            'from gi.repository import GLib, LibvirtGObject\n'
+            'if sys.argv[1] == "init":\n'
+            '    LibvirtGObject.init_object(None)\n'
+            'conn = LibvirtGObject.Connection.new("test:///default")\n'
+            'conn.open(None)\n'
+            'conn.fetch_domains(None)\n'
+            'try:\n'
+            '    conn.find_domain_by_name("test").resume()\n'
+            'except GLib.Error as e:\n'
+            '    print(e.message)\n')
+        for init, printed in (('init', False), ('no-init', True)):
+            result = subprocess.run([sys.executable, '-c', script, init], capture_output=True,
+                                    text=True, timeout=60)
+            self.assertIn("domain 'test' not paused", result.stdout)
+            self.assertEqual("libvirt: Test Driver error" in result.stderr, printed, result.stderr)
+
+
 class DefaultConstructorTest(unittest.TestCase):
     """What a binding's default constructor (g_object_new) makes of each type."""
 
@@ -254,7 +277,11 @@ class DefaultConstructorTest(unittest.TestCase):
         self.assertIn('GVirDomainEvents cannot be constructed directly', result.stderr)
         self.assertIn('use gvir_domain_events_get_for_domain()', result.stderr)
         self.assertIn('GVirConnectionEvents cannot be constructed directly', result.stderr)
+        # a binding's user is told in a binding's words too
+        self.assertIn('DomainEvents.get_for_domain() in a binding', result.stderr)
+        self.assertIn('ConnectionEvents.get_for_connection() in a binding', result.stderr)
         self.assertIn('g_object_new()', result.stdout)
+        self.assertIn('DomainEvents() in a binding', result.stdout)
         self.assertTrue(result.stdout.endswith('done\n'), result.stdout)
 
 

@@ -2,7 +2,12 @@
  * gen-signal-table: prints the signals of GVirDomainEvents from the event
  * table the library is driven by, so the documentation cannot drift from it.
  *
- * Usage: gen-signal-table [--docbook | --markdown]
+ * Usage: gen-signal-table [--docbook | --markdown | --docbook-objects | --docbook-details]
+ *
+ * A detailed signal accepts any detail at connect time and a misspelt one
+ * never matches, so the tables spell out the valid details: an enum
+ * argument's nicks, listed by --docbook-details for every enum a detail or
+ * an argument can be.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -40,13 +45,77 @@ arguments (const GVirEventSpec *spec)
     return g_string_free (s, FALSE);
 }
 
+/* "a, b, c": the nicks of an enum's values, in @before ... @after each */
 static gchar *
-detail (const GVirEventSpec *spec)
+nicks (GType type, const gchar *before, const gchar *after)
+{
+    g_autoptr (GEnumClass) klass = g_type_class_ref (type);
+    GString *s = g_string_new (NULL);
+
+    for (guint i = 0; i < klass->n_values; i++)
+        g_string_append_printf (s, "%s%s%s%s", i ? ", " : "", before,
+                                klass->values[i].value_nick, after);
+    return g_string_free (s, FALSE);
+}
+
+/* The detail cell: the argument, and the valid details when it is an enum */
+static gchar *
+detail_text (const gchar *param, GType type, gboolean docbook)
+{
+    if (!G_TYPE_IS_ENUM (type))
+        return g_strdup (param);
+    g_autofree gchar *valid = docbook ? nicks (type, "<literal>", "</literal>") : nicks (type, "`", "`");
+    return g_strdup_printf ("%s, one of %s", param, valid);
+}
+
+static gchar *
+detail (const GVirEventSpec *spec, gboolean docbook)
 {
     if (spec->detail == GVIR_EVENT_DETAIL_NONE)
         return g_strdup ("");
-    return g_strdup_printf (G_TYPE_IS_ENUM (gvir_event_spec_param_type (spec, 0)) ?
-                            "%s (its nick)" : "%s", spec->params[0].name);
+    return detail_text (spec->params[0].name, gvir_event_spec_param_type (spec, 0), docbook);
+}
+
+/* Every enum of the signals' arguments, and the two kinds that detail the
+ * connection-wide signals, with their nicks. */
+static int
+print_details_table (void)
+{
+    g_autoptr (GArray) types = g_array_new (FALSE, FALSE, sizeof (GType));
+    GType kinds[] = { GVIR_TYPE_DOMAIN_EVENT_KIND, GVIR_TYPE_OBJECT_EVENT_KIND };
+
+    g_array_append_vals (types, kinds, G_N_ELEMENTS (kinds));
+    for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
+        const GVirEventSpec *spec = gvir_event_spec_for_kind (kind);
+        for (guint i = 0; i < spec->n_params; i++) {
+            GType type = gvir_event_spec_param_type (spec, i);
+            g_array_append_val (types, type);
+        }
+    }
+    for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
+        const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
+        for (guint i = 0; i < spec->n_params; i++) {
+            GType type = gvir_object_event_param_type (spec, i);
+            g_array_append_val (types, type);
+        }
+    }
+
+    g_print ("<informaltable><tgroup cols=\"2\"><thead><row>"
+             "<entry>enum</entry><entry>nicks (the details it gives)</entry></row></thead><tbody>\n");
+    for (guint i = 0; i < types->len; i++) {
+        GType type = g_array_index (types, GType, i);
+        gboolean seen = FALSE;
+
+        for (guint j = 0; j < i && !seen; j++)
+            seen = g_array_index (types, GType, j) == type;
+        if (seen || !G_TYPE_IS_ENUM (type))
+            continue;
+        g_autofree gchar *valid = nicks (type, "<literal>", "</literal>");
+        g_print ("<row><entry><link linkend=\"%s\"><type>%s</type></link></entry><entry>%s</entry></row>\n",
+                 g_type_name (type), g_type_name (type), valid);
+    }
+    g_print ("</tbody></tgroup></informaltable>\n");
+    return 0;
 }
 
 /* The table of GVirConnectionEvents' signals for the other objects, from the sibling table. */
@@ -71,7 +140,7 @@ print_object_table (void)
                 g_string_append_printf (args, ", <link linkend=\"%s\"><type>%s</type></link> %s",
                                         g_type_name (type), g_type_name (type), spec->params[i].name);
                 if (i == 0)
-                    how = g_strdup_printf ("%s (its nick)", spec->params[0].name);
+                    how = detail_text (spec->params[0].name, type, TRUE);
             } else {
                 g_string_append_printf (args, ", <type>%s</type> %s", c_type (type),
                                         spec->params[i].name);
@@ -93,6 +162,8 @@ main (int argc, char **argv)
 
     if (argc > 1 && g_str_equal (argv[1], "--docbook-objects"))
         return print_object_table ();
+    if (argc > 1 && g_str_equal (argv[1], "--docbook-details"))
+        return print_details_table ();
 
     if (docbook)
         g_print ("<informaltable><tgroup cols=\"4\"><thead><row>"
@@ -104,7 +175,7 @@ main (int argc, char **argv)
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
         const GVirEventSpec *spec = gvir_event_spec_for_kind (kind);
         g_autofree gchar *args = arguments (spec);
-        g_autofree gchar *how = detail (spec);
+        g_autofree gchar *how = detail (spec, docbook);
 
         if (docbook) {
             g_autofree gchar *escaped = g_markup_escape_text (args, -1);
