@@ -193,8 +193,8 @@ def real_guest(viewer_argv, png):
                     r[watchdog][1:] == ("watchdog fired (none)", "error") and
                     r[io_error][1:] == ("I/O error on hdb (report)", "error") and
                     all(r[g.name][0] == "running" for g in guests), timeout=60)
-        expect_log(viewer, [rf"  {watchdog}: watchdog action=none"])
-        expect_log(viewer, [rf"  {io_error}: io-error disk=hdb"])
+        expect_log(viewer, [rf"  {watchdog}: watchdog none"])
+        expect_log(viewer, [rf"  {io_error}: io-error hdb \(ide0-0-1\) report"])
         guests[2].vnc_client()      # connects, shakes hands, leaves
         viewer.wait("the VNC client, not an error", lambda r:
                     r[vnc][1:] == ("VNC client 127.0.0.1 left", "ok"))
