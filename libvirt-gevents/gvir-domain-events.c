@@ -877,8 +877,9 @@ gvir_domain_events_emit (GVirDomainEvents *self, GVirEventEmission *em)
 
         if (state >= 0)
             g_atomic_int_set (&self->state, state);
-        gvir_guest_users_observe (self->guest_users, em);
-    } else if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_AGENT_LIFECYCLE) {
+        if (self->guest_users)
+            gvir_guest_users_observe (self->guest_users, em);
+    } else if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_AGENT_LIFECYCLE && self->guest_users) {
         gvir_guest_users_observe (self->guest_users, em);
     }
     gvir_events_emit_in_context (self->context, signals[em->spec->kind], em->detail,

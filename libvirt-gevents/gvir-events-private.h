@@ -336,7 +336,7 @@ GVirGuestUsers *gvir_guest_users_new          (GVirDomainEvents  *owner,
 GVirGuestUsers *gvir_guest_users_ref          (GVirGuestUsers    *self);
 void            gvir_guest_users_unref        (GVirGuestUsers    *self);
 void            gvir_guest_users_dispose      (GVirGuestUsers    *self);
-gboolean        gvir_guest_users_set_interval (GVirGuestUsers    *self,
+void            gvir_guest_users_set_interval (GVirGuestUsers    *self,
                                                guint              seconds);
 void            gvir_guest_users_observe      (GVirGuestUsers    *self,
                                                const GVirEventEmission *em);

@@ -22,10 +22,10 @@
  * too).  The rules:
  *
  * - only while a handler of either signal is connected: GObject says nothing
- *   when one is, so the timer ticks anyway and a tick without handlers
- *   costs two handler lookups (the timers are g_timeout_source_new_seconds(),
- *   which GLib wakes together, once a second at most for any number of
- *   domains);
+ *   when one is, so each companion's count runs anyway, and a turn without
+ *   handlers costs two handler lookups.  One seconds timer per main context
+ *   counts for all the companions of that context (a GSource per companion
+ *   would make every iteration of the main loop walk thousands of them);
  * - only while the agent may answer: not after agent-lifecycle said
  *   disconnected, nor while the domain is not running;
  * - never from the companion's main context: the call is an RPC that waits
@@ -43,18 +43,19 @@
 enum { AGENT_UNKNOWN = -1, AGENT_DISCONNECTED = 0, AGENT_CONNECTED = 1 };
 
 struct _GVirGuestUsers {
-    gint ref_count;                 /* atomic: the owner's, the timer's, a poll's */
+    gint ref_count;                 /* atomic: the owner's, the ticker's, a poll's */
     GWeakRef owner;                 /* the GVirDomainEvents */
-    GMainContext *context;          /* where the timer and the answers run */
 
-    /* set from any thread (the property, libvirt's event thread) */
-    GMutex lock;
+    /* under tickers_lock */
     guint interval;                 /* seconds, 0 = never ask */
-    GSource *timer;
+    guint countdown;                /* seconds left until the next turn */
+    gboolean disposed;
+
+    /* set from any thread (libvirt's event thread) */
+    GMutex lock;
     gint agent;                     /* AGENT_*, from agent-lifecycle events */
     gboolean reset;                 /* an event said: ask again, from scratch */
     gboolean wake;                  /* an event said: the agent is back, no back-off */
-    gboolean disposed;
 
     /* the context's thread only */
     gboolean in_flight;
@@ -241,7 +242,7 @@ answered (GObject *source, GAsyncResult *result, gpointer data)
 
     self->in_flight = FALSE;
     g_mutex_lock (&self->lock);
-    stale = self->disposed || self->reset;
+    stale = self->reset;
     g_mutex_unlock (&self->lock);
     if (stale) {
         /* the answer may predate what the event said: ask again */
@@ -280,17 +281,17 @@ answered (GObject *source, GAsyncResult *result, gpointer data)
     answer_free (answer);
 }
 
-static gboolean
-tick (gpointer data)
+/* One turn of a companion's count, in its main context. */
+static void
+turn (GVirGuestUsers *self)
 {
-    GVirGuestUsers *self = data;
     g_autoptr(GVirDomainEvents) owner = g_weak_ref_get (&self->owner);
     virDomainPtr dom = NULL;
     gint agent;
     int state;
 
     if (!owner || gvir_domain_events_is_gone (owner))
-        return G_SOURCE_REMOVE;
+        return;
 
     g_mutex_lock (&self->lock);
     if (self->reset)
@@ -305,41 +306,107 @@ tick (gpointer data)
     if (!gvir_domain_events_wants (owner, GVIR_EVENT_POLLED)) {
         g_clear_pointer (&self->baseline, g_variant_unref);
         self->failures = self->skip = 0;
-        return G_SOURCE_CONTINUE;
+        return;
     }
     state = gvir_domain_events_get_state (owner);
     if (self->in_flight || self->unsupported || agent == AGENT_DISCONNECTED ||
         (state >= 0 && state != VIR_DOMAIN_RUNNING))
-        return G_SOURCE_CONTINUE;
+        return;
     if (self->skip > 0) {
         self->skip--;
-        return G_SOURCE_CONTINUE;
+        return;
     }
 
     g_object_get (gvir_domain_events_peek_domain (owner), "handle", &dom, NULL);
     if (!dom)
-        return G_SOURCE_CONTINUE;
+        return;
     self->in_flight = TRUE;
     gvir_guest_users_ask (G_OBJECT (owner), dom, NULL, answered, gvir_guest_users_ref (self));
     virDomainFree (dom);
-    return G_SOURCE_CONTINUE;
 }
 
-/* Under self->lock. */
+/*
+ * The tickers: one seconds timer per main context with companions in it,
+ * counting down each companion's interval.  A companion leaves its
+ * ticker's list when disposed; a ticker without companions stops.
+ */
+typedef struct {
+    /*
+     * NULL: the global default one.  Not a reference: that would be a cycle
+     * through the source, and the companions hold theirs.  A context
+     * finalized destroys the source, which frees the ticker.
+     */
+    GMainContext *context;
+    GPtrArray *pollers;             /* GVirGuestUsers, strong */
+} Ticker;
+
+static GMutex tickers_lock;
+static GPtrArray *tickers;          /* Ticker; as many as contexts: a handful */
+
 static void
-schedule (GVirGuestUsers *self)
+ticker_free (Ticker *ticker)
 {
-    if (self->timer) {
-        g_source_destroy (self->timer);
-        g_clear_pointer (&self->timer, g_source_unref);
+    g_mutex_lock (&tickers_lock);
+    g_ptr_array_remove_fast (tickers, ticker);  /* there still if its context died */
+    g_mutex_unlock (&tickers_lock);
+    g_ptr_array_unref (ticker->pollers);
+    g_free (ticker);
+}
+
+static gboolean
+ticker_tick (gpointer data)
+{
+    Ticker *ticker = data;
+    g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func ((GDestroyNotify) gvir_guest_users_unref);
+    gboolean empty;
+
+    g_mutex_lock (&tickers_lock);
+    for (guint i = ticker->pollers->len; i-- > 0;) {
+        GVirGuestUsers *poller = g_ptr_array_index (ticker->pollers, i);
+
+        if (poller->disposed)
+            g_ptr_array_remove_index_fast (ticker->pollers, i);
+        else if (poller->interval > 0 && --poller->countdown == 0) {
+            poller->countdown = poller->interval;
+            g_ptr_array_add (due, gvir_guest_users_ref (poller));
+        }
     }
-    if (self->interval == 0 || self->disposed)
-        return;
-    self->timer = g_timeout_source_new_seconds (self->interval);
-    g_source_set_static_name (self->timer, "libvirt-gevents guest users");
-    g_source_set_callback (self->timer, tick, gvir_guest_users_ref (self),
-                           (GDestroyNotify) gvir_guest_users_unref);
-    g_source_attach (self->timer, self->context);
+    /* removing the source frees the ticker, after this callback */
+    empty = ticker->pollers->len == 0;
+    if (empty)
+        g_ptr_array_remove_fast (tickers, ticker);
+    g_mutex_unlock (&tickers_lock);
+
+    /* outside the lock: a turn runs handler lookups and starts a GTask */
+    for (guint i = 0; i < due->len; i++)
+        turn (g_ptr_array_index (due, i));
+    return empty ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* Under tickers_lock. */
+static void
+ticker_add (GMainContext *context, GVirGuestUsers *poller)
+{
+    Ticker *ticker = NULL;
+
+    if (!tickers)
+        tickers = g_ptr_array_new ();
+    for (guint i = 0; i < tickers->len && !ticker; i++) {
+        if (((Ticker *) g_ptr_array_index (tickers, i))->context == context)
+            ticker = g_ptr_array_index (tickers, i);
+    }
+    if (!ticker) {
+        g_autoptr(GSource) source = g_timeout_source_new_seconds (1);
+
+        ticker = g_new0 (Ticker, 1);
+        ticker->context = context;
+        ticker->pollers = g_ptr_array_new_with_free_func ((GDestroyNotify) gvir_guest_users_unref);
+        g_source_set_static_name (source, "libvirt-gevents guest users");
+        g_source_set_callback (source, ticker_tick, ticker, (GDestroyNotify) ticker_free);
+        g_ptr_array_add (tickers, ticker);
+        g_source_attach (source, context);
+    }
+    g_ptr_array_add (ticker->pollers, gvir_guest_users_ref (poller));
 }
 
 GVirGuestUsers *
@@ -349,13 +416,12 @@ gvir_guest_users_new (GVirDomainEvents *owner, GMainContext *context, guint inte
 
     self->ref_count = 1;
     g_weak_ref_init (&self->owner, owner);
-    self->context = context ? g_main_context_ref (context) : NULL;
     g_mutex_init (&self->lock);
     self->agent = AGENT_UNKNOWN;
-    self->interval = interval;
-    g_mutex_lock (&self->lock);
-    schedule (self);
-    g_mutex_unlock (&self->lock);
+    self->interval = self->countdown = interval;
+    g_mutex_lock (&tickers_lock);
+    ticker_add (context, self);
+    g_mutex_unlock (&tickers_lock);
     return self;
 }
 
@@ -366,14 +432,13 @@ gvir_guest_users_ref (GVirGuestUsers *self)
     return self;
 }
 
-/* The timer's callback and a poll's answer may still run: they hold references. */
+/* Its ticker lets it go at its next tick; a poll's answer may still come. */
 void
 gvir_guest_users_dispose (GVirGuestUsers *self)
 {
-    g_mutex_lock (&self->lock);
+    g_mutex_lock (&tickers_lock);
     self->disposed = TRUE;
-    schedule (self);
-    g_mutex_unlock (&self->lock);
+    g_mutex_unlock (&tickers_lock);
 }
 
 void
@@ -383,25 +448,17 @@ gvir_guest_users_unref (GVirGuestUsers *self)
         return;
     g_weak_ref_clear (&self->owner);
     g_clear_pointer (&self->baseline, g_variant_unref);
-    g_clear_pointer (&self->context, g_main_context_unref);
     g_mutex_clear (&self->lock);
     g_free (self);
 }
 
-/* A new interval restarts the timer: the next question comes after it. */
-gboolean
+/* A new interval restarts the count: the next turn comes after it. */
+void
 gvir_guest_users_set_interval (GVirGuestUsers *self, guint seconds)
 {
-    gboolean changed;
-
-    g_mutex_lock (&self->lock);
-    changed = self->interval != seconds;
-    if (changed) {
-        self->interval = seconds;
-        schedule (self);
-    }
-    g_mutex_unlock (&self->lock);
-    return changed;
+    g_mutex_lock (&tickers_lock);
+    self->interval = self->countdown = seconds;
+    g_mutex_unlock (&tickers_lock);
 }
 
 /*
