@@ -172,6 +172,68 @@ test_no_agent (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     test_recorder_clear (&heard);
 }
 
+/*
+ * A companion made under a thread-default context is asked from that
+ * context (its own ticker), not from the default one; the ticker goes away
+ * with the context once the companion is dropped (valgrind runs this).
+ */
+typedef struct {
+    Fixture *f;
+    GVirDomain *domain;
+    guint messages;
+} ContextData;
+
+static void
+unexpected_logon (void)
+{
+    g_assert_not_reached ();
+}
+
+static gpointer
+in_other_context (gpointer data)
+{
+    ContextData *d = data;
+    GMainContext *context = g_main_context_new ();
+    GVirDomainEvents *ev;
+    gint64 deadline = g_get_monotonic_time () + 3500 * 1000;
+    gulong id;
+
+    g_main_context_push_thread_default (context);
+    ev = gvir_domain_events_get_for_domain (d->domain);
+    g_object_set (ev, "guest-users-interval", 1, NULL);
+    id = g_signal_connect (ev, "guest-user-logon", G_CALLBACK (unexpected_logon), NULL);
+    while (g_get_monotonic_time () < deadline)
+        g_main_context_iteration (context, FALSE), g_usleep (10 * 1000);
+    d->messages = debug_messages->len;
+    g_signal_handler_disconnect (ev, id);
+    g_main_context_pop_thread_default (context);
+    g_main_context_unref (context);
+    return NULL;
+}
+
+static void
+test_contexts (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    ContextData d = { f, NULL, 0 };
+    g_autofree gchar *xml = g_strdup_printf (domain_xml, "elsewhere");
+    virDomainPtr dom = virDomainDefineXML (f->handle, xml);
+    guint handler;
+
+    g_assert_cmpint (virDomainCreate (dom), ==, 0);
+    d.domain = g_object_new (GVIR_TYPE_DOMAIN, "handle", dom, NULL);
+    g_ptr_array_add (f->domains, d.domain);
+    virDomainFree (dom);
+
+    debug_messages = g_ptr_array_new_with_free_func (g_free);
+    handler = g_log_set_handler ("libvirt-gevents", G_LOG_LEVEL_DEBUG, on_debug, NULL);
+    g_thread_join (g_thread_new ("other-context", in_other_context, &d));
+    /* asked once from the thread's context, while the default one never ran */
+    g_assert_cmpuint (d.messages, ==, 1);
+    g_assert_nonnull (strstr (g_ptr_array_index (debug_messages, 0), "domain elsewhere"));
+    g_log_remove_handler ("libvirt-gevents", handler);
+    g_clear_pointer (&debug_messages, g_ptr_array_unref);
+}
+
 static void
 on_list (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -304,6 +366,8 @@ main (int argc, char **argv)
     g_test_add ("/guest-users/property", Fixture, NULL, fixture_setup, test_property,
                 fixture_teardown);
     g_test_add ("/guest-users/no-agent", Fixture, NULL, fixture_setup, test_no_agent,
+                fixture_teardown);
+    g_test_add ("/guest-users/contexts", Fixture, NULL, fixture_setup, test_contexts,
                 fixture_teardown);
     g_test_add ("/guest-users/list-errors", Fixture, NULL, fixture_setup, test_list_errors,
                 fixture_teardown);
