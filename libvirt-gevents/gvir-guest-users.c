@@ -35,7 +35,11 @@
  * - an error is logged at debug level once, then the agent is asked less
  *   and less often (twice the interval per failure, 32 times at most) until
  *   it answers again or says it connected; a daemon without
- *   virDomainGetGuestInfo (VIR_ERR_NO_SUPPORT) is not asked again.
+ *   virDomainGetGuestInfo (VIR_ERR_NO_SUPPORT) is not asked again;
+ * - an agent that keeps its port open but does not answer keeps libvirt
+ *   waiting (its default agent response timeout is to block): the question
+ *   waits in its thread, one debug line says so, and nothing more is asked
+ *   until the answer comes.
  */
 
 #define MAX_BACKOFF_SHIFT 5
@@ -59,6 +63,7 @@ struct _GVirGuestUsers {
 
     /* the context's thread only */
     gboolean in_flight;
+    gboolean said_waiting;          /* the question in flight was logged as late */
     gboolean unsupported;
     guint failures;
     guint skip;                     /* ticks left before asking again */
@@ -240,7 +245,7 @@ answered (GObject *source, GAsyncResult *result, gpointer data)
     GVariant *previous;
     gboolean stale;
 
-    self->in_flight = FALSE;
+    self->in_flight = self->said_waiting = FALSE;
     g_mutex_lock (&self->lock);
     stale = self->reset;
     g_mutex_unlock (&self->lock);
@@ -309,6 +314,13 @@ turn (GVirGuestUsers *self)
         return;
     }
     state = gvir_domain_events_get_state (owner);
+    /* libvirt waits for as long as the agent stays silent (its default response timeout) */
+    if (self->in_flight && !self->said_waiting) {
+        g_debug ("libvirt-gevents: the guest agent of domain %s did not tell its users yet; "
+                 "no more questions until it does",
+                 gvir_domain_get_name (gvir_domain_events_peek_domain (owner)));
+        self->said_waiting = TRUE;
+    }
     if (self->in_flight || self->unsupported || agent == AGENT_DISCONNECTED ||
         (state >= 0 && state != VIR_DOMAIN_RUNNING))
         return;
