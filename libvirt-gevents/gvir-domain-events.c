@@ -873,11 +873,14 @@ gvir_domain_events_emit (GVirDomainEvents *self, GVirEventEmission *em)
     g_value_set_object (&em->values[0], self);
     /* a reconnection compares the daemon's state with this */
     if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
-        int state = state_after (g_value_get_enum (&em->values[1]));
+        int event = g_value_get_enum (&em->values[1]);
+        int state = state_after (event);
 
         if (state >= 0)
             g_atomic_int_set (&self->state, state);
-        if (self->guest_users)
+        /* only a new boot matters to the guest users: not the common suspend/resume */
+        if ((event == VIR_DOMAIN_EVENT_STARTED || event == VIR_DOMAIN_EVENT_STOPPED) &&
+            self->guest_users)
             gvir_guest_users_observe (self->guest_users, em);
     } else if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_AGENT_LIFECYCLE && self->guest_users) {
         gvir_guest_users_observe (self->guest_users, em);

@@ -475,7 +475,8 @@ gvir_guest_users_set_interval (GVirGuestUsers *self, guint seconds)
 
 /*
  * What an event of the domain says about its agent (any thread: libvirt's
- * event thread calls this before the emission).
+ * event thread calls this before the emission): agent-lifecycle, and the
+ * lifecycle events started and stopped.
  */
 void
 gvir_guest_users_observe (GVirGuestUsers *self, const GVirEventEmission *em)
