@@ -59,10 +59,12 @@ struct _GVirGuestUsers {
     GMutex lock;
     gint agent;                     /* AGENT_*, from agent-lifecycle events */
     gboolean reset;                 /* an event said: ask again, from scratch */
+    guint generation;               /* one more per reset: older answers are stale */
     gboolean wake;                  /* an event said: the agent is back, no back-off */
 
     /* the context's thread only */
     gboolean in_flight;
+    guint asked_generation;         /* the generation the question in flight was asked in */
     gboolean said_waiting;          /* the question in flight was logged as late */
     gboolean unsupported;
     guint failures;
@@ -247,10 +249,10 @@ answered (GObject *source, GAsyncResult *result, gpointer data)
 
     self->in_flight = self->said_waiting = FALSE;
     g_mutex_lock (&self->lock);
-    stale = self->reset;
+    stale = self->asked_generation != self->generation;
     g_mutex_unlock (&self->lock);
     if (stale) {
-        /* the answer may predate what the event said: ask again */
+        /* asked before a start or stop: it may describe the previous boot */
         answer_free (answer);
         return;
     }
@@ -292,6 +294,7 @@ turn (GVirGuestUsers *self)
 {
     g_autoptr(GVirDomainEvents) owner = g_weak_ref_get (&self->owner);
     virDomainPtr dom = NULL;
+    guint generation;
     gint agent;
     int state;
 
@@ -305,6 +308,7 @@ turn (GVirGuestUsers *self)
         self->failures = self->skip = 0;
     self->reset = self->wake = FALSE;
     agent = self->agent;
+    generation = self->generation;
     g_mutex_unlock (&self->lock);
 
     /* what the agent said before nobody listened is no baseline */
@@ -333,6 +337,7 @@ turn (GVirGuestUsers *self)
     if (!dom)
         return;
     self->in_flight = TRUE;
+    self->asked_generation = generation;
     gvir_guest_users_ask (G_OBJECT (owner), dom, NULL, answered, gvir_guest_users_ref (self));
     virDomainFree (dom);
 }
@@ -496,6 +501,7 @@ gvir_guest_users_observe (GVirGuestUsers *self, const GVirEventEmission *em)
         if (event == GVIR_DOMAIN_LIFECYCLE_EVENT_STARTED ||
             event == GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED) {
             self->reset = TRUE;
+            self->generation++;
             self->agent = AGENT_UNKNOWN;
         }
     }
