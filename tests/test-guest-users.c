@@ -65,44 +65,6 @@ start_domain (Fixture *f, const gchar *name)
     return gvir_domain_events_get_for_domain (domain);
 }
 
-/* The library's debug messages about guest users, by domain name. */
-static GPtrArray *debug_messages;
-
-static void
-on_debug (const gchar *log_domain G_GNUC_UNUSED, GLogLevelFlags level G_GNUC_UNUSED,
-          const gchar *message, gpointer data G_GNUC_UNUSED)
-{
-    if (strstr (message, "guest user"))
-        g_ptr_array_add (debug_messages, g_strdup (message));
-}
-
-/* Runs the main loop for ms; the longest it went without dispatching. */
-static gint64 last_tick, longest_gap;
-
-static gboolean
-on_tick (gpointer data G_GNUC_UNUSED)
-{
-    gint64 now = g_get_monotonic_time ();
-
-    longest_gap = MAX (longest_gap, now - last_tick);
-    last_tick = now;
-    return G_SOURCE_CONTINUE;
-}
-
-static void
-run_for (guint ms)
-{
-    gint64 deadline = g_get_monotonic_time () + ms * 1000;
-    guint id;
-
-    last_tick = g_get_monotonic_time ();
-    longest_gap = 0;
-    id = g_timeout_add (10, on_tick, NULL);
-    while (g_get_monotonic_time () < deadline)
-        g_main_context_iteration (NULL, TRUE);
-    g_source_remove (id);
-}
-
 static void
 count_notify (guint *counter)
 {
@@ -144,10 +106,10 @@ test_no_agent (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     GVirDomainEvents *ev_unheard = start_domain (f, "unheard");
     GVirDomainEvents *ev_never = start_domain (f, "never");
     TestRecorder heard;
-    guint handler;
+    TestLogCapture debug;
+    gint64 longest_gap;
 
-    debug_messages = g_ptr_array_new_with_free_func (g_free);
-    handler = g_log_set_handler ("libvirt-gevents", G_LOG_LEVEL_DEBUG, on_debug, NULL);
+    test_log_capture_start (&debug, "libvirt-gevents", G_LOG_LEVEL_DEBUG, "guest user");
     test_recorder_init (&heard);
 
     g_object_set (ev_asked, "guest-users-interval", 1, NULL);
@@ -158,15 +120,14 @@ test_no_agent (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     /* asked often but nobody listens */
     g_object_set (ev_unheard, "guest-users-interval", 1, NULL);
 
-    run_for (3500);
-    g_assert_cmpuint (debug_messages->len, ==, 1);
-    g_assert_nonnull (strstr (g_ptr_array_index (debug_messages, 0), "domain asked"));
-    g_assert_nonnull (strstr (g_ptr_array_index (debug_messages, 0), "not supported"));
+    longest_gap = test_iterate_for (3500);
+    g_assert_cmpuint (debug.messages->len, ==, 1);
+    g_assert_nonnull (strstr (g_ptr_array_index (debug.messages, 0), "domain asked"));
+    g_assert_nonnull (strstr (g_ptr_array_index (debug.messages, 0), "not supported"));
     g_assert_cmpuint (test_recorder_count (&heard), ==, 0);
     g_assert_cmpint (longest_gap, <, 500 * 1000);
 
-    g_log_remove_handler ("libvirt-gevents", handler);
-    g_clear_pointer (&debug_messages, g_ptr_array_unref);
+    test_log_capture_stop (&debug);
     g_signal_handlers_disconnect_matched (ev_asked, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, &heard);
     g_signal_handlers_disconnect_matched (ev_never, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, &heard);
     test_recorder_clear (&heard);
@@ -180,6 +141,7 @@ test_no_agent (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 typedef struct {
     Fixture *f;
     GVirDomain *domain;
+    TestLogCapture *debug;
     guint messages;
 } ContextData;
 
@@ -204,7 +166,7 @@ in_other_context (gpointer data)
     id = g_signal_connect (ev, "guest-user-logon", G_CALLBACK (unexpected_logon), NULL);
     while (g_get_monotonic_time () < deadline)
         g_main_context_iteration (context, FALSE), g_usleep (10 * 1000);
-    d->messages = debug_messages->len;
+    d->messages = d->debug->messages->len;
     g_signal_handler_disconnect (ev, id);
     g_main_context_pop_thread_default (context);
     g_main_context_unref (context);
@@ -214,24 +176,22 @@ in_other_context (gpointer data)
 static void
 test_contexts (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    ContextData d = { f, NULL, 0 };
+    TestLogCapture debug;
+    ContextData d = { f, NULL, &debug, 0 };
     g_autofree gchar *xml = g_strdup_printf (domain_xml, "elsewhere");
     virDomainPtr dom = virDomainDefineXML (f->handle, xml);
-    guint handler;
 
     g_assert_cmpint (virDomainCreate (dom), ==, 0);
     d.domain = g_object_new (GVIR_TYPE_DOMAIN, "handle", dom, NULL);
     g_ptr_array_add (f->domains, d.domain);
     virDomainFree (dom);
 
-    debug_messages = g_ptr_array_new_with_free_func (g_free);
-    handler = g_log_set_handler ("libvirt-gevents", G_LOG_LEVEL_DEBUG, on_debug, NULL);
+    test_log_capture_start (&debug, "libvirt-gevents", G_LOG_LEVEL_DEBUG, "guest user");
     g_thread_join (g_thread_new ("other-context", in_other_context, &d));
     /* asked once from the thread's context, while the default one never ran */
     g_assert_cmpuint (d.messages, ==, 1);
-    g_assert_nonnull (strstr (g_ptr_array_index (debug_messages, 0), "domain elsewhere"));
-    g_log_remove_handler ("libvirt-gevents", handler);
-    g_clear_pointer (&debug_messages, g_ptr_array_unref);
+    g_assert_nonnull (strstr (g_ptr_array_index (debug.messages, 0), "domain elsewhere"));
+    test_log_capture_stop (&debug);
 }
 
 static void

@@ -60,18 +60,6 @@ tick (gpointer data G_GNUC_UNUSED)
     return G_SOURCE_CONTINUE;
 }
 
-/* Iterates the main context for @ms. */
-static void
-observe (guint ms)
-{
-    gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
-    guint id = g_timeout_add (20, tick, NULL);
-
-    while (g_get_monotonic_time () < deadline)
-        g_main_context_iteration (NULL, TRUE);
-    g_source_remove (id);
-}
-
 /* The @n-th emission of @signal heard since @from, or NULL. */
 static TestEmission *
 find (TestRecorder *r, guint from, const gchar *signal, guint n)
@@ -228,7 +216,7 @@ test_users (void)
                                        G_CALLBACK (count_up), &details.alice_off);
     ids[2] = g_signal_connect_swapped (events, "guest-user-logon::carol",
                                        G_CALLBACK (count_up), &details.carol_on);
-    observe (BASELINE_MS);
+    test_iterate_for (BASELINE_MS);
     g_assert_cmpuint (test_recorder_count (&users), ==, 0);
 
     /* the current list, asked directly: bob, with the time he logged on */
@@ -259,7 +247,7 @@ test_users (void)
     guest_command ("logout bob pts/1");
     e = wait_for (&users, 0, "guest-user-logoff", 2, WAIT_MS);
     assert_user (e, "bob", bob_time, bob_time);
-    observe (2 * POLL_S * 1000);
+    test_iterate_for (2 * POLL_S * 1000);
 
     /* exactly that: no logon for bob, one of each for alice */
     g_assert_cmpuint (test_recorder_count (&users), ==, 3);
@@ -307,7 +295,7 @@ test_agent_restart (void)
     test_recorder_init (&users);
     test_recorder_connect (&users, events, "guest-user-logon");
     test_recorder_connect (&users, events, "guest-user-logoff");
-    observe (BASELINE_MS);
+    test_iterate_for (BASELINE_MS);
 
     guest_command ("agent-stop");
     assert_agent (wait_for (&heard, from, "agent-lifecycle", 1, WAIT_MS),
@@ -316,7 +304,7 @@ test_agent_restart (void)
     before = now_ms ();
     guest_command ("login carol pts/3");
     after = now_ms ();
-    observe (2 * POLL_S * 1000);
+    test_iterate_for (2 * POLL_S * 1000);
     g_assert_cmpuint (test_recorder_count (&users), ==, 0);
 
     guest_command ("agent-start");
@@ -332,29 +320,6 @@ test_agent_restart (void)
     test_recorder_clear (&users);
 }
 
-/* The library's debug lines about an agent that did not answer. */
-static guint unanswered;
-
-static void
-on_debug (const gchar *log_domain G_GNUC_UNUSED, GLogLevelFlags level G_GNUC_UNUSED,
-          const gchar *message, gpointer data G_GNUC_UNUSED)
-{
-    if (strstr (message, "did not tell its users yet"))
-        unanswered++;
-}
-
-static gint64 last_tick, longest_gap;
-
-static gboolean
-on_tick (gpointer data G_GNUC_UNUSED)
-{
-    gint64 now = g_get_monotonic_time ();
-
-    longest_gap = MAX (longest_gap, now - last_tick);
-    last_tick = now;
-    return G_SOURCE_CONTINUE;
-}
-
 /*
  * The agent stops answering but keeps its port open (SIGSTOP): libvirt
  * waits for it (without end, by default) in the library's thread while the
@@ -366,25 +331,22 @@ static void
 test_agent_hung (void)
 {
     TestRecorder users;
-    guint handler = g_log_set_handler ("libvirt-gevents", G_LOG_LEVEL_DEBUG, on_debug, NULL);
-    guint tick_id;
-    gint64 before, after;
+    TestLogCapture waiting;
+    gint64 before, after, longest_gap;
 
+    test_log_capture_start (&waiting, "libvirt-gevents", G_LOG_LEVEL_DEBUG,
+                            "did not tell its users yet");
     test_recorder_init (&users);
     test_recorder_connect (&users, events, "guest-user-logon");
     test_recorder_connect (&users, events, "guest-user-logoff");
-    observe (BASELINE_MS);
+    test_iterate_for (BASELINE_MS);
 
     guest_command ("agent-freeze");
     before = now_ms ();
     guest_command ("login erin pts/5");
     after = now_ms ();
-    last_tick = g_get_monotonic_time ();
-    longest_gap = 0;
-    tick_id = g_timeout_add (10, on_tick, NULL);
-    observe (HUNG_MS);
-    g_source_remove (tick_id);
-    g_assert_cmpuint (unanswered, ==, 1);
+    longest_gap = test_iterate_for (HUNG_MS);
+    g_assert_cmpuint (waiting.messages->len, ==, 1);
     g_assert_cmpuint (test_recorder_count (&users), ==, 0);
     /* TCG keeps both cores busy: a generous bound, still far below the wait */
     g_assert_cmpint (longest_gap, <, G_USEC_PER_SEC);
@@ -393,8 +355,8 @@ test_agent_hung (void)
     assert_user (wait_for (&users, 0, "guest-user-logon", 1, WAIT_MS), "erin", before, after);
     guest_command ("logout erin pts/5");
     wait_for (&users, 0, "guest-user-logoff", 1, WAIT_MS);
-    g_assert_cmpuint (unanswered, ==, 1);
-    g_log_remove_handler ("libvirt-gevents", handler);
+    g_assert_cmpuint (waiting.messages->len, ==, 1);
+    test_log_capture_stop (&waiting);
     g_signal_handlers_disconnect_matched (events, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, &users);
     test_recorder_clear (&users);
 }
@@ -481,13 +443,13 @@ test_stop (void)
     test_recorder_init (&users);
     test_recorder_connect (&users, events, "guest-user-logon");
     test_recorder_connect (&users, events, "guest-user-logoff");
-    observe (BASELINE_MS);
+    test_iterate_for (BASELINE_MS);
     guest_command ("login dave pts/4");
     wait_for (&users, 0, "guest-user-logon", 1, WAIT_MS);
 
     g_assert_cmpint (virDomainDestroy (dom), ==, 0);
     wait_for (&heard, from, "lifecycle", 1, WAIT_MS);
-    observe (2 * POLL_S * 1000);
+    test_iterate_for (2 * POLL_S * 1000);
     /* dave's session ended with the domain: no logoff is made up */
     g_assert_cmpuint (test_recorder_count (&users), ==, 1);
 
