@@ -1115,7 +1115,9 @@ gvir_connection_events_get_connected (GVirConnectionEvents *self)
  *
  * Tells whether the daemon accepted the registration for @kind.  An older
  * daemon may not know the newer event IDs; the signals of those kinds are
- * then never emitted.
+ * then never emitted.  The guest user kinds have no registration (the
+ * library asks each domain's guest agent): %TRUE while the connection is
+ * open, whether or not a given guest has an agent that answers.
  *
  * Returns: %TRUE if events of @kind can arrive; %FALSE if not, or while the
  *   connection is closed
@@ -1132,7 +1134,9 @@ gvir_connection_events_supports (GVirConnectionEvents *self,
     g_return_val_if_fail (spec != NULL, FALSE);
 
     g_mutex_lock (&self->lock);
-    supported = self->hub && gvir_events_hub_supports (self->hub, spec->virt_id);
+    /* the library makes the polled kinds itself: what the agent tells is per domain */
+    supported = self->hub && (spec->virt_id == GVIR_EVENT_POLLED ||
+                              gvir_events_hub_supports (self->hub, spec->virt_id));
     g_mutex_unlock (&self->lock);
     return supported;
 }

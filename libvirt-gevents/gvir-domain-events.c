@@ -70,13 +70,18 @@ struct _GVirDomainEvents {
     gint gone;                      /* atomic: the hub let go of us */
     gint state;                     /* atomic: virDomainState as last known, -1 unknown */
     GMainContext *context;          /* thread-default when made: where signals go */
+    guint guest_users_interval;     /* seconds */
+    GVirGuestUsers *guest_users;    /* the agent polling; NULL if made with g_object_new() */
 };
+
+#define DEFAULT_GUEST_USERS_INTERVAL 10
 
 G_DEFINE_FINAL_TYPE (GVirDomainEvents, gvir_domain_events, G_TYPE_OBJECT)
 
 enum {
     PROP_0,
     PROP_DOMAIN,
+    PROP_GUEST_USERS_INTERVAL,
     N_PROPS
 };
 
@@ -98,10 +103,22 @@ gvir_domain_events_constructed (GObject *object)
 }
 
 static void
+gvir_domain_events_dispose (GObject *object)
+{
+    GVirDomainEvents *self = GVIR_DOMAIN_EVENTS (object);
+
+    if (self->guest_users)
+        gvir_guest_users_dispose (self->guest_users);
+
+    G_OBJECT_CLASS (gvir_domain_events_parent_class)->dispose (object);
+}
+
+static void
 gvir_domain_events_finalize (GObject *object)
 {
     GVirDomainEvents *self = GVIR_DOMAIN_EVENTS (object);
 
+    g_clear_pointer (&self->guest_users, gvir_guest_users_unref);
     g_clear_object (&self->domain);
     g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -117,6 +134,31 @@ gvir_domain_events_get_property (GObject *object, guint prop_id,
     switch (prop_id) {
     case PROP_DOMAIN:
         g_value_set_object (value, self->domain);
+        break;
+    case PROP_GUEST_USERS_INTERVAL:
+        g_value_set_uint (value, self->guest_users_interval);
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gvir_domain_events_set_property (GObject *object, guint prop_id,
+                                 const GValue *value, GParamSpec *pspec)
+{
+    GVirDomainEvents *self = GVIR_DOMAIN_EVENTS (object);
+    guint interval;
+
+    switch (prop_id) {
+    case PROP_GUEST_USERS_INTERVAL:
+        interval = g_value_get_uint (value);
+        if (self->guest_users_interval == interval)
+            break;
+        self->guest_users_interval = interval;
+        if (self->guest_users)
+            gvir_guest_users_set_interval (self->guest_users, interval);
+        g_object_notify_by_pspec (object, pspec);
         break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -368,6 +410,37 @@ gvir_domain_events_get_property (GObject *object, guint prop_id,
  *
  * A memory device (virtio-mem) changed size.
  */
+/**
+ * GVirDomainEvents::guest-user-logon:
+ * @self: the #GVirDomainEvents
+ * @user: the user's name
+ * @user_domain: (nullable): the user's domain (Windows guests only)
+ * @login_time_ms: when the user logged on, in milliseconds since the epoch
+ *   (the guest's clock)
+ *
+ * A user logged on to the guest.  libvirt has no event for this: the
+ * library asks the guest agent who is logged on every
+ * #GVirDomainEvents:guest-users-interval seconds, while a handler of this
+ * signal or of #GVirDomainEvents::guest-user-logoff is connected and the
+ * agent is connected, and emits the difference between two answers.  The
+ * first answer after a handler is connected (or after the domain started)
+ * is the baseline: users logged on before it are not announced.  So the
+ * signal comes up to one interval after the logon, and one interval or
+ * more after the first handler is connected; a logon and logoff between
+ * two answers go unseen.  Detailed by @user: `guest-user-logon::alice`.
+ */
+/**
+ * GVirDomainEvents::guest-user-logoff:
+ * @self: the #GVirDomainEvents
+ * @user: the user's name
+ * @user_domain: (nullable): the user's domain (Windows guests only)
+ * @login_time_ms: when the user had logged on, in milliseconds since the
+ *   epoch (the guest's clock)
+ *
+ * A user logged off the guest: the agent no longer lists the session it
+ * listed before.  See #GVirDomainEvents::guest-user-logon for how and when
+ * the agent is asked.  Detailed by @user: `guest-user-logoff::alice`.
+ */
 
 /* The C marshallers of gvir-marshal.list, by signature. */
 #define MARSHAL(name) { #name, _gvir_marshal_##name, _gvir_marshal_##name##v }
@@ -384,7 +457,7 @@ static const struct {
     MARSHAL (VOID__VARIANT), MARSHAL (VOID__ENUM_ENUM), MARSHAL (VOID__ENUM_STRING),
     MARSHAL (VOID__STRING_STRING_UINT64_UINT64), MARSHAL (VOID__ENUM_ENUM_FLAGS),
     MARSHAL (VOID__STRING_UINT64), MARSHAL (VOID__OBJECT_ENUM_INT),
-    MARSHAL (VOID__OBJECT_ENUM_VARIANT),
+    MARSHAL (VOID__OBJECT_ENUM_VARIANT), MARSHAL (VOID__STRING_STRING_INT64),
 };
 
 /* NULL for a signature without one: GLib then falls back to libffi. */
@@ -450,8 +523,10 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
     GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
     object_class->constructed = gvir_domain_events_constructed;
+    object_class->dispose = gvir_domain_events_dispose;
     object_class->finalize = gvir_domain_events_finalize;
     object_class->get_property = gvir_domain_events_get_property;
+    object_class->set_property = gvir_domain_events_set_property;
 
     /**
      * GVirDomainEvents:domain:
@@ -464,6 +539,21 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
         g_param_spec_object ("domain", "Domain",
                              "A GVirDomain of the domain this companion belongs to", GVIR_TYPE_DOMAIN,
                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    /**
+     * GVirDomainEvents:guest-users-interval:
+     *
+     * How often, in seconds, the guest agent is asked who is logged on, for
+     * #GVirDomainEvents::guest-user-logon and
+     * #GVirDomainEvents::guest-user-logoff; 0 never asks.  The agent is
+     * asked only while a handler of either signal is connected, and less
+     * often (up to 32 times the interval) while it does not answer.
+     * Setting it restarts the count.
+     */
+    props[PROP_GUEST_USERS_INTERVAL] =
+        g_param_spec_uint ("guest-users-interval", "Guest users interval",
+                           "How often, in seconds, the guest agent is asked who is logged on; 0 never",
+                           0, G_MAXUINT, DEFAULT_GUEST_USERS_INTERVAL,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties (object_class, N_PROPS, props);
 
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
@@ -483,6 +573,7 @@ static void
 gvir_domain_events_init (GVirDomainEvents *self)
 {
     self->state = -1;
+    self->guest_users_interval = DEFAULT_GUEST_USERS_INTERVAL;
 }
 
 /* Called by the hub, under its lock: it owns the new companion. */
@@ -498,6 +589,7 @@ gvir_domain_events_new (GVirEventsHub *hub G_GNUC_UNUSED, const guint8 *uuid, GV
     self->context = gvir_events_thread_default_context ();
     self->domain = g_object_ref (domain);
     memcpy (self->uuid, uuid, VIR_UUID_BUFLEN);
+    self->guest_users = gvir_guest_users_new (self, self->context, self->guest_users_interval);
     return self;
 }
 
@@ -505,6 +597,12 @@ void
 gvir_domain_events_set_gone (GVirDomainEvents *self)
 {
     g_atomic_int_set (&self->gone, TRUE);
+}
+
+gboolean
+gvir_domain_events_is_gone (GVirDomainEvents *self)
+{
+    return g_atomic_int_get (&self->gone);
 }
 
 /**
@@ -693,6 +791,74 @@ gvir_domain_events_set_watermark (GVirDomainEvents *self,
     return ret == 0;
 }
 
+/**
+ * gvir_domain_events_get_guest_users_async:
+ * @self: a #GVirDomainEvents
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async): called when the agent answered, or failed to
+ * @user_data: (closure): data for @callback
+ *
+ * Asks the domain's guest agent who is logged on now
+ * (virDomainGetGuestInfo() with `VIR_DOMAIN_GUEST_INFO_USERS`), in a thread:
+ * the agent may take seconds to answer.  Whatever
+ * #GVirDomainEvents:guest-users-interval says, and whether or not anyone
+ * listens to the guest user signals.  Get the answer with
+ * gvir_domain_events_get_guest_users_finish() in @callback.
+ */
+void
+gvir_domain_events_get_guest_users_async (GVirDomainEvents    *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+    virDomainPtr handle = NULL;
+
+    g_return_if_fail (GVIR_IS_DOMAIN_EVENTS (self));
+    g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+    if (!self->made_by_hub || g_atomic_int_get (&self->gone)) {
+        g_task_report_new_error (self, callback, user_data,
+                                 gvir_domain_events_get_guest_users_async,
+                                 GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE,
+                                 "These events belong to no domain any more, or never did");
+        return;
+    }
+    g_object_get (self->domain, "handle", &handle, NULL);
+    gvir_guest_users_ask (G_OBJECT (self), handle, cancellable, callback, user_data);
+    virDomainFree (handle);
+}
+
+/**
+ * gvir_domain_events_get_guest_users_finish:
+ * @self: a #GVirDomainEvents
+ * @result: the #GAsyncResult @callback got
+ * @error: return location for a #GError, or %NULL
+ *
+ * Gets the answer of gvir_domain_events_get_guest_users_async(): one
+ * `a{sv}` per session the agent lists, with the keys and values of the
+ * arguments of #GVirDomainEvents::guest-user-logon: `user` (`s`),
+ * `user_domain` (`s`, only where the guest has one) and `login_time_ms`
+ * (`x`).  Fails with %GVIR_EVENTS_ERROR_FAILED when the agent is not
+ * connected or does not answer, or the daemon cannot ask it, and with
+ * %GVIR_EVENTS_ERROR_DOMAIN_GONE when the domain is gone.
+ *
+ * Returns: (transfer full): the users (`aa{sv}`, possibly empty), or %NULL
+ *   with @error set
+ */
+GVariant *
+gvir_domain_events_get_guest_users_finish (GVirDomainEvents  *self,
+                                           GAsyncResult      *result,
+                                           GError           **error)
+{
+    g_return_val_if_fail (GVIR_IS_DOMAIN_EVENTS (self), NULL);
+    g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+    g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+    if (g_task_get_source_tag (G_TASK (result)) == gvir_domain_events_get_guest_users_async)
+        return g_task_propagate_pointer (G_TASK (result), error);
+    return gvir_guest_users_ask_finish (result, error);
+}
+
 guint
 gvir_domain_events_signal_id (GVirDomainEventKind kind)
 {
@@ -709,10 +875,17 @@ gvir_domain_events_emit (GVirDomainEvents *self, GVirEventEmission *em)
     g_value_set_object (&em->values[0], self);
     /* a reconnection compares the daemon's state with this */
     if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
-        int state = state_after (g_value_get_enum (&em->values[1]));
+        int event = g_value_get_enum (&em->values[1]);
+        int state = state_after (event);
 
         if (state >= 0)
             g_atomic_int_set (&self->state, state);
+        /* only a new boot matters to the guest users: not the common suspend/resume */
+        if ((event == VIR_DOMAIN_EVENT_STARTED || event == VIR_DOMAIN_EVENT_STOPPED) &&
+            self->guest_users)
+            gvir_guest_users_observe (self->guest_users, em);
+    } else if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_AGENT_LIFECYCLE && self->guest_users) {
+        gvir_guest_users_observe (self->guest_users, em);
     }
     gvir_events_emit_in_context (self->context, signals[em->spec->kind], em->detail,
                                  1 + em->spec->n_params, em->values);

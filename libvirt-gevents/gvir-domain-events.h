@@ -35,5 +35,12 @@ gboolean          gvir_domain_events_set_watermark  (GVirDomainEvents *self,
                                                      const gchar      *disk,
                                                      guint64           threshold_bytes,
                                                      GError          **error);
+void              gvir_domain_events_get_guest_users_async  (GVirDomainEvents    *self,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+GVariant         *gvir_domain_events_get_guest_users_finish (GVirDomainEvents    *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
 
 G_END_DECLS

@@ -404,6 +404,11 @@ static GType type_variant (void) { return G_TYPE_VARIANT; }
       GVIR_EVENT_DETAIL_##detail, n, { __VA_ARGS__ } }
 #define S(name) { name, type_string }
 #define E(name, enum_type) { name, gvir_##enum_type##_get_type }
+/* raw: user, user_domain, login_time_ms, as gvir-guest-users.c passes them */
+#define POLLED(kind) \
+    { GVIR_DOMAIN_EVENT_KIND_##kind, GVIR_EVENT_POLLED, NULL, NULL, NULL, \
+      GVIR_EVENT_DETAIL_FIRST_ARG, 3, \
+      { S ("user"), S ("user_domain"), { "login_time_ms", type_int64 } } }
 #define GRAPHICS(kind) \
     ROW (kind, GRAPHICS, on_graphics, decode_graphics, NONE, 1, \
          { "client", gvir_graphics_client_get_type })
@@ -461,6 +466,9 @@ static const GVirEventSpec event_specs[] = {
          { "flags", gvir_domain_memory_failure_flags_get_type }),
     ROW (MEMORY_DEVICE_SIZE_CHANGE, MEMORY_DEVICE_SIZE_CHANGE, on_sull, NULL, NONE, 2,
          S ("alias"), { "size_kib", type_uint64 }),
+    /* no libvirt event: the difference between two answers of the guest agent */
+    POLLED (GUEST_USER_LOGON),
+    POLLED (GUEST_USER_LOGOFF),
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (event_specs) == GVIR_EVENT_N_KINDS);
@@ -540,7 +548,7 @@ event_table_init (void)
         const GVirEventSpec *spec = &event_specs[k];
 
         g_assert (spec->kind == (GVirDomainEventKind) k);
-        if (!spec_by_virt_id[spec->virt_id])
+        if (spec->virt_id != GVIR_EVENT_POLLED && !spec_by_virt_id[spec->virt_id])
             spec_by_virt_id[spec->virt_id] = spec;
         resolve_params (spec->params, spec->n_params, spec->detail == GVIR_EVENT_DETAIL_FIRST_ARG,
                         param_types[k], nick_quarks[k]);

@@ -53,6 +53,8 @@ G_BEGIN_DECLS
  * @GVIR_DOMAIN_EVENT_KIND_WATERMARK: a disk crossed its write threshold
  * @GVIR_DOMAIN_EVENT_KIND_MEMORY_FAILURE: a hardware memory error hit the domain
  * @GVIR_DOMAIN_EVENT_KIND_MEMORY_DEVICE_SIZE_CHANGE: a memory device changed size
+ * @GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON: a user logged on to the guest (its agent says so)
+ * @GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF: a user logged off the guest (its agent says so)
  *
  * The kinds of event a #GVirDomainEvents emits: one value per signal, whose
  * nick is the signal's name (`io-error`, `vnc-connected`...).  It is the
@@ -89,6 +91,8 @@ typedef enum {
     GVIR_DOMAIN_EVENT_KIND_WATERMARK,
     GVIR_DOMAIN_EVENT_KIND_MEMORY_FAILURE,
     GVIR_DOMAIN_EVENT_KIND_MEMORY_DEVICE_SIZE_CHANGE,
+    GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON,
+    GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF,
 } GVirDomainEventKind;
 
 /**

@@ -783,7 +783,7 @@ domain_is_gone (GVirEventsHub *hub, int virt_id, const GVirEventRaw *raw, const 
  * Every libvirt callback ends here.  The common case, an event for a domain
  * nobody watches, costs a name lookup and a UUID lookup, and nothing is built.
  */
-static void hub_dispatch (GVirEventsHub *hub, int virt_id, virDomainPtr dom,
+static void hub_dispatch (GVirEventsHub *hub, const GVirEventSpec *spec, virDomainPtr dom,
                           const GVirEventRaw *raw, gboolean synthesized);
 
 void
@@ -792,7 +792,7 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
     if (G_UNLIKELY (gvir_events_hub_test_hook))
         gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
     /* safe even if the hub shut down meanwhile: this registration holds it */
-    hub_dispatch (slot->hub, slot->virt_id, dom, raw, FALSE);
+    hub_dispatch (slot->hub, gvir_event_spec_for_virt_id (slot->virt_id), dom, raw, FALSE);
 }
 
 /*
@@ -802,13 +802,36 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
 void
 gvir_events_hub_synthesize (GVirEventsHub *hub, virDomainPtr dom, const GVirEventRaw *raw)
 {
-    hub_dispatch (hub, VIR_DOMAIN_EVENT_ID_LIFECYCLE, dom, raw, TRUE);
+    hub_dispatch (hub, gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_LIFECYCLE), dom, raw, TRUE);
+}
+
+/*
+ * An event the library made itself (the guest users, gvir-guest-users.c),
+ * delivered as libvirt's own would be, if the domain's connection still has
+ * a live hub.
+ */
+void
+gvir_events_hub_dispatch_polled (virDomainPtr dom, GVirDomainEventKind kind,
+                                 const GVirEventRaw *raw)
+{
+    GVirEventsHub *hub;
+
+    g_mutex_lock (&hubs_lock);
+    hub = hubs ? g_hash_table_lookup (hubs, virDomainGetConnect (dom)) : NULL;
+    if (hub)
+        gvir_events_hub_ref (hub);
+    g_mutex_unlock (&hubs_lock);
+    if (!hub)
+        return;
+    hub_dispatch (hub, gvir_event_spec_for_kind (kind), dom, raw, FALSE);
+    gvir_events_hub_unref (hub);
 }
 
 static void
-hub_dispatch (GVirEventsHub *hub, int virt_id, virDomainPtr dom,
+hub_dispatch (GVirEventsHub *hub, const GVirEventSpec *spec, virDomainPtr dom,
               const GVirEventRaw *raw, gboolean synthesized)
 {
+    int virt_id = spec->virt_id;
     guint8 uuid[VIR_UUID_BUFLEN];
     GVirDomainEvents *watcher = NULL;
     Listeners connections = { 0 };
@@ -841,7 +864,7 @@ hub_dispatch (GVirEventsHub *hub, int virt_id, virDomainPtr dom,
 
     /* a listener may shut the hub down (close the connection, say) */
     gvir_events_hub_ref (hub);
-    em.spec = gvir_event_spec_for_virt_id (virt_id);
+    em.spec = spec;
     em.uuid = uuid;
     em.watcher = watcher;
     em.n_connections = connections.n;

@@ -31,7 +31,12 @@ G_BEGIN_DECLS
 
 /* One past the highest VIR_DOMAIN_EVENT_ID_* this build knows. */
 #define GVIR_EVENT_N_VIRT_IDS (VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE + 1)
-#define GVIR_EVENT_N_KINDS (GVIR_DOMAIN_EVENT_KIND_MEMORY_DEVICE_SIZE_CHANGE + 1)
+#define GVIR_EVENT_N_KINDS (GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF + 1)
+/*
+ * The virt_id of the rows no libvirt event drives: the library makes those
+ * events itself by asking the guest agent (gvir-guest-users.c).
+ */
+#define GVIR_EVENT_POLLED (-1)
 
 typedef struct _GVirEventsHub GVirEventsHub;
 typedef struct _GVirEventSpec GVirEventSpec;
@@ -79,9 +84,9 @@ typedef struct {
 
 struct _GVirEventSpec {
     GVirDomainEventKind kind;
-    int virt_id;                                 /* VIR_DOMAIN_EVENT_ID_* */
-    const gchar *virt_id_name;                   /* its name, for docs and tools */
-    virConnectDomainEventGenericCallback callback;
+    int virt_id;                                 /* VIR_DOMAIN_EVENT_ID_*, or GVIR_EVENT_POLLED */
+    const gchar *virt_id_name;                   /* its name, for docs and tools; NULL if polled */
+    virConnectDomainEventGenericCallback callback;  /* NULL if polled */
     GVirEventDecodeFunc decode;                  /* NULL: raw[i] is argument i */
     GVirEventDetailRule detail;
     guint n_params;
@@ -203,6 +208,9 @@ GVirDomainEvents *gvir_events_hub_get_domain_events (GVirEventsHub *hub,
 GPtrArray      *gvir_events_hub_steal_domains     (GVirEventsHub *hub);
 void            gvir_events_hub_adopt_domains     (GVirEventsHub *hub,
                                                    GPtrArray     *companions);
+void            gvir_events_hub_dispatch_polled   (virDomainPtr        dom,
+                                                   GVirDomainEventKind kind,
+                                                   const GVirEventRaw *raw);
 void            gvir_events_hub_synthesize        (GVirEventsHub      *hub,
                                                    virDomainPtr        dom,
                                                    const GVirEventRaw *raw);
@@ -319,6 +327,28 @@ GVirObjectEvents *gvir_object_events_new   (GVirEventsHub         *hub,
 const gchar *gvir_object_events_get_key    (GVirObjectEvents  *self);
 void    gvir_object_events_emit            (GVirObjectEvents  *self,
                                             GVirObjectEmission *em);
+
+/* Guest users (gvir-guest-users.c): the agent polling of one domain companion. */
+typedef struct _GVirGuestUsers GVirGuestUsers;
+GVirGuestUsers *gvir_guest_users_new          (GVirDomainEvents  *owner,
+                                               GMainContext      *context,
+                                               guint              interval);
+GVirGuestUsers *gvir_guest_users_ref          (GVirGuestUsers    *self);
+void            gvir_guest_users_unref        (GVirGuestUsers    *self);
+void            gvir_guest_users_dispose      (GVirGuestUsers    *self);
+void            gvir_guest_users_set_interval (GVirGuestUsers    *self,
+                                               guint              seconds);
+void            gvir_guest_users_observe      (GVirGuestUsers    *self,
+                                               const GVirEventEmission *em);
+void            gvir_guest_users_ask          (GObject           *source,
+                                               virDomainPtr       dom,
+                                               GCancellable      *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer           user_data);
+GVariant       *gvir_guest_users_ask_finish   (GAsyncResult      *result,
+                                               GError           **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirGuestUsers, gvir_guest_users_unref)
+gboolean gvir_domain_events_is_gone        (GVirDomainEvents  *self);
 
 /* Constructors of the immutable records. */
 GVirGraphicsClient *gvir_graphics_client_new (GVirGraphicsProtocol protocol,

@@ -131,6 +131,26 @@ class SmokeTest(unittest.TestCase):
         self.assertTrue(raised.exception.matches(LibvirtGEvents.events_error_quark(),
                                                  LibvirtGEvents.EventsError.FAILED))
 
+    def test_guest_users_api(self):
+        """The guest user signals, property and list; the test driver has no
+        agent, so the list is a GLib.Error (tests/test-guest-users.c has the rest)."""
+        events = LibvirtGEvents.DomainEvents.get_for_domain(self.domain)
+        self.assertEqual(events.props.guest_users_interval, 10)
+        for name in ('guest-user-logon', 'guest-user-logoff'):
+            query = GObject.signal_query(GObject.signal_lookup(name, LibvirtGEvents.DomainEvents))
+            self.assertEqual([t.name for t in query.param_types], ['gchararray', 'gchararray', 'gint64'])
+            self.assertTrue(query.signal_flags & GObject.SignalFlags.DETAILED)
+        done = []
+
+        def listed(source, result):
+            with self.assertRaises(GLib.Error) as raised:
+                source.get_guest_users_finish(result)
+            done.append(raised.exception)
+        events.get_guest_users_async(None, listed)
+        self.assertTrue(pump(lambda: done))
+        self.assertTrue(done[0].matches(LibvirtGEvents.events_error_quark(),
+                                        LibvirtGEvents.EventsError.FAILED))
+
     def test_handlers_survive_fetch_domains(self):
         events = LibvirtGEvents.DomainEvents.get_for_domain(self.domain)
         heard = []

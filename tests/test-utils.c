@@ -156,3 +156,53 @@ test_control_daemon (const gchar *command)
     g_assert_cmpint (fprintf (fifo, "%s\n", command), >, 0);
     g_assert_cmpint (fclose (fifo), ==, 0);
 }
+
+static gboolean
+on_iterate_tick (gpointer data)
+{
+    gint64 *times = data;       /* the last tick, the longest gap */
+    gint64 now = g_get_monotonic_time ();
+
+    times[1] = MAX (times[1], now - times[0]);
+    times[0] = now;
+    return G_SOURCE_CONTINUE;
+}
+
+gint64
+test_iterate_for (guint ms)
+{
+    gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+    gint64 times[2] = { g_get_monotonic_time (), 0 };
+    guint id = g_timeout_add (10, on_iterate_tick, times);
+
+    while (g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+    g_source_remove (id);
+    return times[1];
+}
+
+static void
+on_captured (const gchar *log_domain, GLogLevelFlags level, const gchar *message, gpointer data)
+{
+    TestLogCapture *capture = data;
+
+    if (strstr (message, capture->substring))
+        g_ptr_array_add (capture->messages, g_strdup (message));
+}
+
+void
+test_log_capture_start (TestLogCapture *capture, const gchar *log_domain, GLogLevelFlags level,
+                        const gchar *substring)
+{
+    capture->log_domain = log_domain;
+    capture->substring = substring;
+    capture->messages = g_ptr_array_new_with_free_func (g_free);
+    capture->handler = g_log_set_handler (log_domain, level, on_captured, capture);
+}
+
+void
+test_log_capture_stop (TestLogCapture *capture)
+{
+    g_log_remove_handler (capture->log_domain, capture->handler);
+    g_clear_pointer (&capture->messages, g_ptr_array_unref);
+}

@@ -49,4 +49,24 @@ void          test_tolerate_libvirt_gobject_warnings (void);
  */
 void          test_control_daemon (const gchar *command);
 
+/*
+ * Iterates the default main context for ms; returns the longest time, in
+ * microseconds, it went without dispatching (a 10 ms timer's lateness).
+ */
+gint64        test_iterate_for      (guint ms);
+
+/* Keeps the messages of a log domain and level that contain a string. */
+typedef struct {
+    const gchar *log_domain;
+    const gchar *substring;
+    guint handler;
+    GPtrArray *messages;            /* gchar *, in order */
+} TestLogCapture;
+
+void          test_log_capture_start (TestLogCapture *capture,
+                                      const gchar    *log_domain,
+                                      GLogLevelFlags  level,
+                                      const gchar    *substring);
+void          test_log_capture_stop  (TestLogCapture *capture);
+
 G_END_DECLS

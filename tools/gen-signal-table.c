@@ -14,6 +14,9 @@
 
 #include "gvir-events-private.h"
 
+/* what stands for the libvirt event ID of the rows the library polls for */
+#define POLLED_BY "none: the guest agent, asked (virDomainGetGuestInfo)"
+
 static const gchar *
 c_type (GType type)
 {
@@ -180,14 +183,21 @@ main (int argc, char **argv)
         if (docbook) {
             g_autofree gchar *escaped = g_markup_escape_text (args, -1);
 
+            g_autofree gchar *id = spec->virt_id_name ?
+                g_strdup_printf ("<literal>VIR_DOMAIN_EVENT_ID_%s</literal>", spec->virt_id_name) :
+                g_strdup (POLLED_BY);
+
             g_print ("<row><entry><link linkend=\"GVirDomainEvents-%s\">%s</link></entry>"
-                     "<entry><literal>VIR_DOMAIN_EVENT_ID_%s</literal></entry>"
+                     "<entry>%s</entry>"
                      "<entry><literal>%s</literal></entry><entry>%s</entry></row>\n",
                      gvir_event_kind_name (kind), gvir_event_kind_name (kind),
-                     spec->virt_id_name, escaped, how);
+                     id, escaped, how);
         } else {
-            g_print ("| `%s` | `%s` | `%s` | %s |\n", gvir_event_kind_name (kind),
-                     spec->virt_id_name, args, how);
+            g_autofree gchar *id = spec->virt_id_name ?
+                g_strdup_printf ("`%s`", spec->virt_id_name) : g_strdup (POLLED_BY);
+
+            g_print ("| `%s` | %s | `%s` | %s |\n", gvir_event_kind_name (kind),
+                     id, args, how);
         }
     }
 

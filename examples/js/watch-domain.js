@@ -121,6 +121,14 @@ events.connect('watermark', (_events, disk, path, threshold, excess) => {
     report(`watermark: disk=${show(disk)} path=${show(path)} ` +
         `threshold=${threshold} excess=${excess}`);
 });
+// Users logging on to and off the guest: the library asks the guest agent
+// every guest-users-interval seconds (10) while these are connected.
+for (const name of ['guest-user-logon', 'guest-user-logoff']) {
+    events.connect(name, (_events, user, userDomain, loginTimeMs) => {
+        report(`${name}: user=${user} domain=${show(userDomain)} ` +
+            `login-time=${new Date(loginTimeMs).toISOString()}`);
+    });
+}
 for (const name of ['vnc-connected', 'vnc-initialized', 'vnc-disconnected']) {
     // A GVirGraphicsClient is an object: read its properties.
     events.connect(name, (_events, client) => {

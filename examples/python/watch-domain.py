@@ -8,6 +8,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse
+import datetime
 import signal
 import sys
 
@@ -78,6 +79,11 @@ class Watcher:
     def on_watermark(self, events, disk, path, threshold, excess):
         self.print(f"watermark: disk={show(disk)} path={show(path)} "
                    f"threshold={threshold} excess={excess}")
+
+    def on_guest_user(self, events, user, user_domain, login_time_ms, name):
+        when = datetime.datetime.fromtimestamp(login_time_ms / 1000, datetime.timezone.utc)
+        self.print(f"{name}: user={user} domain={show(user_domain)} "
+                   f"login-time={when.isoformat(timespec='milliseconds').replace('+00:00', 'Z')}")
 
     # The link to the daemon: the library reconnects by itself, and the
     # handlers above keep working; these only say so.  They are not counted
@@ -150,6 +156,10 @@ def main():
     events.connect("watermark", watcher.on_watermark)
     for name in ("vnc-connected", "vnc-initialized", "vnc-disconnected"):
         events.connect(name, watcher.on_graphics, name)
+    # Users logging on to and off the guest: the library asks the guest agent
+    # every guest-users-interval seconds (10) while these are connected.
+    for name in ("guest-user-logon", "guest-user-logoff"):
+        events.connect(name, watcher.on_guest_user, name)
 
     # The connection's companion notices a daemon restart and reconnects.
     conn_events = LibvirtGEvents.ConnectionEvents.get_for_connection(conn)

@@ -1,0 +1,509 @@
+/*
+ * gvir-guest-users.c: guest user logon and logoff, from the guest agent
+ *
+ * Copyright (C) 2026 The libvirt-gevents authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <libvirt/virterror.h>
+
+#include "gvir-events-private.h"
+
+/*
+ * libvirt has no event for a user logging on to a guest.  The guest agent
+ * knows who is logged on (virDomainGetGuestInfo(VIR_DOMAIN_GUEST_INFO_USERS),
+ * from utmp on Linux), so each companion asks it every `guest-users-interval`
+ * seconds and emits the difference between two answers, through the hub
+ * like any libvirt event (so GVirConnectionEvents::domain-event carries them
+ * too).  The rules:
+ *
+ * - only while a handler of either signal is connected: GObject says nothing
+ *   when one is, so each companion's count runs anyway, and a turn without
+ *   handlers costs two handler lookups.  One seconds timer per main context
+ *   counts for all the companions of that context (a GSource per companion
+ *   would make every iteration of the main loop walk thousands of them);
+ * - only while the agent may answer: not after agent-lifecycle said
+ *   disconnected, nor while the domain is not running;
+ * - never from the companion's main context: the call is an RPC that waits
+ *   for the agent, so it runs in a GTask thread, one at a time;
+ * - the first answer (after a handler is connected, or after the domain
+ *   started) is a baseline, not a burst of logons;
+ * - an error is logged at debug level once, then the agent is asked less
+ *   and less often (twice the interval per failure, 32 times at most) until
+ *   it answers again or says it connected; a daemon without
+ *   virDomainGetGuestInfo (VIR_ERR_NO_SUPPORT) is not asked again;
+ * - an agent that keeps its port open but does not answer keeps libvirt
+ *   waiting (its default agent response timeout is to block): the question
+ *   waits in its thread, one debug line says so, and nothing more is asked
+ *   until the answer comes.
+ */
+
+#define MAX_BACKOFF_SHIFT 5
+
+enum { AGENT_UNKNOWN = -1, AGENT_DISCONNECTED = 0, AGENT_CONNECTED = 1 };
+
+struct _GVirGuestUsers {
+    gint ref_count;                 /* atomic: the owner's, the ticker's, a poll's */
+    GWeakRef owner;                 /* the GVirDomainEvents */
+
+    /* under tickers_lock */
+    guint interval;                 /* seconds, 0 = never ask */
+    guint countdown;                /* seconds left until the next turn */
+    gboolean disposed;
+
+    /* set from any thread (libvirt's event thread) */
+    GMutex lock;
+    gint agent;                     /* AGENT_*, from agent-lifecycle events */
+    gboolean reset;                 /* an event said: ask again, from scratch */
+    guint generation;               /* one more per reset: older answers are stale */
+    gboolean wake;                  /* an event said: the agent is back, no back-off */
+
+    /* the context's thread only */
+    gboolean in_flight;
+    guint asked_generation;         /* the generation the question in flight was asked in */
+    gboolean said_waiting;          /* the question in flight was logged as late */
+    gboolean unsupported;
+    guint failures;
+    guint skip;                     /* ticks left before asking again */
+    GVariant *baseline;             /* the last answer, NULL before the first */
+};
+
+/* One user as the signals and the list give it: a{sv} with user, user_domain, login_time_ms. */
+static GVariant *
+user_new (const gchar *name, const gchar *domain, gint64 login_time_ms)
+{
+    GVariantDict dict;
+
+    g_variant_dict_init (&dict, NULL);
+    g_variant_dict_insert (&dict, "user", "s", name);
+    if (domain)
+        g_variant_dict_insert (&dict, "user_domain", "s", domain);
+    g_variant_dict_insert (&dict, "login_time_ms", "x", login_time_ms);
+    return g_variant_dict_end (&dict);
+}
+
+/* The typed parameters of virDomainGetGuestInfo as aa{sv}, in the agent's order. */
+static GVariant *
+users_from_params (virTypedParameterPtr params, int nparams)
+{
+    GVariantBuilder builder;
+    unsigned int count = 0;
+
+    g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+    if (virTypedParamsGetUInt (params, nparams, "user.count", &count) < 0)
+        count = 0;
+    for (unsigned int i = 0; i < count; i++) {
+        gchar key[64];
+        const char *name = NULL, *domain = NULL;
+        unsigned long long login_time = 0;
+
+        g_snprintf (key, sizeof (key), "user.%u.name", i);
+        if (virTypedParamsGetString (params, nparams, key, &name) <= 0 || !name)
+            continue;
+        g_snprintf (key, sizeof (key), "user.%u.domain", i);
+        if (virTypedParamsGetString (params, nparams, key, &domain) < 0)
+            domain = NULL;
+        g_snprintf (key, sizeof (key), "user.%u.login-time", i);
+        if (virTypedParamsGetULLong (params, nparams, key, &login_time) < 0)
+            login_time = 0;
+        g_variant_builder_add_value (&builder, user_new (name, domain, (gint64) login_time));
+    }
+    virResetLastError ();
+    return g_variant_builder_end (&builder);
+}
+
+/* What the thread brings back: the users, or libvirt's error. */
+typedef struct {
+    GVariant *users;
+    int code;
+    gchar *message;
+} Answer;
+
+static void
+answer_free (gpointer data)
+{
+    Answer *answer = data;
+
+    g_clear_pointer (&answer->users, g_variant_unref);
+    g_free (answer->message);
+    g_free (answer);
+}
+
+static void
+ask_agent (GTask *task, gpointer source G_GNUC_UNUSED, gpointer data,
+           GCancellable *cancellable G_GNUC_UNUSED)
+{
+    virDomainPtr dom = data;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    Answer *answer = g_new0 (Answer, 1);
+
+    if (virDomainGetGuestInfo (dom, VIR_DOMAIN_GUEST_INFO_USERS, &params, &nparams, 0) < 0) {
+        answer->code = virGetLastErrorCode ();
+        answer->message = g_strdup (virGetLastErrorMessage ());
+        virResetLastError ();
+    } else {
+        answer->users = g_variant_ref_sink (users_from_params (params, nparams));
+        virTypedParamsFree (params, nparams);
+    }
+    g_task_return_pointer (task, answer, answer_free);
+}
+
+static void
+domain_free (gpointer dom)
+{
+    virDomainFree (dom);
+}
+
+/*
+ * Asks dom's agent for its users in a thread; the Answer is the task's
+ * pointer.  The task holds a reference to dom.
+ */
+void
+gvir_guest_users_ask (GObject *source, virDomainPtr dom, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new (source, cancellable, callback, user_data);
+
+    virDomainRef (dom);
+    g_task_set_source_tag (task, gvir_guest_users_ask);
+    g_task_set_task_data (task, dom, domain_free);
+    g_task_run_in_thread (task, ask_agent);
+}
+
+/* The users of an answer (transfer full), or NULL with error set. */
+GVariant *
+gvir_guest_users_ask_finish (GAsyncResult *result, GError **error)
+{
+    Answer *answer = g_task_propagate_pointer (G_TASK (result), error);
+    GVariant *users;
+
+    if (!answer)
+        return NULL;
+    if (!answer->users) {
+        g_set_error (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_FAILED,
+                     "The guest agent did not tell its users: %s",
+                     answer->message ? answer->message : "no reason given");
+        answer_free (answer);
+        return NULL;
+    }
+    users = g_steal_pointer (&answer->users);
+    answer_free (answer);
+    return users;
+}
+
+static gboolean
+same_user (GVariant *a, GVariant *b)
+{
+    return g_variant_equal (a, b);
+}
+
+static gboolean
+contains (GVariant *users, GVariant *user)
+{
+    gsize n = g_variant_n_children (users);
+
+    for (gsize i = 0; i < n; i++) {
+        g_autoptr(GVariant) other = g_variant_get_child_value (users, i);
+
+        if (same_user (other, user))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Emits kind for each user of `of` that `in` lacks. */
+static void
+emit_missing (virDomainPtr dom, GVirDomainEventKind kind, GVariant *of, GVariant *in)
+{
+    gsize n = g_variant_n_children (of);
+
+    for (gsize i = 0; i < n; i++) {
+        g_autoptr(GVariant) user = g_variant_get_child_value (of, i);
+        const gchar *name = NULL, *domain = NULL;
+        gint64 login_time = 0;
+
+        if (contains (in, user))
+            continue;
+        g_variant_lookup (user, "user", "&s", &name);
+        if (!g_variant_lookup (user, "user_domain", "&s", &domain))
+            domain = NULL;
+        g_variant_lookup (user, "login_time_ms", "x", &login_time);
+        gvir_events_hub_dispatch_polled (dom, kind, (const GVirEventRaw[]) {
+            { .s = name }, { .s = domain }, { .ll = login_time } });
+    }
+}
+
+static void
+answered (GObject *source, GAsyncResult *result, gpointer data)
+{
+    g_autoptr(GVirGuestUsers) self = data;
+    GVirDomainEvents *owner = GVIR_DOMAIN_EVENTS (source);
+    Answer *answer = g_task_propagate_pointer (G_TASK (result), NULL);
+    GVariant *previous;
+    gboolean stale;
+
+    self->in_flight = self->said_waiting = FALSE;
+    g_mutex_lock (&self->lock);
+    stale = self->asked_generation != self->generation;
+    g_mutex_unlock (&self->lock);
+    if (stale) {
+        /* asked before a start or stop: it may describe the previous boot */
+        answer_free (answer);
+        return;
+    }
+
+    if (!answer->users) {
+        if (answer->code == VIR_ERR_NO_SUPPORT) {
+            g_debug ("libvirt-gevents: no guest user events for domain %s: %s",
+                     virDomainGetName (g_task_get_task_data (G_TASK (result))), answer->message);
+            self->unsupported = TRUE;
+        } else {
+            if (self->failures == 0)
+                g_debug ("libvirt-gevents: the guest agent of domain %s did not tell its users "
+                         "(%s); asking less often until it does",
+                         virDomainGetName (g_task_get_task_data (G_TASK (result))),
+                         answer->message);
+            self->failures++;
+            self->skip = (1u << MIN (self->failures, MAX_BACKOFF_SHIFT)) - 1;
+        }
+        answer_free (answer);
+        return;
+    }
+
+    self->failures = 0;
+    previous = self->baseline;
+    self->baseline = g_steal_pointer (&answer->users);
+    if (previous && gvir_domain_events_wants (owner, GVIR_EVENT_POLLED)) {
+        virDomainPtr dom = g_task_get_task_data (G_TASK (result));
+
+        emit_missing (dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF, previous, self->baseline);
+        emit_missing (dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON, self->baseline, previous);
+    }
+    g_clear_pointer (&previous, g_variant_unref);
+    answer_free (answer);
+}
+
+/* One turn of a companion's count, in its main context. */
+static void
+turn (GVirGuestUsers *self)
+{
+    g_autoptr(GVirDomainEvents) owner = g_weak_ref_get (&self->owner);
+    virDomainPtr dom = NULL;
+    guint generation;
+    gint agent;
+    int state;
+
+    if (!owner || gvir_domain_events_is_gone (owner))
+        return;
+
+    g_mutex_lock (&self->lock);
+    if (self->reset)
+        g_clear_pointer (&self->baseline, g_variant_unref);
+    if (self->reset || self->wake)
+        self->failures = self->skip = 0;
+    self->reset = self->wake = FALSE;
+    agent = self->agent;
+    generation = self->generation;
+    g_mutex_unlock (&self->lock);
+
+    /* what the agent said before nobody listened is no baseline */
+    if (!gvir_domain_events_wants (owner, GVIR_EVENT_POLLED)) {
+        g_clear_pointer (&self->baseline, g_variant_unref);
+        self->failures = self->skip = 0;
+        return;
+    }
+    state = gvir_domain_events_get_state (owner);
+    /* libvirt waits for as long as the agent stays silent (its default response timeout) */
+    if (self->in_flight && !self->said_waiting) {
+        g_debug ("libvirt-gevents: the guest agent of domain %s did not tell its users yet; "
+                 "no more questions until it does",
+                 gvir_domain_get_name (gvir_domain_events_peek_domain (owner)));
+        self->said_waiting = TRUE;
+    }
+    if (self->in_flight || self->unsupported || agent == AGENT_DISCONNECTED ||
+        (state >= 0 && state != VIR_DOMAIN_RUNNING))
+        return;
+    if (self->skip > 0) {
+        self->skip--;
+        return;
+    }
+
+    g_object_get (gvir_domain_events_peek_domain (owner), "handle", &dom, NULL);
+    if (!dom)
+        return;
+    self->in_flight = TRUE;
+    self->asked_generation = generation;
+    gvir_guest_users_ask (G_OBJECT (owner), dom, NULL, answered, gvir_guest_users_ref (self));
+    virDomainFree (dom);
+}
+
+/*
+ * The tickers: one seconds timer per main context with companions in it,
+ * counting down each companion's interval.  A companion leaves its
+ * ticker's list when disposed; a ticker without companions stops.
+ */
+typedef struct {
+    /*
+     * NULL: the global default one.  Not a reference: that would be a cycle
+     * through the source, and the companions hold theirs.  A context
+     * finalized destroys the source, which frees the ticker.
+     */
+    GMainContext *context;
+    GPtrArray *pollers;             /* GVirGuestUsers, strong */
+} Ticker;
+
+static GMutex tickers_lock;
+static GPtrArray *tickers;          /* Ticker; as many as contexts: a handful */
+
+static void
+ticker_free (Ticker *ticker)
+{
+    g_mutex_lock (&tickers_lock);
+    g_ptr_array_remove_fast (tickers, ticker);  /* there still if its context died */
+    g_mutex_unlock (&tickers_lock);
+    g_ptr_array_unref (ticker->pollers);
+    g_free (ticker);
+}
+
+static gboolean
+ticker_tick (gpointer data)
+{
+    Ticker *ticker = data;
+    g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func ((GDestroyNotify) gvir_guest_users_unref);
+    gboolean empty;
+
+    g_mutex_lock (&tickers_lock);
+    for (guint i = ticker->pollers->len; i-- > 0;) {
+        GVirGuestUsers *poller = g_ptr_array_index (ticker->pollers, i);
+
+        if (poller->disposed)
+            g_ptr_array_remove_index_fast (ticker->pollers, i);
+        else if (poller->interval > 0 && --poller->countdown == 0) {
+            poller->countdown = poller->interval;
+            g_ptr_array_add (due, gvir_guest_users_ref (poller));
+        }
+    }
+    /* removing the source frees the ticker, after this callback */
+    empty = ticker->pollers->len == 0;
+    if (empty)
+        g_ptr_array_remove_fast (tickers, ticker);
+    g_mutex_unlock (&tickers_lock);
+
+    /* outside the lock: a turn runs handler lookups and starts a GTask */
+    for (guint i = 0; i < due->len; i++)
+        turn (g_ptr_array_index (due, i));
+    return empty ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* Under tickers_lock. */
+static void
+ticker_add (GMainContext *context, GVirGuestUsers *poller)
+{
+    Ticker *ticker = NULL;
+
+    if (!tickers)
+        tickers = g_ptr_array_new ();
+    for (guint i = 0; i < tickers->len && !ticker; i++) {
+        if (((Ticker *) g_ptr_array_index (tickers, i))->context == context)
+            ticker = g_ptr_array_index (tickers, i);
+    }
+    if (!ticker) {
+        g_autoptr(GSource) source = g_timeout_source_new_seconds (1);
+
+        ticker = g_new0 (Ticker, 1);
+        ticker->context = context;
+        ticker->pollers = g_ptr_array_new_with_free_func ((GDestroyNotify) gvir_guest_users_unref);
+        g_source_set_static_name (source, "libvirt-gevents guest users");
+        g_source_set_callback (source, ticker_tick, ticker, (GDestroyNotify) ticker_free);
+        g_ptr_array_add (tickers, ticker);
+        g_source_attach (source, context);
+    }
+    g_ptr_array_add (ticker->pollers, gvir_guest_users_ref (poller));
+}
+
+GVirGuestUsers *
+gvir_guest_users_new (GVirDomainEvents *owner, GMainContext *context, guint interval)
+{
+    GVirGuestUsers *self = g_new0 (GVirGuestUsers, 1);
+
+    self->ref_count = 1;
+    g_weak_ref_init (&self->owner, owner);
+    g_mutex_init (&self->lock);
+    self->agent = AGENT_UNKNOWN;
+    self->interval = self->countdown = interval;
+    g_mutex_lock (&tickers_lock);
+    ticker_add (context, self);
+    g_mutex_unlock (&tickers_lock);
+    return self;
+}
+
+GVirGuestUsers *
+gvir_guest_users_ref (GVirGuestUsers *self)
+{
+    g_atomic_int_inc (&self->ref_count);
+    return self;
+}
+
+/* Its ticker lets it go at its next tick; a poll's answer may still come. */
+void
+gvir_guest_users_dispose (GVirGuestUsers *self)
+{
+    g_mutex_lock (&tickers_lock);
+    self->disposed = TRUE;
+    g_mutex_unlock (&tickers_lock);
+}
+
+void
+gvir_guest_users_unref (GVirGuestUsers *self)
+{
+    if (!g_atomic_int_dec_and_test (&self->ref_count))
+        return;
+    g_weak_ref_clear (&self->owner);
+    g_clear_pointer (&self->baseline, g_variant_unref);
+    g_mutex_clear (&self->lock);
+    g_free (self);
+}
+
+/* A new interval restarts the count: the next turn comes after it. */
+void
+gvir_guest_users_set_interval (GVirGuestUsers *self, guint seconds)
+{
+    g_mutex_lock (&tickers_lock);
+    self->interval = self->countdown = seconds;
+    g_mutex_unlock (&tickers_lock);
+}
+
+/*
+ * What an event of the domain says about its agent (any thread: libvirt's
+ * event thread calls this before the emission): agent-lifecycle, and the
+ * lifecycle events started and stopped.
+ */
+void
+gvir_guest_users_observe (GVirGuestUsers *self, const GVirEventEmission *em)
+{
+    g_mutex_lock (&self->lock);
+    if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_AGENT_LIFECYCLE) {
+        gboolean connected = g_value_get_enum (&em->values[1]) ==
+            GVIR_DOMAIN_AGENT_STATE_CONNECTED;
+
+        self->agent = connected ? AGENT_CONNECTED : AGENT_DISCONNECTED;
+        /* the agent is back: no more back-off; the users it knew are still the baseline */
+        self->wake = connected;
+    } else {
+        gint event = g_value_get_enum (&em->values[1]);
+
+        /* a new boot: a new utmp, a new baseline, an agent not there yet */
+        if (event == GVIR_DOMAIN_LIFECYCLE_EVENT_STARTED ||
+            event == GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED) {
+            self->reset = TRUE;
+            self->generation++;
+            self->agent = AGENT_UNKNOWN;
+        }
+    }
+    g_mutex_unlock (&self->lock);
+}
