@@ -301,8 +301,7 @@ static GArray *resync_query (GVirConnection *connection, virConnectPtr handle,
  * second attaches as any open does.
  */
 static void
-reconnect_in_thread (GTask *task, gpointer source, gpointer data G_GNUC_UNUSED,
-                     GCancellable *cancellable)
+reconnect_unguarded (GTask *task, gpointer source, GCancellable *cancellable)
 {
     GVirConnectionEvents *self = source;
     GVirConnection *connection = NULL;
@@ -350,6 +349,18 @@ reconnect_in_thread (GTask *task, gpointer source, gpointer data G_GNUC_UNUSED,
         g_task_return_error (task, g_steal_pointer (&error));
     else
         g_task_return_pointer (task, results, (GDestroyNotify) g_array_unref);
+}
+
+/* the daemon may die again while we talk to it: see gvir_events_sigpipe_block() */
+static void
+reconnect_in_thread (GTask *task, gpointer source, gpointer data G_GNUC_UNUSED,
+                     GCancellable *cancellable)
+{
+    GVirEventsSigpipeGuard sigpipe;
+
+    gvir_events_sigpipe_block (&sigpipe);
+    reconnect_unguarded (task, source, cancellable);
+    gvir_events_sigpipe_unblock (&sigpipe);
 }
 
 /*

@@ -10,6 +10,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <pthread.h>
+#include <time.h>
 #include <libvirt/virterror.h>
 
 #include "gvir-events-private.h"
@@ -1120,4 +1122,35 @@ gvir_events_hub_watermark_is_repeat (GVirEventsHub *hub, virDomainPtr dom,
     }
     g_mutex_unlock (&hub->lock);
     return repeat;
+}
+
+void
+gvir_events_sigpipe_block (GVirEventsSigpipeGuard *guard)
+{
+    sigset_t pipe_only, pending;
+
+    sigemptyset (&pipe_only);
+    sigaddset (&pipe_only, SIGPIPE);
+    sigemptyset (&pending);
+    sigpending (&pending);
+    guard->was_pending = sigismember (&pending, SIGPIPE) == 1;
+    pthread_sigmask (SIG_BLOCK, &pipe_only, &guard->old_mask);
+}
+
+void
+gvir_events_sigpipe_unblock (GVirEventsSigpipeGuard *guard)
+{
+    sigset_t pipe_only, pending;
+
+    sigemptyset (&pipe_only);
+    sigaddset (&pipe_only, SIGPIPE);
+    sigemptyset (&pending);
+    sigpending (&pending);
+    /* ours, not one the program had pending already: take it off the thread */
+    if (!guard->was_pending && sigismember (&pending, SIGPIPE) == 1) {
+        const struct timespec no_wait = { 0, 0 };
+
+        sigtimedwait (&pipe_only, NULL, &no_wait);
+    }
+    pthread_sigmask (SIG_SETMASK, &guard->old_mask, NULL);
 }

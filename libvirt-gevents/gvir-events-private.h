@@ -8,6 +8,7 @@
 
 #pragma once
 
+#include <signal.h>
 #include <libvirt/libvirt.h>
 #include <libvirt-gconfig/libvirt-gconfig.h>
 
@@ -360,5 +361,18 @@ GVirGraphicsClient *gvir_graphics_client_new (GVirGraphicsProtocol protocol,
 GVariant  *gvir_graphics_client_to_variant (GVirGraphicsClient *self);
 GVirEvent *gvir_event_new (virDomainPtr             dom,
                            const GVirEventEmission *em);
+
+/* libvirt's remote driver writes to its socket with write(2): a daemon that
+ * dies while a worker thread of ours talks to it raises SIGPIPE, whose
+ * default action kills the program (virsh and Python ignore it; a C, GJS or
+ * GTK program may not).  Our worker threads block it for their libvirt calls
+ * and swallow the one they raised. */
+typedef struct {
+    sigset_t old_mask;
+    gboolean was_pending;
+} GVirEventsSigpipeGuard;
+
+void gvir_events_sigpipe_block   (GVirEventsSigpipeGuard *guard);
+void gvir_events_sigpipe_unblock (GVirEventsSigpipeGuard *guard);
 
 G_END_DECLS

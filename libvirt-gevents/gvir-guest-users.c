@@ -141,8 +141,13 @@ ask_agent (GTask *task, gpointer source G_GNUC_UNUSED, gpointer data,
     virTypedParameterPtr params = NULL;
     int nparams = 0;
     Answer *answer = g_new0 (Answer, 1);
+    GVirEventsSigpipeGuard sigpipe;
+    int ret;
 
-    if (virDomainGetGuestInfo (dom, VIR_DOMAIN_GUEST_INFO_USERS, &params, &nparams, 0) < 0) {
+    gvir_events_sigpipe_block (&sigpipe);
+    ret = virDomainGetGuestInfo (dom, VIR_DOMAIN_GUEST_INFO_USERS, &params, &nparams, 0);
+    gvir_events_sigpipe_unblock (&sigpipe);
+    if (ret < 0) {
         answer->code = virGetLastErrorCode ();
         answer->message = g_strdup (virGetLastErrorMessage ());
         virResetLastError ();

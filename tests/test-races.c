@@ -10,6 +10,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include "gvir-events-private.h"
 
 #include "test-utils.h"
@@ -300,6 +305,47 @@ test_dispatch_during_close (void)
     virConnectClose (raw);
     close_connection (conn, handle);
 }
+/* A daemon dying under the reconnection or guest-agent worker: libvirt's
+ * write(2) on the dead socket raises SIGPIPE in that thread.  With the
+ * default disposition (a C program that did not ignore it), the guard must
+ * keep the process alive, leave nothing pending and restore the mask. */
+static gpointer
+write_to_closed_pipe (gpointer data G_GNUC_UNUSED)
+{
+    GVirEventsSigpipeGuard guard;
+    sigset_t before, after, pending;
+    int fds[2];
+    ssize_t written;
+
+    g_assert_no_errno (pipe (fds));
+    close (fds[0]);
+    pthread_sigmask (SIG_SETMASK, NULL, &before);
+
+    gvir_events_sigpipe_block (&guard);
+    written = write (fds[1], "x", 1);
+    g_assert_cmpint (written, ==, -1);
+    g_assert_cmpint (errno, ==, EPIPE);
+    gvir_events_sigpipe_unblock (&guard);
+
+    sigemptyset (&pending);
+    sigpending (&pending);
+    g_assert_false (sigismember (&pending, SIGPIPE));
+    pthread_sigmask (SIG_SETMASK, NULL, &after);
+    g_assert_cmpint (sigismember (&after, SIGPIPE), ==, sigismember (&before, SIGPIPE));
+    close (fds[1]);
+    return GINT_TO_POINTER (TRUE);
+}
+
+static void
+test_sigpipe_guard (void)
+{
+    GThread *thread;
+
+    signal (SIGPIPE, SIG_DFL);
+    thread = g_thread_new ("sigpipe", write_to_closed_pipe, NULL);
+    g_assert_true (GPOINTER_TO_INT (g_thread_join (thread)));
+}
+
 
 int
 main (int argc, char **argv)
@@ -311,6 +357,7 @@ main (int argc, char **argv)
     g_test_add_func ("/races/dispatch-during-close", test_dispatch_during_close);
     g_test_add_func ("/races/slow-registration", test_slow_registration);
     g_test_add_func ("/races/double-attach", test_double_attach);
+    g_test_add_func ("/races/sigpipe-guard", test_sigpipe_guard);
 
     return g_test_run ();
 }

@@ -6,6 +6,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <signal.h>
+
 #include "window.h"
 #include "test-hook.h"
 
@@ -34,6 +36,11 @@ main (int argc, char **argv)
      * that too), and keeps libvirt from printing every error on stderr
      * (they reach us as GErrors). */
     gvir_init_object (&argc, &argv);
+
+    /* libvirt writes to its daemon's socket with write(2): a daemon that
+     * dies (an upgrade) would end the program with SIGPIPE, as it would
+     * virsh if virsh did not ignore it too. */
+    signal (SIGPIPE, SIG_IGN);
 
     /* NON_UNIQUE: each run shows its own URI, it does not hand it to a
      * running instance. */
