@@ -545,6 +545,29 @@ words_watermark (GVirEvent *self, GVariant *payload, GString *line)
     g_string_append_printf (line, " %s crossed %s by %s", disk, at, by);
 }
 
+/* "alice (logged on 2026-11-25 21:45:49 UTC)", "CORP\\bob (...)" */
+static void
+words_guest_user (GVirEvent *self, GVariant *payload, GString *line)
+{
+    const gchar *user = "?", *user_domain = NULL;
+    gint64 login_time_ms = 0;
+    g_autoptr(GDateTime) login = NULL;
+
+    g_variant_lookup (payload, "user", "&s", &user);
+    g_variant_lookup (payload, "user_domain", "&s", &user_domain);
+    g_variant_lookup (payload, "login_time_ms", "x", &login_time_ms);
+    g_string_append_c (line, ' ');
+    if (user_domain)
+        g_string_append_printf (line, "%s\\", user_domain);
+    g_string_append (line, user);
+    login = g_date_time_new_from_unix_utc (login_time_ms / 1000);
+    if (login) {
+        g_autofree gchar *when = g_date_time_format (login, "%Y-%m-%d %H:%M:%S UTC");
+
+        g_string_append_printf (line, " (logged on %s)", when);
+    }
+}
+
 static const struct {
     GVirDomainEventKind kind;
     GVirEventWordsFunc words;
@@ -558,6 +581,8 @@ static const struct {
     { GVIR_DOMAIN_EVENT_KIND_SPICE_INITIALIZED, words_graphics },
     { GVIR_DOMAIN_EVENT_KIND_SPICE_DISCONNECTED, words_graphics },
     { GVIR_DOMAIN_EVENT_KIND_WATERMARK, words_watermark },
+    { GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON, words_guest_user },
+    { GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF, words_guest_user },
 };
 
 /**
@@ -568,7 +593,8 @@ static const struct {
  * `web1: lifecycle stopped (destroyed)`,
  * `web1: io-error vda (virtio-disk0) report: No space left on device`,
  * `web1: vnc-connected 192.0.2.7:50122 → 127.0.0.1:5900 (none)`,
- * `web1: watermark vda crossed 1.0 GiB by 12.0 MiB`; the kinds without
+ * `web1: watermark vda crossed 1.0 GiB by 12.0 MiB`,
+ * `web1: guest-user-logon alice (logged on 2026-11-25 21:45:49 UTC)`; the kinds without
  * words of their own as `name=value` pairs, enumerations by their nick,
  * the signal's detail first and without its name:
  * `web1: watchdog pause`, `web1: block-job vda type=copy status=ready`.  The `gvir-events` command

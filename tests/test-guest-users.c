@@ -264,6 +264,7 @@ test_emission (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     TestEmission *e;
     GVirEvent *event;
     const gchar *s;
+    g_autofree gchar *line = NULL;
     gint64 t;
 
     test_recorder_init (&typed);
@@ -307,6 +308,8 @@ test_emission (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpstr (s, ==, "CORP");
     g_assert_true (g_variant_lookup (gvir_event_get_payload (event), "login_time_ms", "x", &t));
     g_assert_cmpint (t, ==, 1600000000000);
+    line = gvir_event_to_string (event);
+    g_assert_true (g_str_has_suffix (line, ": guest-user-logoff CORP\\bob (logged on 2020-09-13 12:26:40 UTC)"));
 
     virDomainFree (dom);
     g_signal_handlers_disconnect_matched (ev, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, &typed);

@@ -90,11 +90,33 @@ def watermark(conn):
     dom.destroy()
 
 
+LINUX_GUEST = os.path.join(os.path.dirname(HARNESS), "linux-guest", "linux-guest.py")
+
+
+def linux_guest(*args):
+    return subprocess.run([sys.executable, LINUX_GUEST] + list(args), check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def guest_users(conn):
+    name = linux_guest("start", "linux")
+    # gvir-events demo asks the agent every 2 s; its first answer is a baseline
+    time.sleep(5)
+    say("alice logs on in the guest (utmp), the guest agent tells")
+    linux_guest("command", "linux", "login", "alice", "pts/1")
+    time.sleep(5)
+    say("alice logs off")
+    linux_guest("command", "linux", "logout", "alice", "pts/1")
+    time.sleep(5)
+    conn.lookupByName(name).destroy()
+
+
 SCENARIOS = [
     ("a guest whose ib700 watchdog (action: pause) fires after 2 seconds, with a VNC server",
      watchdog_vnc_reboot),
     ("a guest reading a disk whose every request fails with EIO (policy: report)", io_error),
     ("a guest writing to its disk past a 4 KiB write threshold", watermark),
+    ("a Linux guest (Debian's kernel, busybox) with a real guest agent, qemu-ga", guest_users),
 ]
 
 

@@ -52,6 +52,7 @@ typedef struct {
     gboolean opening;
     guint retry;
     gchar *error;               /* why the last open failed */
+    GPtrArray *asked;           /* GVirDomainEvents whose guest agent is asked */
 } Host;
 
 /* --event KIND[::DETAIL] */
@@ -78,6 +79,7 @@ struct _Monitor {
     gboolean stopping;
     guint timer;                /* --timeout */
     GHashTable *counts;         /* the demo's: kind -> events seen */
+    gint guest_users_interval;  /* seconds; -1: the library's default */
 };
 
 /* ------------------------------------------------------------------ */
@@ -326,6 +328,79 @@ domain_wanted (Monitor *m, const gchar *name)
     return !m->domains || (name && g_strv_contains ((const gchar * const *) m->domains, name));
 }
 
+/* Guest users have no libvirt event: the library asks a domain's agent only
+ * while a handler of its companion listens.  The monitor listens on every
+ * watched domain when guest-user events are wanted; what is heard reaches
+ * it through domain-event like any other event. */
+static gboolean
+guest_users_wanted (Monitor *m)
+{
+    if (m->guest_users_interval == 0)
+        return FALSE;
+    if (m->filters->len == 0)
+        return TRUE;
+    for (guint i = 0; i < m->filters->len; i++) {
+        Filter *f = g_ptr_array_index (m->filters, i);
+
+        if (!f->object && g_str_has_prefix (f->kind, "guest-user-"))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static void
+on_guest_user (void)
+{
+    /* printed from domain-event; this handler only makes the library ask */
+}
+
+static void
+ask_guest_users (Host *host, GVirDomain *domain)
+{
+    Monitor *m = host->monitor;
+    GVirDomainEvents *events;
+
+    if (!domain_wanted (host->monitor, gvir_domain_get_name (domain)))
+        return;
+    events = gvir_domain_events_get_for_domain (domain);
+    if (!events || g_ptr_array_find (host->asked, events, NULL))
+        return;
+    if (m->guest_users_interval > 0)
+        g_object_set (events, "guest-users-interval", (guint) m->guest_users_interval, NULL);
+    g_signal_connect (events, "guest-user-logon", G_CALLBACK (on_guest_user), host);
+    g_signal_connect (events, "guest-user-logoff", G_CALLBACK (on_guest_user), host);
+    g_ptr_array_add (host->asked, g_object_ref (events));
+}
+
+/* a domain defined or started after the monitor began */
+static void
+on_lifecycle_for_guest_users (GVirConnectionEvents *events, GVirDomain *domain,
+                              GVirEvent *event, Host *host)
+{
+    const gchar *what = gvir_event_get_detail (event);
+
+    if (domain && (g_strcmp0 (what, "started") == 0 || g_strcmp0 (what, "defined") == 0))
+        ask_guest_users (host, domain);
+}
+
+static void
+watch_guest_users (Host *host)
+{
+    g_autoptr(GError) error = NULL;
+    GList *domains;
+
+    if (!guest_users_wanted (host->monitor))
+        return;
+    g_signal_connect (host->events, "domain-event::lifecycle",
+                      G_CALLBACK (on_lifecycle_for_guest_users), host);
+    if (!host->monitor->domains && !gvir_connection_fetch_domains (host->conn, NULL, &error))
+        return;     /* the domains' lifecycle events will tell */
+    domains = gvir_connection_get_domains (host->conn);
+    for (GList *l = domains; l; l = l->next)
+        ask_guest_users (host, l->data);
+    g_list_free_full (domains, g_object_unref);
+}
+
 static void
 on_domain_event (GVirConnectionEvents *events, GVirDomain *domain, GVirEvent *event, Host *host)
 {
@@ -518,6 +593,7 @@ watch_host (Host *host)
     host->events = g_object_ref (gvir_connection_events_get_for_connection (host->conn));
     g_signal_connect (host->events, "disconnected", G_CALLBACK (on_disconnected), host);
     g_signal_connect (host->events, "reconnected", G_CALLBACK (on_reconnected), host);
+    watch_guest_users (host);
     if (m->filters->len == 0) {
         g_signal_connect (host->events, "domain-event", G_CALLBACK (on_domain_event), host);
         /* --domain: the domains' events only */
@@ -607,6 +683,9 @@ host_free (Host *host)
     g_clear_handle_id (&host->retry, g_source_remove);
     if (host->events)
         g_signal_handlers_disconnect_by_data (host->events, host);
+    for (guint i = 0; host->asked && i < host->asked->len; i++)
+        g_signal_handlers_disconnect_by_data (g_ptr_array_index (host->asked, i), host);
+    g_clear_pointer (&host->asked, g_ptr_array_unref);
     g_clear_object (&host->events);
     if (host->conn && gvir_connection_is_open (host->conn))
         gvir_connection_close (host->conn);
@@ -783,6 +862,7 @@ monitor_start (Monitor *m, const gchar * const *uris)
         Host *host = g_new0 (Host, 1);
 
         host->monitor = m;
+        host->asked = g_ptr_array_new_with_free_func (g_object_unref);
         host->uri = g_strdup (uris ? uris[i] : "");
         host->conn = gvir_connection_new (host->uri);
         g_ptr_array_add (m->hosts, host);
@@ -834,6 +914,10 @@ static const gchar monitor_description[] =
     "KIND::DETAIL keeps the events of that detail only: io-error::vda (a disk),\n"
     "lifecycle::stopped, network-lifecycle::started.\n"
     "\n"
+    "guest-user-logon and guest-user-logoff come from asking each watched\n"
+    "domain's guest agent (--guest-users-interval; its first answer is a\n"
+    "baseline): only without --event, or with an --event naming them.\n"
+    "\n"
     "--json prints one JSON object per line, flushed per event, with the keys\n"
     "time (ISO 8601, UTC), connection (the URI), domain (or network, pool,\n"
     "device, secret), uuid, event (the signal's name) and data (the signal's\n"
@@ -855,6 +939,7 @@ run_monitor (gint argc, gchar **argv)
     gboolean json = FALSE;
     gint count = 0;
     gdouble timeout = 0;
+    gint guest_users_interval = -1;
     g_autoptr(GError) error = NULL;
     g_autoptr(GOptionContext) context = NULL;
     GOptionEntry entries[] = {
@@ -867,6 +952,8 @@ run_monitor (gint argc, gchar **argv)
         { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "One JSON object per line", NULL },
         { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Exit after N events", "N" },
         { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &timeout, "Exit after SECONDS", "SECONDS" },
+        { "guest-users-interval", 0, 0, G_OPTION_ARG_INT, &guest_users_interval,
+          "Ask guest agents for logged-on users every SECONDS (default 10; 0: never)", "SECONDS" },
         { NULL }
     };
     Monitor m = { 0 };
@@ -890,6 +977,10 @@ run_monitor (gint argc, gchar **argv)
         g_printerr ("gvir-events: --count and --timeout take a positive number\n");
         return EXIT_USAGE;
     }
+    if (guest_users_interval < -1) {
+        g_printerr ("gvir-events: --guest-users-interval takes a number of seconds, 0 for never\n");
+        return EXIT_USAGE;
+    }
 
     m.filters = g_ptr_array_new_with_free_func ((GDestroyNotify) filter_free);
     for (guint i = 0; events && events[i]; i++) {
@@ -911,6 +1002,7 @@ run_monitor (gint argc, gchar **argv)
     }
 
     m.json = json;
+    m.guest_users_interval = guest_users_interval;
     m.count = count;
     m.timeout = timeout;
     m.domains = domains;
@@ -1036,6 +1128,7 @@ demo_inside_harness (const gchar *uri)
     gint status;
 
     m.counts = g_hash_table_new (g_str_hash, g_str_equal);
+    m.guest_users_interval = 2;     /* the demo's user logs on for a few seconds */
     monitor_start (&m, uris);
     /* the monitor listens before the scenario provokes anything */
     while (m.opening > 0)
@@ -1111,6 +1204,7 @@ demo_test_driver (void)
     gint status;
 
     m.counts = g_hash_table_new (g_str_hash, g_str_equal);
+    m.guest_users_interval = -1;
     monitor_start (&m, uris);
     while (m.opening > 0)
         g_main_context_iteration (NULL, TRUE);
@@ -1195,7 +1289,8 @@ run_demo (gint argc, gchar **argv)
         self = g_strdup (argv[-1]);
     const gchar *harness[] = {
         "/usr/bin/python3", GVIR_EVENTS_HV_HARNESS, "run", "--timeout", "300",
-        "--guest-dir", GVIR_EVENTS_GUEST_DIR, "--", self, "demo", NULL
+        "--guest-dir", GVIR_EVENTS_GUEST_DIR, "--linux-guest", GVIR_EVENTS_UTMP_HELPER,
+        "--", self, "demo", NULL
     };
     execv (harness[0], (gchar **) harness);
     g_printerr ("gvir-events: demo: cannot run %s: %s\n", GVIR_EVENTS_HV_HARNESS, g_strerror (errno));

@@ -119,6 +119,8 @@ ERRORS = [
     (["monitor", "-c", "test:///default", "--event", "lifecycle::exploded"], 2,
      r'^gvir-events: "exploded" is not a detail of lifecycle$'),
     (["monitor", "-c", "::not a uri::"], 2, r'^gvir-events: malformed URI "::not a uri::"$'),
+    (["monitor", "-c", "test:///default", "--guest-users-interval", "-5"], 2,
+     r'^gvir-events: --guest-users-interval takes a number of seconds, 0 for never$'),
     (["monitor", "--no-such-option"], 2, r"^gvir-events: Unknown option --no-such-option$"),
     (["monitor", "--count", "-3"], 2, r"^gvir-events: --count and --timeout take a positive number$"),
     (["monitor", "--count", "many"], 2, r"^gvir-events: Cannot parse integer value .many. for --count$"),
@@ -452,7 +454,7 @@ def test_hosts():
 # the demo, end to end
 
 DEMO_KINDS = ["lifecycle", "io-error", "watchdog", "vnc-connected", "vnc-initialized",
-              "vnc-disconnected", "watermark", "reboot"]
+              "vnc-disconnected", "watermark", "reboot", "guest-user-logon", "guest-user-logoff"]
 
 
 def test_demo():
@@ -478,6 +480,8 @@ def test_demo():
               for l in lines), "vnc words")
     check(any(re.search(r" watermark hdb crossed 4\.0 KiB by ", l) for l in lines), "watermark words")
     check(any(re.search(r" lifecycle suspended \(watchdog\)$", l) for l in lines), "watchdog pause")
+    check(any(re.search(r" guest-user-logon alice ", l) for l in lines), "alice's logon")
+    check(any(re.search(r" guest-user-logoff alice ", l) for l in lines), "alice's logoff")
     summary = lines[-1]
     check(re.match(r"^demo: \d+ events: ", summary), f"summary {summary!r}")
     for kind in DEMO_KINDS:
