@@ -638,8 +638,10 @@ gvir_domain_events_get_for_domain (GVirDomain *domain)
     g_object_get (domain, "handle", &handle, NULL);
     g_return_val_if_fail (handle != NULL, NULL);
     if (virDomainGetUUID (handle, uuid) < 0) {
-        g_critical ("libvirt-gevents: no UUID for domain '%s': %s",
-                    virDomainGetName (handle), virGetLastErrorMessage ());
+        /* copied first: virDomainGetName() resets (frees) libvirt's last error */
+        g_autofree gchar *message = g_strdup (virGetLastErrorMessage ());
+
+        g_critical ("libvirt-gevents: no UUID for domain '%s': %s", virDomainGetName (handle), message);
         virResetLastError ();
         virDomainFree (handle);
         return NULL;
@@ -708,8 +710,10 @@ gvir_domain_events_learn_state (GVirDomainEvents *self, virDomainPtr handle)
     int state, reason;
 
     if (virDomainGetState (handle, &state, &reason, 0) < 0) {
-        g_debug ("libvirt-gevents: no state for domain %s: %s",
-                 virDomainGetName (handle), virGetLastErrorMessage ());
+        /* copied first: virDomainGetName() resets (frees) libvirt's last error */
+        g_autofree gchar *message = g_strdup (virGetLastErrorMessage ());
+
+        g_debug ("libvirt-gevents: no state for domain %s: %s", virDomainGetName (handle), message);
         virResetLastError ();
         return;
     }

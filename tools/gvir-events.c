@@ -378,9 +378,27 @@ on_lifecycle_for_guest_users (GVirConnectionEvents *events, GVirDomain *domain,
                               GVirEvent *event, Host *host)
 {
     const gchar *what = gvir_event_get_detail (event);
+    GVirDomainEvents *companion;
+    guint index;
 
-    if (domain && (g_strcmp0 (what, "started") == 0 || g_strcmp0 (what, "defined") == 0))
+    if (!domain)
+        return;
+    if (g_strcmp0 (what, "started") == 0 || g_strcmp0 (what, "defined") == 0) {
         ask_guest_users (host, domain);
+    } else if (g_strcmp0 (what, "undefined") == 0) {
+        /* a long-running monitor does not keep every domain it ever saw */
+        for (index = 0; index < host->asked->len; index++) {
+            GVirDomain *asked;
+
+            companion = g_ptr_array_index (host->asked, index);
+            asked = gvir_domain_events_get_domain (companion);
+            if (asked && g_strcmp0 (gvir_domain_get_uuid (asked), gvir_event_get_domain_uuid (event)) == 0) {
+                g_signal_handlers_disconnect_by_data (companion, host);
+                g_ptr_array_remove_index_fast (host->asked, index);
+                break;
+            }
+        }
+    }
 }
 
 static void

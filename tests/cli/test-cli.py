@@ -95,7 +95,7 @@ class Monitor:
         self.proc.send_signal(signal.SIGINT)
         status = self.proc.wait(timeout=10)
         err = self.proc.stderr.read()
-        check(status == 0, f"SIGINT: exit status {status}")
+        check(status == 0, f"SIGINT: exit status {status}, stderr {err}")
         check(err == "", f"SIGINT: stderr {err!r}")
 
 
@@ -135,6 +135,24 @@ ERRORS = [
 ]
 
 
+def tool_for_nobody():
+    """The tool and the library copied where nobody can read them: a build
+    tree under root's home (mode 0700) is out of nobody's reach."""
+    import glob
+    import shutil
+    import tempfile
+    import atexit
+    tmp = tempfile.mkdtemp(prefix="gvir-events-nobody-")
+    atexit.register(shutil.rmtree, tmp, True)
+    os.chmod(tmp, 0o755)
+    shutil.copy(TOOL, tmp)
+    libdir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(TOOL))), "libvirt-gevents")
+    for lib in glob.glob(os.path.join(libdir, "libvirt-gevents-1.0.so*[0-9]")):
+        shutil.copy(lib, tmp)
+    env = dict(os.environ, HOME="/nonexistent", LD_LIBRARY_PATH=tmp)
+    return os.path.join(tmp, os.path.basename(TOOL)), env
+
+
 def test_errors():
     for args, status, pattern in ERRORS:
         r = subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=30)
@@ -170,9 +188,10 @@ def test_errors():
           and down["connection"] == socket_uri("/nonexistent/sock"), f"one host down: {down}")
     # the demo without hypervisor, run as nobody: says what is missing, shows lifecycle
     if os.geteuid() == 0:
+        nobody_tool, nobody_env = tool_for_nobody()
         r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                            TOOL, "demo"], capture_output=True, text=True, timeout=60,
-                           env=dict(os.environ, HOME="/nonexistent"))
+                            nobody_tool, "demo"], capture_output=True, text=True, timeout=60,
+                           env=nobody_env)
         print(r.stdout, r.stderr)
         lines = r.stdout.splitlines()
         check(r.returncode == 0 and r.stderr == "", f"demo as nobody: {r}")
@@ -182,8 +201,8 @@ def test_errors():
               "demo as nobody: no suspended line")
         # a pipe closed early (| head -n 2) ends it quietly, status 0
         p = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                              TOOL, "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=dict(os.environ, HOME="/nonexistent"))
+                              nobody_tool, "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=nobody_env)
         p.stdout.readline()
         p.stdout.readline()
         p.stdout.close()
