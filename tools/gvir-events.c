@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,7 +70,8 @@ struct _Monitor {
     gboolean json;
     gint count;                 /* 0: no limit */
     gint seen;
-    gdouble timeout;
+    gdouble timeout;            /* seconds, 0: none */
+    gint64 deadline;            /* monotonic, of --timeout */
     gboolean color;
     guint host_width;
     guint name_width;
@@ -79,7 +81,7 @@ struct _Monitor {
     gboolean stopping;
     guint timer;                /* --timeout */
     GHashTable *counts;         /* the demo's: kind -> events seen */
-    gint guest_users_interval;  /* seconds; -1: the library's default */
+    gint64 guest_users_interval; /* seconds; -1: the library's default */
 };
 
 /* ------------------------------------------------------------------ */
@@ -788,13 +790,29 @@ on_quit_signal (gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static gboolean on_timeout (gpointer data);
+
+/* g_timeout_add() counts milliseconds in a guint (49.7 days): a longer
+ * --timeout is waited for in pieces, against a 64-bit deadline. */
+static void
+arm_timeout (Monitor *m)
+{
+    gint64 left = m->deadline - g_get_monotonic_time ();
+    guint64 ms = left > 0 ? ((guint64) left + 999) / 1000 : 0;
+
+    m->timer = g_timeout_add ((guint) MIN (ms, G_MAXUINT), on_timeout, m);
+}
+
 static gboolean
 on_timeout (gpointer data)
 {
     Monitor *m = data;
 
     m->timer = 0;
-    on_quit_signal (m);
+    if (g_get_monotonic_time () < m->deadline)
+        arm_timeout (m);
+    else
+        on_quit_signal (m);
     return G_SOURCE_REMOVE;
 }
 
@@ -899,8 +917,11 @@ monitor_run (Monitor *m)
     guint sigint = g_unix_signal_add (SIGINT, on_quit_signal, m);
     guint sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, m);
 
-    if (m->timeout > 0)
-        m->timer = g_timeout_add ((guint) (m->timeout * 1000), on_timeout, m);
+    if (m->timeout > 0) {
+        /* at most MAX_TIMEOUT_SECONDS * 10^6 < 2^53: exact, no overflow */
+        m->deadline = g_get_monotonic_time () + (gint64) (m->timeout * G_USEC_PER_SEC);
+        arm_timeout (m);
+    }
     if (!m->stopping)
         g_main_loop_run (m->loop);
 
@@ -950,14 +971,56 @@ static const gchar monitor_description[] =
     "  3  no host could be reached\n"
     "  4  a --domain that no reachable host has\n";
 
+/* The documented maxima (docs/gvir-events.md, gvir-events.1). */
+#define MAX_TIMEOUT_SECONDS G_MAXUINT32
+#define MAX_COUNT G_MAXINT
+#define MAX_GUEST_USERS_INTERVAL G_MAXUINT32      /* the property's range */
+
+/* A whole number from 0 to @max, digits only ("-1", "1e3", "1.5", " 5" are
+ * not); NULL (the option not given) leaves @value alone. */
+static gboolean
+parse_whole (const gchar *text, guint64 max, gint64 *value)
+{
+    guint64 v;
+
+    if (!text)
+        return TRUE;
+    if (!g_ascii_string_to_unsigned (text, 10, 0, max, &v, NULL))
+        return FALSE;
+    *value = (gint64) v;
+    return TRUE;
+}
+
+/* Seconds, a fraction allowed: finite, from 0 to @max, decimal only. */
+static gboolean
+parse_seconds (const gchar *text, gdouble max, gdouble *value)
+{
+    gchar *end = NULL;
+    gdouble v;
+
+    if (!text)
+        return TRUE;
+    if (!g_ascii_isdigit (text[0]) && text[0] != '.')
+        return FALSE;                   /* a sign, a space, "inf", "nan", "" */
+    if (g_ascii_strncasecmp (text, "0x", 2) == 0)
+        return FALSE;
+    errno = 0;
+    v = g_ascii_strtod (text, &end);
+    if (errno != 0 || *end != '\0' || end == text || !isfinite (v) || v < 0 || v > max)
+        return FALSE;
+    *value = v;
+    return TRUE;
+}
+
 static gint
 run_monitor (gint argc, gchar **argv)
 {
     g_auto(GStrv) uris = NULL, events = NULL, domains = NULL;
     gboolean json = FALSE;
-    gint count = 0;
+    g_autofree gchar *count_arg = NULL, *timeout_arg = NULL, *interval_arg = NULL;
+    gint64 count = 0;
     gdouble timeout = 0;
-    gint guest_users_interval = -1;
+    gint64 guest_users_interval = -1;
     g_autoptr(GError) error = NULL;
     g_autoptr(GOptionContext) context = NULL;
     GOptionEntry entries[] = {
@@ -968,9 +1031,10 @@ run_monitor (gint argc, gchar **argv)
         { "event", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &events,
           "Only events of this kind (io-error, io-error::vda...); repeat for several", "KIND" },
         { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "One JSON object per line", NULL },
-        { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Exit after N events", "N" },
-        { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &timeout, "Exit after SECONDS", "SECONDS" },
-        { "guest-users-interval", 0, 0, G_OPTION_ARG_INT, &guest_users_interval,
+        /* numbers as text, checked below: GOptionContext's take "inf", "nan" and negatives */
+        { "count", 'n', 0, G_OPTION_ARG_STRING, &count_arg, "Exit after N events", "N" },
+        { "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout_arg, "Exit after SECONDS", "SECONDS" },
+        { "guest-users-interval", 0, 0, G_OPTION_ARG_STRING, &interval_arg,
           "Ask guest agents for logged-on users every SECONDS (default 10; 0: never)", "SECONDS" },
         { NULL }
     };
@@ -991,12 +1055,19 @@ run_monitor (gint argc, gchar **argv)
         g_printerr ("gvir-events: unexpected argument \"%s\"\n", argv[1]);
         return EXIT_USAGE;
     }
-    if (count < 0 || timeout < 0) {
-        g_printerr ("gvir-events: --count and --timeout take a positive number\n");
+    if (!parse_whole (count_arg, MAX_COUNT, &count)) {
+        g_printerr ("gvir-events: --count takes a number of events from 0 to %d, not \"%s\"\n",
+                    MAX_COUNT, count_arg);
         return EXIT_USAGE;
     }
-    if (guest_users_interval < -1) {
-        g_printerr ("gvir-events: --guest-users-interval takes a number of seconds, 0 for never\n");
+    if (!parse_seconds (timeout_arg, MAX_TIMEOUT_SECONDS, &timeout)) {
+        g_printerr ("gvir-events: --timeout takes a number of seconds from 0 to %u, not \"%s\"\n",
+                    MAX_TIMEOUT_SECONDS, timeout_arg);
+        return EXIT_USAGE;
+    }
+    if (!parse_whole (interval_arg, MAX_GUEST_USERS_INTERVAL, &guest_users_interval)) {
+        g_printerr ("gvir-events: --guest-users-interval takes a number of seconds from 0 (never) "
+                    "to %u, not \"%s\"\n", MAX_GUEST_USERS_INTERVAL, interval_arg);
         return EXIT_USAGE;
     }
 
@@ -1021,7 +1092,7 @@ run_monitor (gint argc, gchar **argv)
 
     m.json = json;
     m.guest_users_interval = guest_users_interval;
-    m.count = count;
+    m.count = (gint) count;
     m.timeout = timeout;
     m.domains = domains;
     monitor_start (&m, (const gchar * const *) uris);

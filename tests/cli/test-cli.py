@@ -119,11 +119,20 @@ ERRORS = [
     (["monitor", "-c", "test:///default", "--event", "lifecycle::exploded"], 2,
      r'^gvir-events: "exploded" is not a detail of lifecycle$'),
     (["monitor", "-c", "::not a uri::"], 2, r'^gvir-events: malformed URI "::not a uri::"$'),
-    (["monitor", "-c", "test:///default", "--guest-users-interval", "-5"], 2,
-     r'^gvir-events: --guest-users-interval takes a number of seconds, 0 for never$'),
     (["monitor", "--no-such-option"], 2, r"^gvir-events: Unknown option --no-such-option$"),
-    (["monitor", "--count", "-3"], 2, r"^gvir-events: --count and --timeout take a positive number$"),
-    (["monitor", "--count", "many"], 2, r"^gvir-events: Cannot parse integer value .many. for --count$"),
+    # every number checked: not finite, negative, fractional where a count is
+    # meant, past the documented maximum (--timeout 4294968 is no error: see
+    # test_errors), each one line and status 2
+    *[(["monitor", "-c", "test:///default", "--timeout", v], 2,
+       r'^gvir-events: --timeout takes a number of seconds from 0 to 4294967295, not "' + re.escape(v) + '"$')
+      for v in ("1e300", "inf", "-inf", "nan", "-1", "-0.5", "4294967296", "1e10", "", "5s", " 5", "0x10")],
+    *[(["monitor", "-c", "test:///default", "--count", v], 2,
+       r'^gvir-events: --count takes a number of events from 0 to 2147483647, not "' + re.escape(v) + '"$')
+      for v in ("-3", "-1", "many", "2147483648", "1e300", "inf", "nan", "1.5", "")],
+    *[(["monitor", "-c", "test:///default", "--guest-users-interval", v], 2,
+       r'^gvir-events: --guest-users-interval takes a number of seconds from 0 \(never\) to 4294967295, not "'
+       + re.escape(v) + '"$')
+      for v in ("-5", "-1", "4294967296", "18446744073709551616", "1e300", "inf", "nan", "2.5", "")],
     (["monitor", "extra"], 2, r'^gvir-events: unexpected argument "extra"$'),
     (["frobnicate"], 2, r'^gvir-events: unknown command "frobnicate" \(monitor, demo\)$'),
     (["demo", "now"], 2, r"^gvir-events: demo takes no arguments$"),
@@ -168,6 +177,21 @@ def test_errors():
                        capture_output=True, text=True, timeout=30)
     check(r.returncode == 0 and r.stdout == "" and r.stderr == "", f"--timeout: {r}")
     check(time.monotonic() - start < 10, "--timeout 0.5 took too long")
+    # up to the documented maxima every value works: --timeout 4294968 (a
+    # thousand times it overflowed 32 bits: it ended after 0.8 s) and the
+    # maximum run until SIGINT; the other maxima are accepted
+    for args in (["--timeout", "4294968"], ["--timeout", "4294967295"], ["--timeout", "4294967295.0"],
+                 ["--count", "2147483647"], ["--guest-users-interval", "4294967295"]):
+        m = Monitor("-c", "test:///default", *args)
+        time.sleep(1.5)
+        if m.proc.poll() is not None:
+            raise AssertionError(f"{args}: ended at once, status {m.proc.returncode}, "
+                                 f"stderr {m.proc.stderr.read()!r}")
+        m.stop()
+    r = subprocess.run([TOOL, "monitor", "-c", "test:///default", "--count", "2147483647",
+                        "--guest-users-interval", "0", "--timeout", "0.3"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and r.stderr == "", f"--count/--guest-users-interval/--timeout: {r}")
     for sig in (signal.SIGINT, signal.SIGTERM):
         m = Monitor("-c", "test:///default", "--domain", "test")
         time.sleep(0.5)
