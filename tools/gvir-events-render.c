@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "libvirt-gevents/gvir-events-text.h"
@@ -39,7 +40,7 @@ gboolean
 query_kind (const gchar *kind, gboolean object, GSignalQuery *query)
 {
     GType itype = object ? GVIR_TYPE_CONNECTION_EVENTS : GVIR_TYPE_DOMAIN_EVENTS;
-    g_autoptr(GTypeClass) klass = g_type_class_ref (itype);
+    g_autoptr(GTypeClass) klass G_GNUC_UNUSED = g_type_class_ref (itype);  /* for the lookup */
     guint id = g_signal_lookup (kind, itype);
 
     if (id == 0)
@@ -116,6 +117,25 @@ value_to_json (GVariant *value, GType type)
         return node;
     } else if (G_TYPE_IS_OBJECT (type) && g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT)) {
         return object_to_json (value, type);
+    } else if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT)) {
+        /* typed parameters: walked here, for their doubles */
+        JsonObject *object = json_object_new ();
+        JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+        GVariantIter iter;
+        const gchar *key;
+        GVariant *member;
+
+        g_variant_iter_init (&iter, value);
+        while (g_variant_iter_loop (&iter, "{&sv}", &key, &member))
+            json_object_set_member (object, key, value_to_json (member, G_TYPE_NONE));
+        json_node_take_object (node, object);
+        return node;
+    } else if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE) &&
+               !isfinite (g_variant_get_double (value))) {
+        /* JSON has no NaN or infinity (json-glib would write a bare nan): in words */
+        gdouble d = g_variant_get_double (value);
+
+        return json_node_init_string (json_node_alloc (), isnan (d) ? "nan" : d > 0 ? "inf" : "-inf");
     }
     return json_gvariant_serialize (value);
 }
