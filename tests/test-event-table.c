@@ -11,9 +11,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <math.h>
 #include <string.h>
 
 #include "gvir-events-private.h"
+#include "tools/gvir-events-render.h"
 
 #include "test-utils.h"
 
@@ -928,6 +930,63 @@ test_hostile_names (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     }
 }
 
+
+/*
+ * gvir-events' renderers (tools/gvir-events-render.c) on hostile payloads:
+ * a JSON line that parses (json-glib wrote a bare nan for a NaN double),
+ * the bytes kept, and a text line with nothing a terminal obeys.
+ */
+static void
+test_hostile_render (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virTypedParameter params[4] = { 0 };
+    g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+    g_autoptr(JsonGenerator) gen = json_generator_new ();
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(GError) error = NULL;
+    g_autofree gchar *text = NULL, *name = NULL, *words = NULL, *line = NULL;
+    JsonObject *line_data, *stats;
+    JsonArray *bytes;
+    guint width = 0;
+
+    g_strlcpy (params[0].field, "nan", sizeof (params[0].field));
+    params[0].type = VIR_TYPED_PARAM_DOUBLE;
+    params[0].value.d = NAN;
+    g_strlcpy (params[1].field, "inf", sizeof (params[1].field));
+    params[1].type = VIR_TYPED_PARAM_DOUBLE;
+    params[1].value.d = -INFINITY;
+    g_strlcpy (params[2].field, "s", sizeof (params[2].field));
+    params[2].type = VIR_TYPED_PARAM_STRING;
+    params[2].value.s = (char *) "\xff\x1b";
+    g_strlcpy (params[3].field, "d", sizeof (params[3].field));
+    params[3].type = VIR_TYPED_PARAM_DOUBLE;
+    params[3].value.d = 0.5;
+    FIRE (f, JOB_COMPLETED, virConnectDomainEventJobCompletedCallback, params, 4);
+
+    json_node_take_object (root, render_event_data (only_event (f)));
+    json_generator_set_root (gen, root);
+    text = json_generator_to_data (gen, NULL);
+    g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+    g_assert_no_error (error);
+    line_data = json_node_get_object (json_parser_get_root (parser));
+    stats = json_object_get_object_member (line_data, "stats");
+    g_assert_cmpstr (json_object_get_string_member (stats, "nan"), ==, "nan");
+    g_assert_cmpstr (json_object_get_string_member (stats, "inf"), ==, "-inf");
+    g_assert_cmpfloat (json_object_get_double_member (stats, "d"), ==, 0.5);
+    g_assert_cmpstr (json_object_get_string_member (stats, "s"), ==, "\xef\xbf\xbd\x1b");
+    bytes = json_object_get_array_member (stats, "s-bytes");
+    g_assert_cmpuint (json_array_get_length (bytes), ==, 2);
+    g_assert_cmpint (json_array_get_int_element (bytes, 0), ==, 0xff);
+    g_assert_cmpint (json_array_get_int_element (bytes, 1), ==, 0x1b);
+
+    render_event_text (only_event (f), &name, &words);
+    line = render_human_line (FALSE, "12:00:00", "test:///\x1b[2J", 8, &width, name, words,
+                              "\033[31m");
+    assert_printable (line);
+    g_assert_nonnull (strstr (line, "test:///\\x1b[2J"));
+    forget_emissions (f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -959,6 +1018,7 @@ main (int argc, char **argv)
     ADD ("/hostile/graphics", test_hostile_graphics);
     ADD ("/hostile/guest-user", test_hostile_guest_user);
     ADD ("/hostile/domain-names", test_hostile_names);
+    ADD ("/hostile/render", test_hostile_render);
 #undef ADD
 
     return g_test_run ();
