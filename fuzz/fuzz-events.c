@@ -295,11 +295,33 @@ on_domain_event (GVirConnectionEvents *events, GVirDomain *domain, GVirEvent *ev
     assert_printable (human);
 }
 
+/* object-event: the payload and the tool's words for it. */
+static void
+on_object_event (GVirConnectionEvents *events, GObject *object, GVirObjectEventKind kind,
+                 GVariant *payload, gpointer data)
+{
+    const gchar *kind_name = enum_nick (GVIR_TYPE_OBJECT_EVENT_KIND, kind);
+    g_autoptr(JsonObject) json = NULL;
+    g_autofree gchar *words = NULL;
+    GSignalQuery query;
+
+    n_events++;
+    if (!kind_name || !g_variant_is_normal_form (payload))
+        g_error ("fuzz-events: an object event without a kind or a sound payload");
+    if (!query_kind (kind_name, TRUE, &query))
+        query.n_params = 0;
+    json = payload_to_json (payload, &query, 1);
+    words = render_object_words (kind_name, json);
+    assert_printable (words);
+}
+
 static GVirConnection *conn;
 static virConnectPtr handle;
 static virDomainPtr dom;
 static GVirDomain *domain;
 static GVirEventsHub *hub;
+/* a handle per object family, by kind; NULL: no such object here (secrets) */
+static gconstpointer object_handles[GVIR_OBJECT_EVENT_N_KINDS];
 
 static const char domain_xml[] =
     "<domain type='test'><name>fuzz</name><memory>8192</memory>"
@@ -338,6 +360,24 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     }
     g_signal_connect (gvir_connection_events_get_for_connection (conn), "domain-event",
                       G_CALLBACK (on_domain_event), NULL);
+    g_signal_connect (gvir_connection_events_get_for_connection (conn), "object-event",
+                      G_CALLBACK (on_object_event), NULL);
+    /* the test driver's own objects; it has no secrets */
+    {
+        gconstpointer network = virNetworkLookupByName (handle, "default");
+        gconstpointer pool = virStoragePoolLookupByName (handle, "default-pool");
+        gconstpointer device = virNodeDeviceLookupByName (handle, "computer");
+
+        if (!network || !pool || !device)
+            g_error ("fuzz-events: the test driver's network, pool and device");
+        for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
+            const gchar *family = gvir_object_event_spec_for_kind (kind)->family->name;
+
+            object_handles[kind] = g_str_equal (family, "network") ? network :
+                g_str_equal (family, "pool") ? pool :
+                g_str_equal (family, "device") ? device : NULL;
+        }
+    }
     while (g_main_context_iteration (NULL, FALSE))
         ;
     return 0;
@@ -350,13 +390,28 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
     GVirEventRaw raw[GVIR_EVENT_MAX_PARAMS] = { { 0 } };
     GVirDomainEventKind kind;
     const gchar *shape;
-    guint r = 0;
+    guint row, r = 0;
 
     if (size == 0) {
         g_ptr_array_unref (in.owned);
         return 0;
     }
-    kind = take_byte (&in) % GVIR_EVENT_N_KINDS;
+    row = take_byte (&in) % (GVIR_EVENT_N_KINDS + GVIR_OBJECT_EVENT_N_KINDS);
+    if (row >= GVIR_EVENT_N_KINDS) {
+        /* the sibling table: (event, detail) or nothing, ints only */
+        GVirObjectEventKind object_kind = row - GVIR_EVENT_N_KINDS;
+
+        raw[0].i = take_int (&in);
+        raw[1].i = take_int (&in);
+        if (object_handles[object_kind])
+            gvir_events_hub_dispatch_object (gvir_events_hub_get_object_slot (hub, object_kind),
+                                             object_handles[object_kind], raw);
+        while (g_main_context_iteration (NULL, FALSE))
+            ;
+        g_ptr_array_unref (in.owned);
+        return 0;
+    }
+    kind = row;
     shape = shapes[kind];
     for (const gchar *c = shape; *c && r < G_N_ELEMENTS (raw); c++, r++) {
         switch (*c) {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes fuzz/corpus/: one seed per row of the event table, in the input
+"""Writes fuzz/corpus/: one seed per row of the event tables, in the input
 format fuzz-events.c reads (a row, then its raw arguments), with the hostile
 bytes of issue 19 in its strings.  Run from the source tree; the output is
 committed."""
@@ -45,6 +45,11 @@ def main():
     for row, shape in enumerate(SHAPES):
         with open(f"fuzz/corpus/row-{row:02d}", "wb") as f:
             f.write(bytes([row]) + args(shape, row))
+    # the sibling table (networks, pools, devices, secrets): (event, detail)
+    for kind in range(7):
+        row = len(SHAPES) + kind
+        with open(f"fuzz/corpus/row-{row:02d}", "wb") as f:
+            f.write(bytes([row, kind % 4 + 2, 2]))
 
 
 main()
