@@ -570,13 +570,10 @@ check_started (Monitor *m)
     if (up == 0) {
         for (guint i = 0; i < m->hosts->len; i++) {
             Host *host = g_ptr_array_index (m->hosts, i);
-
-        {
             /* the daemon's message, its bytes made visible */
             g_autofree gchar *why = gvir_events_text_escape (host->error);
 
             g_printerr ("gvir-events: cannot connect to %s: %s\n", host->uri, why);
-        }
         }
         fail (m, EXIT_UNREACHABLE);
         return;
