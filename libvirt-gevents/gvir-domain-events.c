@@ -59,6 +59,14 @@
  * libvirt-glib's event loop: handlers may touch widgets.  Enumeration arguments carry libvirt's numbers, so a value
  * a newer daemon sends arrives unchanged even where the enumeration does not
  * name it.
+ *
+ * Every string argument is valid UTF-8.  libvirt's strings are bytes that
+ * whoever may define a domain chooses (a metadata namespace, a disk path, a
+ * guest's user name): one that is not UTF-8 arrives repaired by
+ * g_utf8_make_valid(), and the #GVirEvent of
+ * #GVirConnectionEvents::domain-event carries its exact bytes beside it in
+ * the payload (`nsuri-bytes`; see #GVirEvent).  Strings may hold control
+ * characters: print them with gvir_event_to_string(), which escapes them.
  */
 
 struct _GVirDomainEvents {
@@ -346,7 +354,9 @@ gvir_domain_events_set_property (GObject *object, guint prop_id,
  * @params: the changed tunables (`a{sv}`), keyed by libvirt's typed-parameter
  *   names (`cputune.vcpupin0`...)
  *
- * Tunable parameters (vCPU pinning, I/O tuning...) changed.
+ * Tunable parameters (vCPU pinning, I/O tuning...) changed.  A string
+ * parameter that is not UTF-8 is repaired (g_utf8_make_valid()), its bytes
+ * beside it as an `ay` under `<name>-bytes`.
  */
 /**
  * GVirDomainEvents::agent-lifecycle:
@@ -369,7 +379,9 @@ gvir_domain_events_set_property (GObject *object, guint prop_id,
  * @stats: the job's statistics (`a{sv}`), keyed by libvirt's typed-parameter
  *   names (`time_elapsed`, `memory_total`...)
  *
- * A job (a migration, a save...) completed.
+ * A job (a migration, a save...) completed.  A string parameter that is not
+ * UTF-8 is repaired (g_utf8_make_valid()), its bytes beside it as an `ay`
+ * under `<name>-bytes`.
  */
 /**
  * GVirDomainEvents::metadata-change:
@@ -379,6 +391,10 @@ gvir_domain_events_set_property (GObject *object, guint prop_id,
  *   %GVIR_DOMAIN_METADATA_TYPE_ELEMENT
  *
  * The domain's title, description or a metadata element changed.
+ *
+ * libvirt takes any bytes as a namespace: one that is not UTF-8 arrives
+ * here repaired (g_utf8_make_valid()); the #GVirEvent payload has its
+ * bytes too, as `nsuri-bytes` (`ay`).
  */
 /**
  * GVirDomainEvents::watermark:

@@ -273,6 +273,47 @@ static const GVirEventFamily secret_family = {
 
 static void decode_positional (GVirEventEmission *em, const GVirEventRaw *raw);
 
+/*
+ * Every string from libvirt enters GLib here: as it is when it is UTF-8
+ * (static: libvirt's own, for the callback's time), else repaired by
+ * g_utf8_make_valid() with its bytes kept in *raw_bytes for the payload.
+ * Only where a string is decoded, so only for a listener.
+ */
+static inline void
+value_set_libvirt_string (GValue *value, GVariant **raw_bytes, const char *s, gboolean is_static)
+{
+    gchar *valid = gvir_events_utf8_repair (s);
+
+    if (raw_bytes)
+        g_clear_pointer (raw_bytes, g_variant_unref);
+    if (G_LIKELY (!valid)) {
+        if (is_static)
+            g_value_set_static_string (value, s);
+        else
+            g_value_set_string (value, s);
+        return;
+    }
+    if (raw_bytes)
+        *raw_bytes = g_variant_ref_sink (gvir_events_bytes_variant (s));
+    g_value_take_string (value, valid);
+}
+
+/* A string into a vardict under key, with "<key>-bytes" beside it if it was repaired. */
+static void
+builder_add_libvirt_string (GVariantBuilder *builder, const gchar *key, const char *s)
+{
+    g_autofree gchar *valid = gvir_events_utf8_repair (s);
+
+    if (G_LIKELY (!valid)) {
+        g_variant_builder_add (builder, "{sv}", key, g_variant_new_string (s));
+    } else {
+        g_autofree gchar *bytes_key = gvir_events_bytes_key (key);
+
+        g_variant_builder_add (builder, "{sv}", key, g_variant_new_string (valid));
+        g_variant_builder_add (builder, "{sv}", bytes_key, gvir_events_bytes_variant (s));
+    }
+}
+
 static gboolean
 decode_io_error (GVirEventsHub *hub, virDomainPtr dom,
                  const GVirEventRaw *raw, GVirEventEmission *em)
@@ -289,7 +330,7 @@ decode_io_error (GVirEventsHub *hub, virDomainPtr dom,
         return FALSE;
     disk = gvir_events_hub_disk_target (hub, dom, alias);
     decode_positional (em, args);
-    g_value_take_string (&em->values[1], disk ? g_steal_pointer (&disk) : g_strdup (alias));
+    value_set_libvirt_string (&em->values[1], &em->raw_bytes[0], disk ? disk : alias, FALSE);
     return TRUE;
 }
 
@@ -338,6 +379,11 @@ typed_params_to_variant (const virTypedParameter *params, int nparams)
     for (int i = 0; params && i < nparams; i++) {
         const virTypedParameter *p = &params[i];
         GVariant *value = NULL;
+        /* the field is the daemon's too: bounded, and UTF-8 like any string */
+        g_autofree gchar *bounded = memchr (p->field, '\0', sizeof (p->field)) ? NULL :
+            g_strndup (p->field, sizeof (p->field));
+        g_autofree gchar *valid_field = gvir_events_utf8_repair (bounded ? bounded : p->field);
+        const gchar *field = valid_field ? valid_field : bounded ? bounded : p->field;
 
         switch (p->type) {
         case VIR_TYPED_PARAM_INT:     value = g_variant_new_int32 (p->value.i); break;
@@ -348,16 +394,15 @@ typed_params_to_variant (const virTypedParameter *params, int nparams)
         case VIR_TYPED_PARAM_BOOLEAN: value = g_variant_new_boolean (p->value.b); break;
         case VIR_TYPED_PARAM_STRING:
             /* left out rather than faked as "", like NULL arguments in a payload */
-            if (!p->value.s)
-                continue;
-            value = g_variant_new_string (p->value.s);
-            break;
+            if (p->value.s)
+                builder_add_libvirt_string (&builder, field, p->value.s);
+            continue;
         default:
             g_debug ("libvirt-gevents: typed parameter %s has unknown type %d",
-                     p->field, p->type);
+                     field, p->type);
             continue;
         }
-        g_variant_builder_add (&builder, "{sv}", p->field, value);
+        g_variant_builder_add (&builder, "{sv}", field, value);
     }
     return g_variant_builder_end (&builder);
 }
@@ -388,7 +433,7 @@ decode_watermark (GVirEventsHub *hub, virDomainPtr dom,
         return FALSE;
 
     decode_positional (em, raw);
-    g_value_take_string (&em->values[1], g_steal_pointer (&disk));
+    value_set_libvirt_string (&em->values[1], &em->raw_bytes[0], disk, FALSE);
     return TRUE;
 }
 
@@ -631,8 +676,8 @@ gvir_object_event_param_type (const GVirObjectEventSpec *spec, guint i)
 
 /* raw[i] is argument i: into values[i], by type. */
 static inline void
-values_set_positional (GValue *values, const GType *types, guint n_params,
-                       const GVirEventRaw *raw)
+values_set_positional (GValue *values, GVariant **raw_bytes, const GType *types,
+                       guint n_params, const GVirEventRaw *raw)
 {
     for (guint i = 0; i < n_params; i++) {
         GValue *value = &values[i];
@@ -640,7 +685,9 @@ values_set_positional (GValue *values, const GType *types, guint n_params,
 
         g_value_init (value, type);
         switch (G_TYPE_FUNDAMENTAL (type)) {
-        case G_TYPE_STRING: g_value_set_static_string (value, raw[i].s); break;
+        case G_TYPE_STRING:
+            value_set_libvirt_string (value, raw_bytes ? &raw_bytes[i] : NULL, raw[i].s, TRUE);
+            break;
         case G_TYPE_ENUM:   g_value_set_enum (value, raw[i].i); break;
         case G_TYPE_INT:    g_value_set_int (value, raw[i].i); break;
         case G_TYPE_UINT:   g_value_set_uint (value, raw[i].u); break;
@@ -656,7 +703,8 @@ values_set_positional (GValue *values, const GType *types, guint n_params,
 static void
 decode_positional (GVirEventEmission *em, const GVirEventRaw *raw)
 {
-    values_set_positional (&em->values[1], param_types[em->spec->kind], em->spec->n_params, raw);
+    values_set_positional (&em->values[1], em->raw_bytes, param_types[em->spec->kind],
+                           em->spec->n_params, raw);
 }
 
 /* The nick quark of an enum value; an unknown value has none: only detail-less handlers hear it. */
@@ -673,7 +721,8 @@ gvir_object_emission_decode (GVirObjectEmission *em, const GVirEventRaw *raw)
     const GVirObjectEventSpec *spec = em->spec;
     const GType *types = object_param_types[spec->kind];
 
-    values_set_positional (&em->values[2], types, spec->n_params, raw);
+    /* no string arguments in this table */
+    values_set_positional (&em->values[2], NULL, types, spec->n_params, raw);
     em->detail = spec->n_params > 0 && G_TYPE_IS_ENUM (types[0]) ?
         nick_quark (object_nick_quarks[spec->kind], g_value_get_enum (&em->values[2])) : 0;
 }
@@ -740,6 +789,8 @@ void
 gvir_event_emission_clear (GVirEventEmission *em)
 {
     values_clear (em->values, G_N_ELEMENTS (em->values));
+    for (guint i = 0; i < G_N_ELEMENTS (em->raw_bytes); i++)
+        g_clear_pointer (&em->raw_bytes[i], g_variant_unref);
 }
 
 static GVariant *
@@ -765,10 +816,12 @@ value_to_variant (const GValue *value)
 
 /*
  * The payload of a GVirEvent: the typed signal's arguments by name.  A NULL
- * string is left out rather than faked; enums are their libvirt numbers.
+ * string is left out rather than faked; enums are their libvirt numbers; a
+ * string that was not UTF-8 is there repaired, its bytes under "<name>-bytes".
  */
 static GVariant *
-payload_new (const GVirEventParam *params, guint n_params, const GValue *args)
+payload_new (const GVirEventParam *params, guint n_params, const GValue *args,
+             GVariant * const *raw_bytes)
 {
     GVariantBuilder builder;
 
@@ -778,19 +831,25 @@ payload_new (const GVirEventParam *params, guint n_params, const GValue *args)
 
         if (value)
             g_variant_builder_add (&builder, "{sv}", params[i].name, value);
+        if (raw_bytes && raw_bytes[i]) {
+            g_autofree gchar *key = gvir_events_bytes_key (params[i].name);
+
+            g_variant_builder_add (&builder, "{sv}", key, raw_bytes[i]);
+        }
     }
     return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
 GVariant *
-gvir_event_payload_new (const GVirEventSpec *spec, const GValue *args)
+gvir_event_payload_new (const GVirEventSpec *spec, const GValue *args,
+                        GVariant * const *raw_bytes)
 {
-    return payload_new (spec->params, spec->n_params, args);
+    return payload_new (spec->params, spec->n_params, args, raw_bytes);
 }
 
 /* The same for the other objects: the arguments after the object, by name. */
 GVariant *
 gvir_object_emission_payload_new (const GVirObjectEmission *em)
 {
-    return payload_new (em->spec->params, em->spec->n_params, &em->values[2]);
+    return payload_new (em->spec->params, em->spec->n_params, &em->values[2], NULL);
 }

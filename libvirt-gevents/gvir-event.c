@@ -28,6 +28,15 @@
  * underscores, like the arguments: `remote_node`) and a missing (%NULL)
  * string is left out.  gvir_event_to_string() renders it as one line for people.
  *
+ * Every string is valid UTF-8.  libvirt's strings are bytes that whoever
+ * may define a domain chooses: one that is not UTF-8 is repaired
+ * (g_utf8_make_valid(): U+FFFD for each bad sequence) in the typed signal's
+ * argument, in #GVirEvent:domain-name and in the payload, and the payload
+ * keeps its exact bytes beside it as an `ay` under the key with `-bytes`
+ * added (`nsuri-bytes`, `user-bytes`; inside typed parameters
+ * `<field>-bytes`, inside a client `remote_node-bytes`...).  A key with
+ * `-bytes` is present only for a repaired string.
+ *
  * It is immutable, and only built when a handler listens.
  */
 
@@ -41,6 +50,7 @@ struct _GVirEvent {
     GDateTime *time;                /* the same, made on first demand */
     const GVirEventSpec *spec;
     GValue args[GVIR_EVENT_MAX_PARAMS]; /* the typed signal's arguments, copied */
+    GVariant *raw_bytes[GVIR_EVENT_MAX_PARAMS]; /* libvirt's bytes of a repaired string argument */
     const gchar *detail;            /* a static nick, or points into args[0] */
     GVariant *payload;              /* made from args on first demand */
     gboolean synthesized;
@@ -74,6 +84,7 @@ gvir_event_finalize (GObject *object)
     for (guint i = 0; i < G_N_ELEMENTS (self->args); i++) {
         if (G_VALUE_TYPE (&self->args[i]) != G_TYPE_INVALID)
             g_value_unset (&self->args[i]);
+        g_clear_pointer (&self->raw_bytes[i], g_variant_unref);
     }
     g_clear_pointer (&self->payload, g_variant_unref);
 
@@ -211,7 +222,10 @@ gvir_event_new (virDomainPtr dom, const GVirEventEmission *em)
 
     self->kind = em->spec->kind;
     self->spec = em->spec;
-    self->domain_name = g_strdup (virDomainGetName (dom));
+    /* libvirt's bytes; the UUID is the domain's exact identity */
+    self->domain_name = gvir_events_utf8_repair (virDomainGetName (dom));
+    if (!self->domain_name)
+        self->domain_name = g_strdup (virDomainGetName (dom));
     self->domain_uuid = g_malloc (VIR_UUID_STRING_BUFLEN);
     gvir_events_uuid_to_string (em->uuid, self->domain_uuid);
     self->time_us = g_get_real_time ();
@@ -219,6 +233,8 @@ gvir_event_new (virDomainPtr dom, const GVirEventEmission *em)
     for (guint i = 0; i < em->spec->n_params; i++) {
         g_value_init (&self->args[i], G_VALUE_TYPE (&em->values[1 + i]));
         g_value_copy (&em->values[1 + i], &self->args[i]);
+        if (em->raw_bytes[i])
+            self->raw_bytes[i] = g_variant_ref (em->raw_bytes[i]);
     }
     if (em->spec->n_params > 0)
         self->detail = detail_of (em->spec, &self->args[0]);
@@ -371,7 +387,7 @@ gvir_event_get_payload (GVirEvent *self)
 
     payload = g_atomic_pointer_get (&self->payload);
     if (!payload) {
-        GVariant *made = self->spec ? gvir_event_payload_new (self->spec, self->args)
+        GVariant *made = self->spec ? gvir_event_payload_new (self->spec, self->args, self->raw_bytes)
                                     : g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0));
 
         if (g_atomic_pointer_compare_and_exchange (&self->payload, NULL, made))
@@ -585,6 +601,19 @@ static const struct {
     { GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF, words_guest_user },
 };
 
+/*
+ * The line made safe for a terminal, at the end: only the names and values
+ * in it can hold controls, the words around them have none.
+ */
+static gchar *
+escaped (GString *line)
+{
+    gchar *text = gvir_events_text_escape (line->str);
+
+    g_string_free (line, TRUE);
+    return text;
+}
+
 /**
  * gvir_event_to_string:
  * @self: a #GVirEvent
@@ -601,6 +630,13 @@ static const struct {
  * prints these lines.  Meant for people, not for parsing: use the payload
  * for that.
  *
+ * The line is safe to print on a terminal: C0 and C1 control characters
+ * (a carriage return, an escape), bidirectional overrides, isolates and
+ * marks (U+202A to U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C) and
+ * line separators in names and values are written in a visible form,
+ * `\x0d`, `\x1b`, `\u202e`, so that the line is one line and says what
+ * happened.
+ *
  * Returns: (transfer full): the line, without a newline
  */
 gchar *
@@ -616,12 +652,12 @@ gvir_event_to_string (GVirEvent *self)
     g_string_append_printf (line, "%s: %s", self->domain_name ? self->domain_name : "(no domain)",
                             gvir_event_kind_name (self->kind));
     if (!spec)
-        return g_string_free (line, FALSE);
+        return escaped (line);
 
     for (guint i = 0; i < G_N_ELEMENTS (event_words); i++) {
         if (event_words[i].kind == self->kind) {
             event_words[i].words (self, gvir_event_get_payload (self), line);
-            return g_string_free (line, FALSE);
+            return escaped (line);
         }
     }
 
@@ -635,5 +671,5 @@ gvir_event_to_string (GVirEvent *self)
                           NULL : spec->params[i].name,
                           gvir_event_spec_param_type (spec, i), value);
     }
-    return g_string_free (line, FALSE);
+    return escaped (line);
 }

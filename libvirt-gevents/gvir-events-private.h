@@ -13,6 +13,7 @@
 #include <libvirt-gconfig/libvirt-gconfig.h>
 
 #include "libvirt-gevents.h"
+#include "gvir-events-text.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +62,11 @@ typedef struct {
     GVirDomainEvents *watcher;  /* the domain's companion, if it has one */
     guint n_connections;        /* domain-event listeners */
     gboolean synthesized;       /* made up after a reconnection */
+    /*
+     * The bytes (`ay`) of string argument i when libvirt's were not UTF-8:
+     * values[1 + i] holds them repaired.  NULL for valid ones (nearly all).
+     */
+    GVariant *raw_bytes[GVIR_EVENT_MAX_PARAMS];
 } GVirEventEmission;
 
 /*
@@ -105,7 +111,8 @@ gboolean             gvir_event_emission_decode  (GVirEventEmission   *em,
                                                   const GVirEventRaw  *raw);
 void                 gvir_event_emission_clear   (GVirEventEmission   *em);
 GVariant            *gvir_event_payload_new      (const GVirEventSpec *spec,
-                                                  const GValue        *args);
+                                                  const GValue        *args,
+                                                  GVariant * const    *raw_bytes);
 
 /*
  * The other objects' events
@@ -348,6 +355,9 @@ void            gvir_guest_users_ask          (GObject           *source,
                                                gpointer           user_data);
 GVariant       *gvir_guest_users_ask_finish   (GAsyncResult      *result,
                                                GError           **error);
+/* An answer of virDomainGetGuestInfo as the list of users (aa{sv}); tests call it. */
+GVariant       *gvir_guest_users_from_params  (virTypedParameterPtr params,
+                                               int                  nparams);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirGuestUsers, gvir_guest_users_unref)
 gboolean gvir_domain_events_is_gone        (GVirDomainEvents  *self);
 

@@ -20,6 +20,11 @@
  * server's (local) and the client's (remote) addresses, the authentication
  * scheme, and the identities the client proved, such as its x509
  * distinguished name or SASL user name.  It is immutable.
+ *
+ * Its strings are valid UTF-8: one of libvirt's that is not is repaired
+ * (g_utf8_make_valid()); the exact bytes are in the #GVirEvent payload's
+ * `client`, as `ay` under the key with `-bytes` added (`remote_node-bytes`),
+ * the identities as `identities-bytes`, an `a(ayay)` of the same pairs.
  */
 
 typedef struct {
@@ -37,6 +42,7 @@ struct _GVirGraphicsClient {
     Address remote;
     gchar *auth_scheme;
     GVariant *identities;           /* a(ss): (type, name) */
+    GVariant *raw_bytes;            /* a{sv}: "<key>-bytes" of repaired strings, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (GVirGraphicsClient, gvir_graphics_client, G_TYPE_OBJECT)
@@ -71,6 +77,7 @@ gvir_graphics_client_finalize (GObject *object)
     g_free (self->remote.service);
     g_free (self->auth_scheme);
     g_clear_pointer (&self->identities, g_variant_unref);
+    g_clear_pointer (&self->raw_bytes, g_variant_unref);
 
     G_OBJECT_CLASS (gvir_graphics_client_parent_class)->finalize (object);
 }
@@ -214,14 +221,34 @@ gvir_graphics_client_init (GVirGraphicsClient *self)
     self->identities = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(ss)"), NULL, 0));
 }
 
+/*
+ * What the client keeps of a string from libvirt: a copy if UTF-8, else its
+ * repair, the bytes going into raw under "<key>-bytes" (for the payload).
+ */
+static gchar *
+libvirt_string (const char *s, const gchar *key, GVariantBuilder *raw, gboolean *repaired)
+{
+    gchar *valid = gvir_events_utf8_repair (s);
+    g_autofree gchar *bytes_key = NULL;
+
+    if (G_LIKELY (!valid))
+        return g_strdup (s);
+    bytes_key = gvir_events_bytes_key (key);
+    g_variant_builder_add (raw, "{sv}", bytes_key, gvir_events_bytes_variant (s));
+    *repaired = TRUE;
+    return valid;
+}
+
 static void
-address_init (Address *address, const virDomainEventGraphicsAddress *from)
+address_init (Address *address, const virDomainEventGraphicsAddress *from,
+              const gchar *node_key, const gchar *service_key,
+              GVariantBuilder *raw, gboolean *repaired)
 {
     if (!from)
         return;
     address->family = from->family;
-    address->node = g_strdup (from->node);
-    address->service = g_strdup (from->service);
+    address->node = libvirt_string (from->node, node_key, raw, repaired);
+    address->service = libvirt_string (from->service, service_key, raw, repaired);
 }
 
 GVirGraphicsClient *
@@ -233,23 +260,45 @@ gvir_graphics_client_new (GVirGraphicsProtocol protocol,
                           const virDomainEventGraphicsSubject *subject)
 {
     GVirGraphicsClient *self = g_object_new (GVIR_TYPE_GRAPHICS_CLIENT, NULL);
-    GVariantBuilder identities;
+    GVariantBuilder identities, identities_bytes, raw;
+    gboolean repaired = FALSE, identity_repaired = FALSE;
 
+    g_variant_builder_init (&raw, G_VARIANT_TYPE_VARDICT);
     self->protocol = protocol;
     self->phase = phase;
-    address_init (&self->local, local);
-    address_init (&self->remote, remote);
-    self->auth_scheme = g_strdup (auth_scheme);
+    address_init (&self->local, local, "local_node", "local_service", &raw, &repaired);
+    address_init (&self->remote, remote, "remote_node", "remote_service", &raw, &repaired);
+    self->auth_scheme = libvirt_string (auth_scheme, "auth_scheme", &raw, &repaired);
 
+    /* identities-bytes: the same pairs as identities, as libvirt's bytes */
     g_variant_builder_init (&identities, G_VARIANT_TYPE ("a(ss)"));
-    for (int i = 0; subject && i < subject->nidentity; i++) {
+    g_variant_builder_init (&identities_bytes, G_VARIANT_TYPE ("a(ayay)"));
+    for (int i = 0; subject && subject->identities && i < subject->nidentity; i++) {
         const virDomainEventGraphicsSubjectIdentity *id = &subject->identities[i];
+        g_autofree gchar *type = NULL, *name = NULL;
 
-        if (id->type && id->name)
-            g_variant_builder_add (&identities, "(ss)", id->type, id->name);
+        if (!id->type || !id->name)
+            continue;
+        type = gvir_events_utf8_repair (id->type);
+        name = gvir_events_utf8_repair (id->name);
+        identity_repaired |= type || name;
+        g_variant_builder_add (&identities, "(ss)", type ? type : id->type, name ? name : id->name);
+        g_variant_builder_add (&identities_bytes, "(@ay@ay)", gvir_events_bytes_variant (id->type),
+                               gvir_events_bytes_variant (id->name));
     }
     g_variant_unref (self->identities);
     self->identities = g_variant_ref_sink (g_variant_builder_end (&identities));
+    if (identity_repaired) {
+        g_variant_builder_add (&raw, "{sv}", "identities-bytes",
+                               g_variant_builder_end (&identities_bytes));
+        repaired = TRUE;
+    } else {
+        g_variant_builder_clear (&identities_bytes);
+    }
+    if (repaired)
+        self->raw_bytes = g_variant_ref_sink (g_variant_builder_end (&raw));
+    else
+        g_variant_builder_clear (&raw);
     return self;
 }
 
@@ -277,6 +326,15 @@ gvir_graphics_client_to_variant (GVirGraphicsClient *self)
     add_string (&builder, "remote_service", self->remote.service);
     add_string (&builder, "auth_scheme", self->auth_scheme);
     g_variant_builder_add (&builder, "{sv}", "identities", self->identities);
+    if (self->raw_bytes) {
+        GVariantIter iter;
+        const gchar *key;
+        GVariant *value;
+
+        g_variant_iter_init (&iter, self->raw_bytes);
+        while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+            g_variant_builder_add (&builder, "{sv}", key, value);
+    }
     return g_variant_builder_end (&builder);
 }
 

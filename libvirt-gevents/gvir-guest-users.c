@@ -72,23 +72,41 @@ struct _GVirGuestUsers {
     GVariant *baseline;             /* the last answer, NULL before the first */
 };
 
-/* One user as the signals and the list give it: a{sv} with user, user_domain, login_time_ms. */
+/* A string of the agent's into dict: repaired if not UTF-8, its bytes under "<key>-bytes". */
+static void
+dict_insert_agent_string (GVariantDict *dict, const gchar *key, const char *s)
+{
+    g_autofree gchar *valid = gvir_events_utf8_repair (s);
+
+    g_variant_dict_insert (dict, key, "s", valid ? valid : s);
+    if (valid) {
+        g_autofree gchar *bytes_key = gvir_events_bytes_key (key);
+
+        g_variant_dict_insert_value (dict, bytes_key, gvir_events_bytes_variant (s));
+    }
+}
+
+/*
+ * One user as the signals and the list give it: a{sv} with user,
+ * user_domain, login_time_ms; and user-bytes, user_domain-bytes for names
+ * that are not UTF-8, so that two different bad names stay different.
+ */
 static GVariant *
 user_new (const gchar *name, const gchar *domain, gint64 login_time_ms)
 {
     GVariantDict dict;
 
     g_variant_dict_init (&dict, NULL);
-    g_variant_dict_insert (&dict, "user", "s", name);
+    dict_insert_agent_string (&dict, "user", name);
     if (domain)
-        g_variant_dict_insert (&dict, "user_domain", "s", domain);
+        dict_insert_agent_string (&dict, "user_domain", domain);
     g_variant_dict_insert (&dict, "login_time_ms", "x", login_time_ms);
     return g_variant_dict_end (&dict);
 }
 
 /* The typed parameters of virDomainGetGuestInfo as aa{sv}, in the agent's order. */
-static GVariant *
-users_from_params (virTypedParameterPtr params, int nparams)
+GVariant *
+gvir_guest_users_from_params (virTypedParameterPtr params, int nparams)
 {
     GVariantBuilder builder;
     unsigned int count = 0;
@@ -96,6 +114,8 @@ users_from_params (virTypedParameterPtr params, int nparams)
     g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
     if (virTypedParamsGetUInt (params, nparams, "user.count", &count) < 0)
         count = 0;
+    /* each user has a name parameter: the agent's count cannot exceed them */
+    count = MIN (count, (unsigned int) MAX (nparams, 0));
     for (unsigned int i = 0; i < count; i++) {
         gchar key[64];
         const char *name = NULL, *domain = NULL;
@@ -152,7 +172,7 @@ ask_agent (GTask *task, gpointer source G_GNUC_UNUSED, gpointer data,
         answer->message = g_strdup (virGetLastErrorMessage ());
         virResetLastError ();
     } else {
-        answer->users = g_variant_ref_sink (users_from_params (params, nparams));
+        answer->users = g_variant_ref_sink (gvir_guest_users_from_params (params, nparams));
         virTypedParamsFree (params, nparams);
     }
     g_task_return_pointer (task, answer, answer_free);
@@ -221,6 +241,23 @@ contains (GVariant *users, GVariant *user)
     return FALSE;
 }
 
+/* A string of a user as the agent gave it: "<key>-bytes" if there, else key; NULL if neither. */
+static gchar *
+agent_string (GVariant *user, const gchar *key)
+{
+    g_autofree gchar *bytes_key = gvir_events_bytes_key (key);
+    g_autoptr(GVariant) bytes = g_variant_lookup_value (user, bytes_key, G_VARIANT_TYPE_BYTESTRING);
+    const gchar *s = NULL;
+
+    if (bytes) {
+        gsize n;
+        gconstpointer data = g_variant_get_fixed_array (bytes, &n, 1);
+
+        return g_strndup (data, n);
+    }
+    return g_variant_lookup (user, key, "&s", &s) ? g_strdup (s) : NULL;
+}
+
 /* Emits kind for each user of `of` that `in` lacks. */
 static void
 emit_missing (virDomainPtr dom, GVirDomainEventKind kind, GVariant *of, GVariant *in)
@@ -229,14 +266,14 @@ emit_missing (virDomainPtr dom, GVirDomainEventKind kind, GVariant *of, GVariant
 
     for (gsize i = 0; i < n; i++) {
         g_autoptr(GVariant) user = g_variant_get_child_value (of, i);
-        const gchar *name = NULL, *domain = NULL;
+        g_autofree gchar *name = NULL, *domain = NULL;
         gint64 login_time = 0;
 
         if (contains (in, user))
             continue;
-        g_variant_lookup (user, "user", "&s", &name);
-        if (!g_variant_lookup (user, "user_domain", "&s", &domain))
-            domain = NULL;
+        /* the agent's bytes, so that the emission repairs and keeps them like libvirt's */
+        name = agent_string (user, "user");
+        domain = agent_string (user, "user_domain");
         g_variant_lookup (user, "login_time_ms", "x", &login_time);
         gvir_events_hub_dispatch_polled (dom, kind, (const GVirEventRaw[]) {
             { .s = name }, { .s = domain }, { .ll = login_time } });

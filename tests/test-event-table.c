@@ -11,7 +11,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <math.h>
+#include <string.h>
+
 #include "gvir-events-private.h"
+#include "tools/gvir-events-render.h"
 
 #include "test-utils.h"
 
@@ -641,11 +645,355 @@ test_unwatched (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virDomainFree (other);
 }
 
+
+/*
+ * Hostile bytes (issue 19)
+ * ========================
+ * libvirt's strings are bytes that whoever may define a domain chooses.
+ * Under G_DEBUG=fatal-criticals (the suite's environment) a critical from
+ * GVariant or GValue fails the test.
+ */
+
+/* What a terminal would obey: C0, DEL, C1, bidi controls, line separators. */
+static void
+assert_printable (const gchar *line)
+{
+    g_assert_true (g_utf8_validate (line, -1, NULL));
+    for (const gchar *p = line; *p; p = g_utf8_next_char (p)) {
+        gunichar c = g_utf8_get_char (p);
+
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
+            (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+            g_error ("raw U+%04X in \"%s\"", c, line);
+    }
+}
+
+/* payload[key] is the valid string `valid`, payload[key-bytes] exactly `bytes`. */
+static void
+assert_repaired (GVariant *payload, const gchar *key, const gchar *valid, const gchar *bytes)
+{
+    g_autofree gchar *bytes_key = g_strconcat (key, "-bytes", NULL);
+    g_autoptr(GVariant) raw = g_variant_lookup_value (payload, bytes_key, G_VARIANT_TYPE_BYTESTRING);
+    const gchar *text = NULL;
+    gsize n = 0;
+    const guint8 *data;
+
+    g_assert_true (g_variant_lookup (payload, key, "&s", &text));
+    g_assert_cmpstr (text, ==, valid);
+    g_assert_nonnull (raw);
+    data = g_variant_get_fixed_array (raw, &n, 1);
+    g_assert_cmpmem (data, n, bytes, strlen (bytes));
+}
+
+static GVirEvent *
+only_event (Fixture *f)
+{
+    g_assert_cmpuint (test_recorder_count (&f->generic), ==, 1);
+    return g_value_get_object (&test_recorder_get (&f->generic, 0)->values[1]);
+}
+
+static void
+forget_emissions (Fixture *f)
+{
+    g_ptr_array_set_size (f->typed.emissions, 0);
+    g_ptr_array_set_size (f->generic.emissions, 0);
+}
+
+/* virDomainSetMetadata takes any bytes as nsuri; the event reaches GLib valid, the bytes kept. */
+static void
+test_hostile_metadata (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const gchar nsuri[] = "urn:\xff\xfe\x1b]0;pwned\x07";
+    TestEmission *typed;
+    GVirEvent *event;
+    g_autofree gchar *line = NULL;
+
+    g_assert_cmpint (virDomainSetMetadata (f->dom, VIR_DOMAIN_METADATA_ELEMENT, "<tag>1</tag>",
+                                           "t", nsuri, VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+    g_assert_true (test_wait_for_count (&f->generic.emissions->len, 1, 5000));
+    /* the typed argument: repaired */
+    g_assert_cmpuint (test_recorder_count (&f->typed), ==, 1);
+    typed = test_recorder_get (&f->typed, 0);
+    g_assert_cmpstr (typed->signal, ==, "metadata-change");
+    g_assert_cmpstr (g_value_get_string (&typed->values[1]), ==,
+                     "urn:\xef\xbf\xbd\xef\xbf\xbd\x1b]0;pwned\x07");
+    /* the payload: repaired, and libvirt's bytes beside it */
+    event = only_event (f);
+    assert_repaired (gvir_event_get_payload (event), "nsuri",
+                     "urn:\xef\xbf\xbd\xef\xbf\xbd\x1b]0;pwned\x07", nsuri);
+    line = gvir_event_to_string (event);
+    assert_printable (line);
+    g_assert_cmpstr (line, ==, "table: metadata-change type=element "
+                     "nsuri=urn:\xef\xbf\xbd\xef\xbf\xbd\\x1b]0;pwned\\x07");
+    forget_emissions (f);
+}
+
+/* String typed parameters of tunable and job-completed, field names too. */
+static void
+test_hostile_typed_params (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virTypedParameter params[3] = { 0 };
+    TestEmission *typed;
+    GVariant *stats;
+    g_autofree gchar *line = NULL;
+    GVirEvent *event;
+
+    g_strlcpy (params[0].field, "cputune.emulatorpin", sizeof (params[0].field));
+    params[0].type = VIR_TYPED_PARAM_STRING;
+    params[0].value.s = (char *) "0-\xc3\x28";
+    g_strlcpy (params[1].field, "bad\xe2\x82", sizeof (params[1].field));
+    params[1].type = VIR_TYPED_PARAM_STRING;
+    params[1].value.s = (char *) "\xf0\x9f\x98";
+    g_strlcpy (params[2].field, "ok", sizeof (params[2].field));
+    params[2].type = VIR_TYPED_PARAM_STRING;
+    params[2].value.s = (char *) "\xe2\x80\xae" "fdp.exe";
+
+    FIRE (f, TUNABLE, virConnectDomainEventTunableCallback, params, 3);
+    typed = test_recorder_get (&f->typed, 0);
+    stats = g_value_get_variant (&typed->values[0]);
+    assert_repaired (stats, "cputune.emulatorpin", "0-\xef\xbf\xbd(", "0-\xc3\x28");
+    /* a bad field name is repaired too: nothing is dropped */
+    assert_repaired (stats, "bad\xef\xbf\xbd\xef\xbf\xbd",
+                     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", "\xf0\x9f\x98");
+    g_assert_cmpuint (g_variant_n_children (stats), ==, 5);
+    event = only_event (f);
+    line = gvir_event_to_string (event);
+    assert_printable (line);
+    g_assert_nonnull (strstr (line, "\\u202efdp.exe"));
+    forget_emissions (f);
+
+    FIRE (f, JOB_COMPLETED, virConnectDomainEventJobCompletedCallback, params, 1);
+    event = only_event (f);
+    g_assert_true (g_variant_lookup (gvir_event_get_payload (event), "stats", "@a{sv}", &stats));
+    assert_repaired (stats, "cputune.emulatorpin", "0-\xef\xbf\xbd(", "0-\xc3\x28");
+    g_variant_unref (stats);
+    forget_emissions (f);
+
+    /* plain string arguments, the detail among them */
+    FIRE (f, DEVICE_ADDED, virConnectDomainEventDeviceAddedCallback, "ua-\xff");
+    typed = test_recorder_get (&f->typed, 0);
+    g_assert_cmpstr (g_value_get_string (&typed->values[0]), ==, "ua-\xef\xbf\xbd");
+    assert_repaired (gvir_event_get_payload (only_event (f)), "alias", "ua-\xef\xbf\xbd", "ua-\xff");
+    forget_emissions (f);
+    FIRE (f, IO_ERROR, virConnectDomainEventIOErrorReasonCallback,
+          "/img/\xfe", "ua-\xfe", VIR_DOMAIN_EVENT_IO_ERROR_PAUSE, "enospc\x1b[2J");
+    event = only_event (f);
+    assert_repaired (gvir_event_get_payload (event), "disk", "ua-\xef\xbf\xbd", "ua-\xfe");
+    assert_repaired (gvir_event_get_payload (event), "src_path", "/img/\xef\xbf\xbd", "/img/\xfe");
+    g_clear_pointer (&line, g_free);
+    line = gvir_event_to_string (event);
+    assert_printable (line);
+    forget_emissions (f);
+    FIRE (f, WATERMARK, virConnectDomainEventBlockThresholdCallback,
+          "vd\xff", "/img/\xff", 1ULL, 2ULL);
+    assert_repaired (gvir_event_get_payload (only_event (f)), "disk", "vd\xef\xbf\xbd", "vd\xff");
+    assert_repaired (gvir_event_get_payload (only_event (f)), "path", "/img/\xef\xbf\xbd", "/img/\xff");
+    forget_emissions (f);
+}
+
+/* Graphics identities and addresses: saslUsername was "[Invalid UTF-8]". */
+static void
+test_hostile_graphics (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainEventGraphicsAddress vnc = { VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV4,
+                                          (char *) "127.0.0.1", (char *) "5901" };
+    virDomainEventGraphicsAddress remote = { VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV4,
+                                             (char *) "192.0.2.\xff", (char *) "4\r3" };
+    virDomainEventGraphicsSubjectIdentity ids[] = {
+        { (char *) "saslUsername", (char *) "al\xffice" },
+        { (char *) "x509dname", (char *) "CN=\x1b[31mroot" },
+    };
+    virDomainEventGraphicsSubject subject = { G_N_ELEMENTS (ids), ids };
+    g_autoptr(GVirGraphicsClient) client = NULL;
+    g_autoptr(GVariant) in_payload = NULL, identities_bytes = NULL;
+    g_autofree gchar *line = NULL;
+    GVirEvent *event;
+
+    FIRE (f, VNC_CONNECTED, virConnectDomainEventGraphicsCallback,
+          VIR_DOMAIN_EVENT_GRAPHICS_CONNECT, &vnc, &remote, "sa\xfesl", &subject);
+    client = g_value_dup_object (&test_recorder_get (&f->typed, 0)->values[0]);
+    g_assert_cmpstr (gvir_graphics_client_get_sasl_username (client), ==, "al\xef\xbf\xbdice");
+    g_assert_cmpstr (gvir_graphics_client_get_remote_node (client), ==, "192.0.2.\xef\xbf\xbd");
+    g_assert_cmpstr (gvir_graphics_client_get_auth_scheme (client), ==, "sa\xef\xbf\xbdsl");
+
+    event = only_event (f);
+    in_payload = g_variant_lookup_value (gvir_event_get_payload (event), "client", G_VARIANT_TYPE_VARDICT);
+    g_assert_nonnull (in_payload);
+    assert_repaired (in_payload, "remote_node", "192.0.2.\xef\xbf\xbd", "192.0.2.\xff");
+    assert_repaired (in_payload, "auth_scheme", "sa\xef\xbf\xbdsl", "sa\xfesl");
+    /* the identities' bytes: the same pairs, in order */
+    identities_bytes = g_variant_lookup_value (in_payload, "identities-bytes", G_VARIANT_TYPE ("a(ayay)"));
+    g_assert_nonnull (identities_bytes);
+    g_assert_cmpuint (g_variant_n_children (identities_bytes), ==, 2);
+    for (guint i = 0; i < G_N_ELEMENTS (ids); i++) {
+        g_autoptr(GVariant) pair = g_variant_get_child_value (identities_bytes, i);
+        g_autoptr(GVariant) type_bytes = g_variant_get_child_value (pair, 0);
+        g_autoptr(GVariant) name_bytes = g_variant_get_child_value (pair, 1);
+        gsize n;
+        const guint8 *bytes = g_variant_get_fixed_array (type_bytes, &n, 1);
+
+        g_assert_cmpmem (bytes, n, ids[i].type, strlen (ids[i].type));
+        bytes = g_variant_get_fixed_array (name_bytes, &n, 1);
+        g_assert_cmpmem (bytes, n, ids[i].name, strlen (ids[i].name));
+    }
+    line = gvir_event_to_string (event);
+    assert_printable (line);
+    g_assert_cmpstr (line, ==, "table: vnc-connected 192.0.2.\xef\xbf\xbd:4\\x0d3 → 127.0.0.1:5901 "
+                     "(sa\xef\xbf\xbdsl) saslUsername=al\xef\xbf\xbdice x509dname=CN=\\x1b[31mroot");
+    forget_emissions (f);
+}
+
+/* The guest agent's user names reach the payload like libvirt's strings. */
+static void
+test_hostile_guest_user (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree gchar *line = NULL;
+    GVirEvent *event;
+
+    gvir_events_hub_dispatch_polled (f->dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON,
+        (const GVirEventRaw[]) { { .s = "r\xf6ot\r" }, { .s = "CORP\xff" }, { .ll = 0 } });
+    event = only_event (f);
+    assert_repaired (gvir_event_get_payload (event), "user", "r\xef\xbf\xbdot\r", "r\xf6ot\r");
+    assert_repaired (gvir_event_get_payload (event), "user_domain", "CORP\xef\xbf\xbd", "CORP\xff");
+    g_assert_cmpstr (gvir_event_get_detail (event), ==, "r\xef\xbf\xbdot\r");
+    line = gvir_event_to_string (event);
+    assert_printable (line);
+    forget_emissions (f);
+}
+
+/*
+ * Names libvirt accepts (CR and TAB as character references, C1 CSI, a
+ * right-to-left override; ESC and bad bytes through virDomainRename, which
+ * takes a string, not XML, and whose domain the test driver cannot start,
+ * so libvirt's callback is called for it): every gvir_event_to_string() line is one line
+ * with nothing a terminal obeys.
+ */
+static void
+test_hostile_names (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const struct { const gchar *xml_name; const gchar *rename; const gchar *shown; } names[] = {
+        { "x&#13;12:00:00  prod-db  lifecycle stopped", NULL, "x\\x0d12:00:00  prod-db  lifecycle stopped" },
+        { "tab&#9;bed", NULL, "tab\\x09bed" },
+        { "csi\xc2\x9b" "31m", NULL, "csi\\u009b31m" },
+        { "rlo\xe2\x80\xae" "gpj.exe", NULL, "rlo\\u202egpj.exe" },
+        { "renamed", "esc\x1b]2;title\x07", "esc\\x1b]2;title\\x07" },
+        { "renamed2", "bad\xff\xfe", "bad\xef\xbf\xbd\xef\xbf\xbd" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+        g_autofree gchar *xml = g_strdup_printf ("<domain type='test'><name>%s</name>"
+                                                 "<memory>8192</memory><os><type>hvm</type></os>"
+                                                 "</domain>", names[i].xml_name);
+        virDomainPtr dom = virDomainDefineXML (f->handle, xml);
+        g_autofree gchar *expected = NULL;
+        GVirEvent *event;
+
+        g_assert_nonnull (dom);
+        if (names[i].rename) {
+            unsigned char uuid[VIR_UUID_BUFLEN];
+
+            g_assert_cmpint (virDomainRename (dom, names[i].rename, 0), ==, 0);
+            /* a handle keeps the name it was made with */
+            g_assert_cmpint (virDomainGetUUID (dom, uuid), ==, 0);
+            virDomainFree (dom);
+            dom = virDomainLookupByUUID (f->handle, uuid);
+            g_assert_cmpstr (virDomainGetName (dom), ==, names[i].rename);
+        }
+        while (g_main_context_iteration (NULL, FALSE));
+        forget_emissions (f);
+
+        if (names[i].rename) {
+            /* the test driver cannot start a domain its XML cannot name: libvirt's callback */
+            ((virConnectDomainEventCallback) (void (*) (void))
+             gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_LIFECYCLE)->callback)
+                (f->handle, dom, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED,
+                 slot_for (f, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
+        } else {
+            g_assert_cmpint (virDomainCreate (dom), ==, 0);
+            g_assert_true (test_wait_for_count (&f->generic.emissions->len, 1, 5000));
+        }
+        event = only_event (f);
+        g_assert_true (g_utf8_validate (gvir_event_get_domain_name (event), -1, NULL));
+        {
+            g_autofree gchar *line = gvir_event_to_string (event);
+
+            assert_printable (line);
+            expected = g_strdup_printf ("%s: lifecycle started (booted)", names[i].shown);
+            g_assert_cmpstr (line, ==, expected);
+        }
+        forget_emissions (f);
+        virDomainDestroy (dom);
+        virDomainUndefine (dom);
+        virDomainFree (dom);
+        while (g_main_context_iteration (NULL, FALSE));
+        forget_emissions (f);
+    }
+}
+
+
+/*
+ * gvir-events' renderers (tools/gvir-events-render.c) on hostile payloads:
+ * a JSON line that parses (json-glib wrote a bare nan for a NaN double),
+ * the bytes kept, and a text line with nothing a terminal obeys.
+ */
+static void
+test_hostile_render (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virTypedParameter params[4] = { 0 };
+    g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+    g_autoptr(JsonGenerator) gen = json_generator_new ();
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(GError) error = NULL;
+    g_autofree gchar *text = NULL, *name = NULL, *words = NULL, *line = NULL;
+    JsonObject *line_data, *stats;
+    JsonArray *bytes;
+    guint width = 0;
+
+    g_strlcpy (params[0].field, "nan", sizeof (params[0].field));
+    params[0].type = VIR_TYPED_PARAM_DOUBLE;
+    params[0].value.d = NAN;
+    g_strlcpy (params[1].field, "inf", sizeof (params[1].field));
+    params[1].type = VIR_TYPED_PARAM_DOUBLE;
+    params[1].value.d = -INFINITY;
+    g_strlcpy (params[2].field, "s", sizeof (params[2].field));
+    params[2].type = VIR_TYPED_PARAM_STRING;
+    params[2].value.s = (char *) "\xff\x1b";
+    g_strlcpy (params[3].field, "d", sizeof (params[3].field));
+    params[3].type = VIR_TYPED_PARAM_DOUBLE;
+    params[3].value.d = 0.5;
+    FIRE (f, JOB_COMPLETED, virConnectDomainEventJobCompletedCallback, params, 4);
+
+    json_node_take_object (root, render_event_data (only_event (f)));
+    json_generator_set_root (gen, root);
+    text = json_generator_to_data (gen, NULL);
+    g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+    g_assert_no_error (error);
+    line_data = json_node_get_object (json_parser_get_root (parser));
+    stats = json_object_get_object_member (line_data, "stats");
+    g_assert_cmpstr (json_object_get_string_member (stats, "nan"), ==, "nan");
+    g_assert_cmpstr (json_object_get_string_member (stats, "inf"), ==, "-inf");
+    g_assert_cmpfloat (json_object_get_double_member (stats, "d"), ==, 0.5);
+    g_assert_cmpstr (json_object_get_string_member (stats, "s"), ==, "\xef\xbf\xbd\x1b");
+    bytes = json_object_get_array_member (stats, "s-bytes");
+    g_assert_cmpuint (json_array_get_length (bytes), ==, 2);
+    g_assert_cmpint (json_array_get_int_element (bytes, 0), ==, 0xff);
+    g_assert_cmpint (json_array_get_int_element (bytes, 1), ==, 0x1b);
+
+    render_event_text (only_event (f), &name, &words);
+    line = render_human_line (FALSE, "12:00:00", "test:///\x1b[2J", 8, &width, name, words,
+                              "\033[31m");
+    assert_printable (line);
+    g_assert_nonnull (strstr (line, "test:///\\x1b[2J"));
+    forget_emissions (f);
+}
+
 int
 main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
     gvir_init_object (&argc, &argv);
+    /* the hostile names' real events go through libvirt-gobject's own callback too */
+    test_tolerate_libvirt_gobject_warnings ();
 
     /* details are only emitted as quarks somebody may have connected to */
     g_quark_from_static_string ("hdb");
@@ -665,6 +1013,12 @@ main (int argc, char **argv)
     ADD ("/translate/typed-parameters", test_typed_params);
     ADD ("/translate/watermark", test_watermark);
     ADD ("/translate/unwatched-domain", test_unwatched);
+    ADD ("/hostile/metadata-nsuri", test_hostile_metadata);
+    ADD ("/hostile/typed-parameters", test_hostile_typed_params);
+    ADD ("/hostile/graphics", test_hostile_graphics);
+    ADD ("/hostile/guest-user", test_hostile_guest_user);
+    ADD ("/hostile/domain-names", test_hostile_names);
+    ADD ("/hostile/render", test_hostile_render);
 #undef ADD
 
     return g_test_run ();

@@ -320,6 +320,74 @@ test_emission (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     test_recorder_clear (&generic);
 }
 
+
+/* The bytes of the string under key in user, whether repaired ("<key>-bytes") or not. */
+static gchar *
+user_bytes (GVariant *user, const gchar *key)
+{
+    g_autofree gchar *bytes_key = g_strconcat (key, "-bytes", NULL);
+    g_autoptr(GVariant) bytes = g_variant_lookup_value (user, bytes_key, G_VARIANT_TYPE_BYTESTRING);
+    const gchar *text = NULL;
+    gsize n;
+    gconstpointer data;
+
+    if (!bytes)
+        return g_variant_lookup (user, key, "&s", &text) ? g_strdup (text) : NULL;
+    data = g_variant_get_fixed_array (bytes, &n, 1);
+    return g_strndup (data, n);
+}
+
+/*
+ * An agent's user names that are not UTF-8: no critical, repaired in the
+ * list, the bytes kept, and two different bad names stay two users (they
+ * were both dropped, and so equal, before).
+ */
+static void
+test_hostile_names (void)
+{
+    static const gchar *names[] = { "r\xf6ot", "r\xfcot", "ok\x1b[2J" };
+    virTypedParameterPtr params = NULL;
+    int nparams = 0, maxparams = 0;
+    g_autoptr(GVariant) users = NULL;
+
+    /* one user more than named: skipped */
+    g_assert_cmpint (virTypedParamsAddUInt (&params, &nparams, &maxparams, "user.count", 4), ==, 0);
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+        g_autofree gchar *key = g_strdup_printf ("user.%u.name", i);
+
+        g_assert_cmpint (virTypedParamsAddString (&params, &nparams, &maxparams, key, names[i]), ==, 0);
+    }
+    g_assert_cmpint (virTypedParamsAddString (&params, &nparams, &maxparams, "user.0.domain",
+                                              "CORP\xff"), ==, 0);
+
+    users = g_variant_ref_sink (gvir_guest_users_from_params (params, nparams));
+    virTypedParamsFree (params, nparams);
+    g_assert_cmpuint (g_variant_n_children (users), ==, G_N_ELEMENTS (names));
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+        g_autoptr(GVariant) user = g_variant_get_child_value (users, i);
+        g_autofree gchar *bytes = user_bytes (user, "user");
+        const gchar *name = NULL;
+
+        g_assert_true (g_variant_lookup (user, "user", "&s", &name));
+        g_assert_true (g_utf8_validate (name, -1, NULL));
+        g_assert_cmpstr (bytes, ==, names[i]);
+        for (guint j = 0; j < i; j++) {
+            g_autoptr(GVariant) other = g_variant_get_child_value (users, j);
+
+            g_assert_false (g_variant_equal (user, other));
+        }
+    }
+    {
+        g_autoptr(GVariant) first = g_variant_get_child_value (users, 0);
+        g_autofree gchar *domain = user_bytes (first, "user_domain");
+        const gchar *valid = NULL;
+
+        g_assert_true (g_variant_lookup (first, "user_domain", "&s", &valid));
+        g_assert_cmpstr (valid, ==, "CORP\xef\xbf\xbd");
+        g_assert_cmpstr (domain, ==, "CORP\xff");
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -335,6 +403,7 @@ main (int argc, char **argv)
     g_test_add ("/guest-users/list-errors", Fixture, NULL, fixture_setup, test_list_errors,
                 fixture_teardown);
     g_test_add_func ("/guest-users/bad-input", test_bad_input);
+    g_test_add_func ("/guest-users/hostile-names", test_hostile_names);
     g_test_add ("/guest-users/emission", Fixture, NULL, fixture_setup, test_emission,
                 fixture_teardown);
     return g_test_run ();

@@ -30,6 +30,9 @@
 #include <libvirt/virterror.h>
 #include <libvirt-gevents/libvirt-gevents.h>
 
+#include "gvir-events-render.h"
+#include "libvirt-gevents/gvir-events-text.h"
+
 /* The exit statuses, documented in docs/gvir-events.md and --help. */
 enum {
     EXIT_OK = 0,
@@ -85,145 +88,7 @@ struct _Monitor {
 };
 
 /* ------------------------------------------------------------------ */
-/* The library's tables                                               */
-
-static gboolean
-enum_has_nick (GType type, const gchar *nick)
-{
-    g_autoptr(GTypeClass) klass = g_type_class_ref (type);
-
-    return g_enum_get_value_by_nick (G_ENUM_CLASS (klass), nick) != NULL;
-}
-
-static const gchar *
-enum_nick (GType type, gint value)
-{
-    GEnumClass *klass = g_type_class_ref (type);
-    GEnumValue *v = g_enum_get_value (klass, value);
-
-    g_type_class_unref (klass);
-    return v ? v->value_nick : NULL;
-}
-
-/* The typed signal of an event kind: GVirDomainEvents' or GVirConnectionEvents'. */
-static gboolean
-query_kind (const gchar *kind, gboolean object, GSignalQuery *query)
-{
-    GType itype = object ? GVIR_TYPE_CONNECTION_EVENTS : GVIR_TYPE_DOMAIN_EVENTS;
-    g_autoptr(GTypeClass) klass = g_type_class_ref (itype);
-    guint id = g_signal_lookup (kind, itype);
-
-    if (id == 0)
-        return FALSE;
-    g_signal_query (id, query);
-    return TRUE;
-}
-
-/* The payload's GVariant type for an argument type (the library's mapping). */
-static gboolean
-variant_fits (GType type, GVariant *value)
-{
-    switch (G_TYPE_FUNDAMENTAL (type)) {
-    case G_TYPE_STRING:  return g_variant_is_of_type (value, G_VARIANT_TYPE_STRING);
-    case G_TYPE_ENUM:
-    case G_TYPE_INT:     return g_variant_is_of_type (value, G_VARIANT_TYPE_INT32);
-    case G_TYPE_FLAGS:
-    case G_TYPE_UINT:    return g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32);
-    case G_TYPE_INT64:   return g_variant_is_of_type (value, G_VARIANT_TYPE_INT64);
-    case G_TYPE_UINT64:  return g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64);
-    case G_TYPE_OBJECT:  return g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT);
-    default:             return TRUE;
-    }
-}
-
-static JsonNode *value_to_json (GVariant *value, GType type);
-
-/* An a{sv} made from a GObject's properties: keys are property names with '_' */
-static JsonNode *
-object_to_json (GVariant *dict, GType type)
-{
-    g_autoptr(GTypeClass) klass = g_type_class_ref (type);
-    JsonObject *object = json_object_new ();
-    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-    GVariantIter iter;
-    const gchar *key;
-    GVariant *value;
-
-    g_variant_iter_init (&iter, dict);
-    while (g_variant_iter_loop (&iter, "{&sv}", &key, &value)) {
-        g_autofree gchar *name = g_strdelimit (g_strdup (key), "_", '-');
-        GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), name);
-
-        json_object_set_member (object, key,
-                                value_to_json (value, pspec ? pspec->value_type : G_TYPE_NONE));
-    }
-    json_node_take_object (node, object);
-    return node;
-}
-
-/* One argument as JSON: enums by nick, flags as a list of nicks, a{sv} as an object. */
-static JsonNode *
-value_to_json (GVariant *value, GType type)
-{
-    if (G_TYPE_IS_ENUM (type) && g_variant_is_of_type (value, G_VARIANT_TYPE_INT32)) {
-        const gchar *nick = enum_nick (type, g_variant_get_int32 (value));
-
-        if (nick)
-            return json_node_init_string (json_node_alloc (), nick);
-    } else if (G_TYPE_IS_FLAGS (type) && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32)) {
-        g_autoptr(GTypeClass) klass = g_type_class_ref (type);
-        guint bits = g_variant_get_uint32 (value);
-        JsonArray *array = json_array_new ();
-        JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-        GFlagsValue *flag;
-
-        while (bits && (flag = g_flags_get_first_value (G_FLAGS_CLASS (klass), bits))) {
-            json_array_add_string_element (array, flag->value_nick);
-            bits &= ~flag->value;
-        }
-        if (bits)       /* bits a newer libvirt adds, as a number */
-            json_array_add_int_element (array, bits);
-        json_node_take_array (node, array);
-        return node;
-    } else if (G_TYPE_IS_OBJECT (type) && g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT)) {
-        return object_to_json (value, type);
-    }
-    return json_gvariant_serialize (value);
-}
-
-/*
- * The payload as a JSON object, each value typed by the signal's argument
- * of that name.  The payload keeps the arguments' order and leaves out
- * NULL strings only, so walking both lists together pairs them.
- */
-static JsonObject *
-payload_to_json (GVariant *payload, const GSignalQuery *query, guint first_param)
-{
-    JsonObject *data = json_object_new ();
-    guint p = first_param;
-    GVariantIter iter;
-    const gchar *key;
-    GVariant *value;
-
-    g_variant_iter_init (&iter, payload);
-    while (g_variant_iter_loop (&iter, "{&sv}", &key, &value)) {
-        while (p < query->n_params && !variant_fits (query->param_types[p], value))
-            p++;
-        json_object_set_member (data, key,
-                                value_to_json (value, p < query->n_params ?
-                                               query->param_types[p++] : G_TYPE_NONE));
-    }
-    return data;
-}
-
-/* ------------------------------------------------------------------ */
 /* Output                                                             */
-
-static const gchar *
-color (Monitor *m, const gchar *code)
-{
-    return m->color ? code : "";
-}
 
 static void
 emit_line (Monitor *m, const gchar *line)
@@ -274,24 +139,18 @@ json_member (JsonBuilder *builder, const gchar *name, const gchar *value)
     json_builder_add_string_value (builder, value);
 }
 
-/* "14:02:11  host  name  words", the columns as wide as the widest so far */
+/* "14:02:11  host  name  words" (gvir-events-render.c) */
 static void
 emit_human (Monitor *m, Host *host, GDateTime *time, const gchar *name,
             const gchar *words, const gchar *words_color)
 {
     g_autofree gchar *clock = g_date_time_format (time, "%H:%M:%S");
-    g_autoptr(GString) line = g_string_new (NULL);
+    g_autofree gchar *line = render_human_line (m->color, clock,
+                                                m->hosts->len > 1 ? host->uri : NULL,
+                                                m->host_width, &m->name_width, name, words,
+                                                words_color);
 
-    g_string_append_printf (line, "%s%s%s  ", color (m, "\033[2m"), clock, color (m, "\033[0m"));
-    if (m->hosts->len > 1) {
-        g_string_append_printf (line, "%s%-*s%s  ", color (m, "\033[36m"), m->host_width,
-                                host->uri, color (m, "\033[0m"));
-    }
-    m->name_width = MAX (m->name_width, g_utf8_strlen (name, -1));
-    g_string_append_printf (line, "%s%-*s%s  %s%s%s", color (m, "\033[1m"), m->name_width, name,
-                            color (m, "\033[0m"), color (m, words_color), words,
-                            color (m, "\033[0m"));
-    emit_line (m, line->str);
+    emit_line (m, line);
 }
 
 static void
@@ -434,40 +293,21 @@ on_domain_event (GVirConnectionEvents *events, GVirDomain *domain, GVirEvent *ev
 
     if (m->json) {
         g_autoptr(JsonBuilder) builder = json_begin (host, gvir_event_get_time (event));
-        GVariant *payload = gvir_event_get_payload (event);
-        JsonObject *data;
-        GSignalQuery query;
+        JsonObject *data = render_event_data (event);
 
         json_member (builder, "domain", name);
         json_member (builder, "uuid", gvir_event_get_domain_uuid (event));
         json_member (builder, "event", kind);
-        if (!query_kind (kind, FALSE, &query))
-            query.n_params = 0;
-        data = payload_to_json (payload, &query, 0);
-        if (gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
-            /* the detail code means nothing without its event: in words */
-            gint ev = 0, detail = 0;
-            const gchar *words;
-
-            g_variant_lookup (payload, "event", "i", &ev);
-            g_variant_lookup (payload, "detail", "i", &detail);
-            words = gvir_domain_lifecycle_event_detail_to_string (ev, detail);
-            if (words)
-                json_object_set_string_member (data, "detail", words);
-        }
-        if (gvir_event_get_synthesized (event))
-            json_object_set_boolean_member (data, "synthesized", TRUE);
         json_builder_set_member_name (builder, "data");
         json_builder_add_value (builder, json_node_init_object (json_node_alloc (), data));
         json_object_unref (data);
         json_builder_end_object (builder);
         emit_json (m, builder);
     } else {
-        g_autofree gchar *line = gvir_event_to_string (event);
-        /* the library's line starts with "NAME: ", which has a column of its own */
-        const gchar *words = line + (name ? strlen (name) : strlen ("(no domain)")) + 2;
+        g_autofree gchar *column = NULL, *words = NULL;
 
-        emit_human (m, host, gvir_event_get_time (event), name ? name : "", words,
+        render_event_text (event, &column, &words);
+        emit_human (m, host, gvir_event_get_time (event), column, words,
                     gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_IO_ERROR ||
                     gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_WATCHDOG ?
                     "\033[31m" : "\033[0m");
@@ -537,23 +377,9 @@ on_object_event (GVirConnectionEvents *events, GObject *object, GVirObjectEventK
         json_builder_end_object (builder);
         emit_json (m, builder);
     } else {
-        /* "network-lifecycle started", the words of the arguments after it */
-        g_autoptr(GString) words = g_string_new (kind_name);
-        g_autoptr(GList) members = json_object_get_members (data);
-
-        for (GList *l = members; l; l = l->next) {
-            JsonNode *node = json_object_get_member (data, l->data);
-
-            if (strcmp (l->data, "detail") == 0 && json_node_get_int (node) == 0)
-                continue;       /* libvirt defines no detail for these yet */
-            if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-                g_string_append_printf (words, " %s", json_node_get_string (node));
-            else
-                g_string_append_printf (words, " %s=%" G_GINT64_FORMAT, (gchar *) l->data,
-                                        json_node_get_int (node));
-        }
+        g_autofree gchar *words = render_object_words (kind_name, data);
         g_autofree gchar *label = g_strdup_printf ("%s %s", family, name ? name : "?");
-        emit_human (m, host, now, label, words->str, "\033[0m");
+        emit_human (m, host, now, label, words, "\033[0m");
     }
     counted (m, kind_name);
 }
@@ -744,8 +570,10 @@ check_started (Monitor *m)
     if (up == 0) {
         for (guint i = 0; i < m->hosts->len; i++) {
             Host *host = g_ptr_array_index (m->hosts, i);
+            /* the daemon's message, its bytes made visible */
+            g_autofree gchar *why = gvir_events_text_escape (host->error);
 
-            g_printerr ("gvir-events: cannot connect to %s: %s\n", host->uri, host->error);
+            g_printerr ("gvir-events: cannot connect to %s: %s\n", host->uri, why);
         }
         fail (m, EXIT_UNREACHABLE);
         return;

@@ -5,6 +5,7 @@
 #   test-cli.py GVIR_EVENTS json     JSON lines for events another process makes
 #   test-cli.py GVIR_EVENTS human    one human line per event family
 #   test-cli.py GVIR_EVENTS hosts    ten daemons, one killed and started again
+#   test-cli.py GVIR_EVENTS hostile  hostile names and bytes: text lines checked byte by byte
 #   test-cli.py GVIR_EVENTS demo     `gvir-events demo`, end to end
 #
 # All but `errors` run under tests/integration/hv-harness (json and human
@@ -538,8 +539,137 @@ def test_demo():
     return 0
 
 
+# --------------------------------------------------------------------------
+# hostile names and bytes (issue 19): the text lines are checked byte by byte
+
+# what a terminal obeys: C0, DEL, C1, bidi overrides/isolates/marks, separators
+OBEYED = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def check_printable(line):
+    """A text line (bytes, without its newline) a terminal only shows."""
+    for i, byte in enumerate(line):
+        check(byte >= 0x20 and byte != 0x7f, f"raw byte 0x{byte:02x} at {i} in {line!r}")
+    text = line.decode("utf-8")         # strict: valid UTF-8 or an exception
+    check(not OBEYED.search(text), f"raw control in {text!r}")
+    return text
+
+
+def set_metadata_bytes(uri, name, nsuri):
+    """virDomainSetMetadata with any bytes as nsuri: Python's binding takes str only."""
+    lib = ctypes.CDLL("libvirt.so.0")
+    lib.virConnectOpen.restype = ctypes.c_void_p
+    lib.virDomainLookupByName.restype = ctypes.c_void_p
+    lib.virDomainLookupByName.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    lib.virDomainSetMetadata.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p,
+                                         ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint]
+    lib.virDomainFree.argtypes = [ctypes.c_void_p]
+    lib.virConnectClose.argtypes = [ctypes.c_void_p]
+    conn = lib.virConnectOpen(uri.encode())
+    check(conn, "ctypes: virConnectOpen")
+    dom = lib.virDomainLookupByName(conn, name.encode())
+    check(dom, "ctypes: virDomainLookupByName")
+    check(lib.virDomainSetMetadata(dom, libvirt.VIR_DOMAIN_METADATA_ELEMENT, b"<tag>1</tag>",
+                                   b"t", nsuri, libvirt.VIR_DOMAIN_AFFECT_LIVE) == 0,
+          "ctypes: virDomainSetMetadata")
+    lib.virDomainFree(dom)
+    lib.virConnectClose(conn)
+
+
+class RawMonitor(Monitor):
+    """The monitor's stdout as bytes, each line exactly as written."""
+
+    def __init__(self, *args):
+        wrapper = os.environ.get("GVIR_EVENTS_TOOL_WRAPPER", "").split()
+        self.proc = subprocess.Popen([*wrapper, TOOL, "monitor", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=dict(os.environ, NO_COLOR="1"))
+        self.lines = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            check(line.endswith(b"\n"), f"a line without its newline: {line!r}")
+            self.lines.put(line[:-1])
+        self.lines.put(None)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGINT)
+        status = self.proc.wait(timeout=10)
+        err = self.proc.stderr.read()
+        check(status == 0 and err == b"", f"SIGINT: exit status {status}, stderr {err!r}")
+
+
+def test_hostile():
+    if "GVIR_EVENTS_TEST_DIR" not in os.environ:
+        return not_under_harness("hostile")
+    uri = socket_uri(os.path.join(os.environ["GVIR_EVENTS_TEST_DIR"], "libvirt-sock"))
+    # libvirt takes these names (CR and TAB as character references in XML)
+    names = [(PREFIX + "x&#13;12:00:00  prod-db  lifecycle stopped",
+              PREFIX + "x\r12:00:00  prod-db  lifecycle stopped",
+              PREFIX + "x\\x0d12:00:00  prod-db  lifecycle stopped"),
+             (PREFIX + "tab&#9;bed", PREFIX + "tab\tbed", PREFIX + "tab\\x09bed"),
+             (PREFIX + "csi\u009b31m", PREFIX + "csi\u009b31m", PREFIX + "csi\\u009b31m"),
+             (PREFIX + "rlo\u202egpj.exe", PREFIX + "rlo\u202egpj.exe", PREFIX + "rlo\\u202egpj.exe")]
+    esc_nsuri = "urn:x\x1b]0;pwned\x07\x1b[41m"
+    bad_nsuri = b"urn:\xff\xfe\x1b[2J"
+    text = RawMonitor("-c", uri, "--event", "lifecycle::started", "--event", "metadata-change")
+    jsonm = RawMonitor("--json", "-c", uri, "--event", "lifecycle::started",
+                       "--event", "metadata-change")
+    conn = libvirt.open(uri)
+    test = conn.lookupByName("test")
+    # both listen once both report a metadata change of the driver's own domain
+    for m in (text, jsonm):
+        for attempt in range(60):
+            test.setMetadata(libvirt.VIR_DOMAIN_METADATA_DESCRIPTION, "probe", None, None,
+                             libvirt.VIR_DOMAIN_AFFECT_LIVE)
+            try:
+                m.wait_for(lambda l: b"metadata-change" in l, timeout=0.5 if attempt < 59 else 30)
+                break
+            except AssertionError:
+                continue
+    time.sleep(1)
+    for m in (text, jsonm):             # the probes of the other monitor's wait
+        while not m.lines.empty():
+            m.next()
+
+    doms = []
+    for xml_name, name, shown in names:
+        dom = conn.defineXML(DOMAIN_XML.format(name=xml_name))
+        check(dom.name() == name, f"libvirt's name {dom.name()!r}")
+        dom.create()
+        doms.append(dom)
+    test.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, "<tag>1</tag>", "t", esc_nsuri,
+                     libvirt.VIR_DOMAIN_AFFECT_LIVE)
+    set_metadata_bytes(uri, "test", bad_nsuri)
+
+    lines = [check_printable(text.next()) for _ in range(len(names) + 2)]
+    for (xml_name, name, shown), line in zip(names, lines):
+        check(re.match(r"^\d\d:\d\d:\d\d  " + re.escape(shown) + r" +lifecycle started \(booted\)$",
+                       line), f"{line!r}")
+    check(re.match(r"^\d\d:\d\d:\d\d  test +metadata-change type=element "
+                   r"nsuri=urn:x\\x1b\]0;pwned\\x07\\x1b\[41m$", lines[-2]), f"{lines[-2]!r}")
+    check(re.match(r"^\d\d:\d\d:\d\d  test +metadata-change type=element "
+                   "nsuri=urn:\ufffd\ufffd" r"\\x1b\[2J$", lines[-1]), f"{lines[-1]!r}")
+
+    # the JSON lines stay exact: the names as libvirt has them, the bytes kept
+    events = [json.loads(jsonm.next()) for _ in range(len(names) + 2)]
+    for (xml_name, name, shown), e in zip(names, events):
+        check(e["domain"] == name and e["event"] == "lifecycle", f"{e}")
+    check(events[-2]["data"] == {"type": "element", "nsuri": esc_nsuri}, f"{events[-2]}")
+    check(events[-1]["data"] == {"type": "element", "nsuri": "urn:\ufffd\ufffd\x1b[2J",
+                                 "nsuri-bytes": list(bad_nsuri)}, f"{events[-1]}")
+    text.stop()
+    jsonm.stop()
+    for dom in doms:
+        dom.destroy()
+        dom.undefine()
+    conn.close()
+    return 0
+
+
 TESTS = {"errors": test_errors, "json": test_json, "human": test_human,
-         "hosts": test_hosts, "demo": test_demo}
+         "hosts": test_hosts, "demo": test_demo, "hostile": test_hostile}
 
 if __name__ == "__main__":
     sys.exit(TESTS[sys.argv[2]]())

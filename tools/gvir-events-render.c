@@ -1,0 +1,267 @@
+/*
+ * gvir-events-render.c: gvir-events' renderers, JSON and text
+ *
+ * Copyright (C) 2026 The libvirt-gevents authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "libvirt-gevents/gvir-events-text.h"
+#include "gvir-events-render.h"
+
+/* ------------------------------------------------------------------ */
+/* The library's tables                                               */
+
+gboolean
+enum_has_nick (GType type, const gchar *nick)
+{
+    g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+
+    return g_enum_get_value_by_nick (G_ENUM_CLASS (klass), nick) != NULL;
+}
+
+const gchar *
+enum_nick (GType type, gint value)
+{
+    GEnumClass *klass = g_type_class_ref (type);
+    GEnumValue *v = g_enum_get_value (klass, value);
+
+    g_type_class_unref (klass);
+    return v ? v->value_nick : NULL;
+}
+
+/* The typed signal of an event kind: GVirDomainEvents' or GVirConnectionEvents'. */
+gboolean
+query_kind (const gchar *kind, gboolean object, GSignalQuery *query)
+{
+    GType itype = object ? GVIR_TYPE_CONNECTION_EVENTS : GVIR_TYPE_DOMAIN_EVENTS;
+    g_autoptr(GTypeClass) klass G_GNUC_UNUSED = g_type_class_ref (itype);  /* for the lookup */
+    guint id = g_signal_lookup (kind, itype);
+
+    if (id == 0)
+        return FALSE;
+    g_signal_query (id, query);
+    return TRUE;
+}
+
+/* The payload's GVariant type for an argument type (the library's mapping). */
+static gboolean
+variant_fits (GType type, GVariant *value)
+{
+    switch (G_TYPE_FUNDAMENTAL (type)) {
+    case G_TYPE_STRING:  return g_variant_is_of_type (value, G_VARIANT_TYPE_STRING);
+    case G_TYPE_ENUM:
+    case G_TYPE_INT:     return g_variant_is_of_type (value, G_VARIANT_TYPE_INT32);
+    case G_TYPE_FLAGS:
+    case G_TYPE_UINT:    return g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32);
+    case G_TYPE_INT64:   return g_variant_is_of_type (value, G_VARIANT_TYPE_INT64);
+    case G_TYPE_UINT64:  return g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64);
+    case G_TYPE_OBJECT:  return g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT);
+    default:             return TRUE;
+    }
+}
+
+static JsonNode *value_to_json (GVariant *value, GType type);
+
+/* An a{sv} made from a GObject's properties: keys are property names with '_' */
+static JsonNode *
+object_to_json (GVariant *dict, GType type)
+{
+    g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+    JsonObject *object = json_object_new ();
+    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+    GVariantIter iter;
+    const gchar *key;
+    GVariant *value;
+
+    g_variant_iter_init (&iter, dict);
+    while (g_variant_iter_loop (&iter, "{&sv}", &key, &value)) {
+        g_autofree gchar *name = g_strdelimit (g_strdup (key), "_", '-');
+        GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), name);
+
+        json_object_set_member (object, key,
+                                value_to_json (value, pspec ? pspec->value_type : G_TYPE_NONE));
+    }
+    json_node_take_object (node, object);
+    return node;
+}
+
+/* One argument as JSON: enums by nick, flags as a list of nicks, a{sv} as an object. */
+static JsonNode *
+value_to_json (GVariant *value, GType type)
+{
+    if (G_TYPE_IS_ENUM (type) && g_variant_is_of_type (value, G_VARIANT_TYPE_INT32)) {
+        const gchar *nick = enum_nick (type, g_variant_get_int32 (value));
+
+        if (nick)
+            return json_node_init_string (json_node_alloc (), nick);
+    } else if (G_TYPE_IS_FLAGS (type) && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32)) {
+        g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+        guint bits = g_variant_get_uint32 (value);
+        JsonArray *array = json_array_new ();
+        JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+        GFlagsValue *flag;
+
+        while (bits && (flag = g_flags_get_first_value (G_FLAGS_CLASS (klass), bits))) {
+            json_array_add_string_element (array, flag->value_nick);
+            bits &= ~flag->value;
+        }
+        if (bits)       /* bits a newer libvirt adds, as a number */
+            json_array_add_int_element (array, bits);
+        json_node_take_array (node, array);
+        return node;
+    } else if (G_TYPE_IS_OBJECT (type) && g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT)) {
+        return object_to_json (value, type);
+    } else if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT)) {
+        /* typed parameters: walked here, for their doubles */
+        JsonObject *object = json_object_new ();
+        JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+        GVariantIter iter;
+        const gchar *key;
+        GVariant *member;
+
+        g_variant_iter_init (&iter, value);
+        while (g_variant_iter_loop (&iter, "{&sv}", &key, &member))
+            json_object_set_member (object, key, value_to_json (member, G_TYPE_NONE));
+        json_node_take_object (node, object);
+        return node;
+    } else if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE) &&
+               !isfinite (g_variant_get_double (value))) {
+        /* JSON has no NaN or infinity (json-glib would write a bare nan): in words */
+        gdouble d = g_variant_get_double (value);
+
+        return json_node_init_string (json_node_alloc (), isnan (d) ? "nan" : d > 0 ? "inf" : "-inf");
+    }
+    return json_gvariant_serialize (value);
+}
+
+/*
+ * The payload as a JSON object, each value typed by the signal's argument
+ * of that name.  The payload keeps the arguments' order and leaves out
+ * NULL strings only, so walking both lists together pairs them.
+ */
+JsonObject *
+payload_to_json (GVariant *payload, const GSignalQuery *query, guint first_param)
+{
+    JsonObject *data = json_object_new ();
+    guint p = first_param;
+    GVariantIter iter;
+    const gchar *key;
+    GVariant *value;
+
+    g_variant_iter_init (&iter, payload);
+    while (g_variant_iter_loop (&iter, "{&sv}", &key, &value)) {
+        /* a repaired string's bytes, beside it: no argument of its own */
+        if (g_str_has_suffix (key, "-bytes")) {
+            json_object_set_member (data, key, json_gvariant_serialize (value));
+            continue;
+        }
+        while (p < query->n_params && !variant_fits (query->param_types[p], value))
+            p++;
+        json_object_set_member (data, key,
+                                value_to_json (value, p < query->n_params ?
+                                               query->param_types[p++] : G_TYPE_NONE));
+    }
+    return data;
+}
+
+/* ------------------------------------------------------------------ */
+/* Domain and object events                                           */
+
+JsonObject *
+render_event_data (GVirEvent *event)
+{
+    GVariant *payload = gvir_event_get_payload (event);
+    JsonObject *data;
+    GSignalQuery query;
+
+    if (!query_kind (gvir_event_get_kind_name (event), FALSE, &query))
+        query.n_params = 0;
+    data = payload_to_json (payload, &query, 0);
+    if (gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
+        /* the detail code means nothing without its event: in words */
+        gint ev = 0, detail = 0;
+        const gchar *words;
+
+        g_variant_lookup (payload, "event", "i", &ev);
+        g_variant_lookup (payload, "detail", "i", &detail);
+        words = gvir_domain_lifecycle_event_detail_to_string (ev, detail);
+        if (words)
+            json_object_set_string_member (data, "detail", words);
+    }
+    if (gvir_event_get_synthesized (event))
+        json_object_set_boolean_member (data, "synthesized", TRUE);
+    return data;
+}
+
+void
+render_event_text (GVirEvent *event, gchar **name, gchar **words)
+{
+    const gchar *domain = gvir_event_get_domain_name (event);
+    g_autofree gchar *line = gvir_event_to_string (event);
+
+    /* the library's line starts with "NAME: ", escaped like the rest, in a column of its own */
+    *name = gvir_events_text_escape (domain ? domain : "");
+    *words = g_strdup (line + (domain ? strlen (*name) : strlen ("(no domain)")) + 2);
+}
+
+gchar *
+render_object_words (const gchar *kind_name, JsonObject *data)
+{
+    /* "network-lifecycle started", the words of the arguments after it */
+    GString *words = g_string_new (kind_name);
+    g_autoptr(GList) members = json_object_get_members (data);
+
+    for (GList *l = members; l; l = l->next) {
+        JsonNode *node = json_object_get_member (data, l->data);
+
+        if (strcmp (l->data, "detail") == 0 && json_node_get_int (node) == 0)
+            continue;       /* libvirt defines no detail for these yet */
+        if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING) {
+            g_string_append_c (words, ' ');
+            gvir_events_text_append_escaped (words, json_node_get_string (node), -1);
+        } else {
+            g_string_append_printf (words, " %s=%" G_GINT64_FORMAT, (gchar *) l->data,
+                                    json_node_get_int (node));
+        }
+    }
+    return g_string_free (words, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Text lines                                                         */
+
+static const gchar *
+paint (gboolean color, const gchar *code)
+{
+    return color ? code : "";
+}
+
+gchar *
+render_human_line (gboolean color, const gchar *clock, const gchar *host, guint host_width,
+                   guint *name_width, const gchar *name, const gchar *words,
+                   const gchar *words_color)
+{
+    /* names, URIs and words may hold a daemon's bytes: made visible, never obeyed */
+    g_autofree gchar *safe_host = gvir_events_text_escape (host);
+    g_autofree gchar *safe_name = gvir_events_text_escape (name);
+    g_autofree gchar *safe_words = gvir_events_text_escape (words);
+    GString *line = g_string_new (NULL);
+
+    g_string_append_printf (line, "%s%s%s  ", paint (color, "\033[2m"), clock,
+                            paint (color, "\033[0m"));
+    if (safe_host) {
+        g_string_append_printf (line, "%s%-*s%s  ", paint (color, "\033[36m"), host_width,
+                                safe_host, paint (color, "\033[0m"));
+    }
+    *name_width = MAX (*name_width, g_utf8_strlen (safe_name, -1));
+    g_string_append_printf (line, "%s%-*s%s  %s%s%s", paint (color, "\033[1m"), *name_width,
+                            safe_name, paint (color, "\033[0m"), paint (color, words_color),
+                            safe_words, paint (color, "\033[0m"));
+    return g_string_free (line, FALSE);
+}
