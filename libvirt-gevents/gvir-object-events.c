@@ -51,7 +51,7 @@ typedef struct {
     GVirEventsHub *hub;             /* NULL if made with g_object_new() */
     const GVirEventFamily *family;
     gchar *key;                     /* "network/UUID": the hub's key */
-    GMainContext *context;          /* thread-default when made: where signals go */
+    GMainContext *context;          /* the connection's: where signals go */
 } GVirObjectEventsPrivate;
 
 struct _GVirNetworkEvents {
@@ -236,7 +236,7 @@ gvir_object_events_new (GVirEventsHub *hub, const GVirEventFamily *family,
     priv->family = family;
     priv->object = g_object_ref (object);
     priv->key = g_strconcat (family->name, "/", uuid, NULL);
-    priv->context = gvir_events_thread_default_context ();
+    priv->context = gvir_events_hub_dup_context_locked (hub);
     return self;
 }
 

@@ -94,9 +94,10 @@ nick (GType enum_type, gint value)
     return enum_value ? enum_value->value_nick : "unknown";
 }
 
-/* The handlers.  The library emits them in the main context that was
- * thread-default when the companion was got, here GTK's main thread: they
- * may change properties that widgets are bound to. */
+/* The handlers.  Every companion of a connection emits its signals in the
+ * global default main context, here GTK's main thread, unless the program
+ * chose another with gvir_connection_events_set_main_context(): they may
+ * change properties that widgets are bound to. */
 
 static void
 on_lifecycle (GVirDomainEvents *events, GVirDomainLifecycleEvent event, gint detail,

@@ -142,10 +142,10 @@ opened (GObject *source, GAsyncResult *result, gpointer user_data)
     }
     ExampleWindow *self = user_data;
 
-    /* Threads: the companions emit in the main context that was
-     * thread-default where they were got.  An async callback runs in GTK's
-     * main context, so every handler below runs on GTK's thread and may
-     * touch widgets.  Get the connection's companion first and keep it:
+    /* Threads: every companion of a connection emits its signals in the
+     * global default main context, GTK's, unless the program chose another
+     * with gvir_connection_events_set_main_context(): every handler below
+     * runs on GTK's thread and may touch widgets.  Get the connection's companion first and keep it:
      * it is how the library learns that we close the connection. */
     self->conn_events = g_object_ref (gvir_connection_events_get_for_connection (self->conn));
     g_signal_connect (self->conn_events, "domain-event", G_CALLBACK (on_domain_event), self);
