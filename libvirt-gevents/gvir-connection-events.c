@@ -31,8 +31,9 @@
  *
  * |[<!-- language="C" -->
  * static void
- * on_domain_event (GVirConnectionEvents *events, GVirDomain *domain,
- *                  GVirEvent *event, gpointer user_data)
+ * on_domain_event (GVirConnectionEvents *events G_GNUC_UNUSED,
+ *                  GVirDomain *domain G_GNUC_UNUSED, GVirEvent *event,
+ *                  gpointer user_data G_GNUC_UNUSED)
  * {
  *   g_autofree gchar *line = gvir_event_to_string (event);
  *   g_print ("%s\n", line);
@@ -65,13 +66,14 @@
  *
  * |[<!-- language="C" -->
  * static void
- * on_network_started (GVirConnectionEvents *events, GVirNetwork *network,
- *                     GVirNetworkLifecycleEvent event, gint detail,
- *                     gpointer user_data)
+ * on_network_started (GVirConnectionEvents *events G_GNUC_UNUSED, GVirNetwork *network,
+ *                     GVirNetworkLifecycleEvent event G_GNUC_UNUSED,
+ *                     gint detail G_GNUC_UNUSED, gpointer user_data G_GNUC_UNUSED)
  * {
  *   g_print ("network %s started\n", gvir_network_get_name (network));
  * }
  *
+ * GVirConnectionEvents *events = gvir_connection_events_get_for_connection (conn);
  * g_signal_connect (events, "network-lifecycle::started",
  *                   G_CALLBACK (on_network_started), NULL);
  * ]|

@@ -37,9 +37,10 @@
  *
  * |[<!-- language="C" -->
  * static void
- * on_io_error (GVirDomainEvents *events, const gchar *disk, const gchar *alias,
- *              const gchar *src_path, GVirDomainIOErrorAction action,
- *              const gchar *reason, gpointer user_data)
+ * on_io_error (GVirDomainEvents *events G_GNUC_UNUSED, const gchar *disk,
+ *              const gchar *alias G_GNUC_UNUSED, const gchar *src_path G_GNUC_UNUSED,
+ *              GVirDomainIOErrorAction action G_GNUC_UNUSED, const gchar *reason,
+ *              gpointer user_data G_GNUC_UNUSED)
  * {
  *   g_print ("%s: I/O error (%s)\n", disk, reason);
  * }

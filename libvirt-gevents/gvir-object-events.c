@@ -25,8 +25,9 @@
  *
  * |[<!-- language="C" -->
  * static void
- * on_pool_stopped (GVirStoragePoolEvents *events, GVirStoragePoolLifecycleEvent event,
- *                  gint detail, gpointer user_data)
+ * on_pool_stopped (GVirStoragePoolEvents *events G_GNUC_UNUSED,
+ *                  GVirStoragePoolLifecycleEvent event G_GNUC_UNUSED,
+ *                  gint detail G_GNUC_UNUSED, gpointer user_data G_GNUC_UNUSED)
  * {
  *   g_print ("the pool stopped\n");
  * }

@@ -14,8 +14,8 @@ nick (GType enum_type, gint value)
 }
 
 static void
-on_lifecycle (GVirDomainEvents *events, GVirDomainLifecycleEvent event,
-              gint detail, gpointer user_data)
+on_lifecycle (GVirDomainEvents *events G_GNUC_UNUSED, GVirDomainLifecycleEvent event,
+              gint detail, gpointer user_data G_GNUC_UNUSED)
 {
     const gchar *words = gvir_domain_lifecycle_event_detail_to_string (event, detail);
 
@@ -24,9 +24,9 @@ on_lifecycle (GVirDomainEvents *events, GVirDomainLifecycleEvent event,
 }
 
 static void
-on_io_error (GVirDomainEvents *events, const gchar *disk, const gchar *alias,
-             const gchar *src_path, GVirDomainIOErrorAction action,
-             const gchar *reason, gpointer user_data)
+on_io_error (GVirDomainEvents *events G_GNUC_UNUSED, const gchar *disk, const gchar *alias,
+             const gchar *src_path G_GNUC_UNUSED, GVirDomainIOErrorAction action,
+             const gchar *reason G_GNUC_UNUSED, gpointer user_data G_GNUC_UNUSED)
 {
     g_print ("io-error: disk=%s action=%s\n", disk ? disk : alias,
              nick (GVIR_TYPE_DOMAIN_IO_ERROR_ACTION, action));
