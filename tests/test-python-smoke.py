@@ -98,6 +98,13 @@ class SmokeTest(unittest.TestCase):
         self.assertIsInstance(typed[0][0], Event)
         self.assertEqual(suspended, [Event.SUSPENDED])
         self.assertEqual(Event.detail_to_string(Event.RESUMED, 0), 'unpaused')
+        # names without reading nicks (issue 24)
+        self.assertEqual(Event.to_string(typed[0][0]), 'suspended')
+        self.assertEqual(LibvirtGEvents.DomainEventKind.to_string(rec_kind := records[0][1].get_kind()),
+                         'lifecycle')
+        self.assertIs(rec_kind, LibvirtGEvents.DomainEventKind.LIFECYCLE)
+        self.assertEqual(LibvirtGEvents.ObjectEventKind.to_string(
+            LibvirtGEvents.ObjectEventKind.NETWORK_LIFECYCLE), 'network-lifecycle')
 
         dom, rec = records[0]
         self.assertIs(dom, self.domain)

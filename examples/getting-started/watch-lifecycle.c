@@ -2,7 +2,7 @@
 #include <glib-unix.h>
 #include <libvirt-gevents/libvirt-gevents.h>
 
-/* The name of an enum value: "stopped" for GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED */
+/* The name of an action: "report" for GVIR_DOMAIN_IO_ERROR_ACTION_REPORT */
 static const gchar *
 nick (GType enum_type, gint value)
 {
@@ -17,10 +17,11 @@ static void
 on_lifecycle (GVirDomainEvents *events G_GNUC_UNUSED, GVirDomainLifecycleEvent event,
               gint detail, gpointer user_data G_GNUC_UNUSED)
 {
+    /* the event's name and its detail's, in libvirt's words (NULL if newer) */
+    const gchar *name = gvir_domain_lifecycle_event_to_string (event);
     const gchar *words = gvir_domain_lifecycle_event_detail_to_string (event, detail);
 
-    g_print ("lifecycle: %s (%s)\n", nick (GVIR_TYPE_DOMAIN_LIFECYCLE_EVENT, event),
-             words ? words : "?");
+    g_print ("lifecycle: %s (%s)\n", name ? name : "?", words ? words : "?");
 }
 
 static void

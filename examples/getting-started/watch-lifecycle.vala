@@ -1,6 +1,6 @@
 /* watch-lifecycle.vala: print the lifecycle events and I/O errors of a domain */
 
-/* The name of an enum value: "stopped" for GVir.DomainLifecycleEvent.STOPPED */
+/* The name of an action: "report" for GVir.DomainIOErrorAction.REPORT */
 string nick (Type enum_type, int value) {
     unowned EnumValue? enum_value = ((EnumClass) enum_type.class_ref ()).get_value (value);
     return enum_value != null ? enum_value.value_nick : "?";
@@ -34,8 +34,9 @@ int main (string[] args) {
     /* The domain's companion carries its event signals. */
     var events = GVir.DomainEvents.get_for_domain (domain);
     events.lifecycle.connect ((event, detail) => {
+        /* the event's name and its detail's, in libvirt's words (null if newer) */
         string? words = event.detail_to_string (detail);
-        print ("lifecycle: %s (%s)\n", nick (typeof (GVir.DomainLifecycleEvent), event), words ?? "?");
+        print ("lifecycle: %s (%s)\n", event.to_string () ?? "?", words ?? "?");
     });
     events.io_error.connect ((disk, alias, src_path, action, reason) => {
         print ("io-error: disk=%s action=%s\n", disk ?? alias,

@@ -107,7 +107,7 @@ function report(line) {
 const events = LibvirtGEvents.DomainEvents.get_for_domain(domain);
 events.connect('lifecycle', (_events, event, detail) => {
     const words = DomainLifecycleEvent.detail_to_string(event, detail) ?? `detail ${detail}`;
-    report(`lifecycle: ${nick(DomainLifecycleEvent, event)} (${words})`);
+    report(`lifecycle: ${DomainLifecycleEvent.to_string(event) ?? event} (${words})`);
 });
 events.connect('reboot', () => report('reboot'));
 events.connect('watchdog', (_events, action) => {

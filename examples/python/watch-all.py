@@ -97,10 +97,11 @@ def main():
 
     hub = LibvirtGEvents.ConnectionEvents.get_for_connection(conn)
     hub.connect("domain-event", on_domain_event)
-    # One signal per GVirObjectEventKind, named by its nick: network-lifecycle,
+    # One signal per GVirObjectEventKind, named as the kind: network-lifecycle,
     # storage-pool-refresh...
     for kind in LibvirtGEvents.ObjectEventKind.__enum_values__.values():
-        hub.connect(kind.value_nick, on_object_event, kind.value_nick)
+        name = LibvirtGEvents.ObjectEventKind.to_string(kind)
+        hub.connect(name, on_object_event, name)
 
     # Ctrl-C: leave the main loop, and the program, cleanly.
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, loop.quit)

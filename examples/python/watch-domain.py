@@ -63,7 +63,7 @@ class Watcher:
     # enum members, missing strings are None.
     def on_lifecycle(self, events, event, detail):
         words = Lifecycle.detail_to_string(event, detail) or f"detail {detail}"
-        self.print(f"lifecycle: {nick(event)} ({words})")
+        self.print(f"lifecycle: {Lifecycle.to_string(event) or int(event)} ({words})")
 
     def on_reboot(self, events):
         self.print("reboot")

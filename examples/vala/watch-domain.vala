@@ -74,7 +74,7 @@ class Watcher {
 
     public void on_lifecycle (GVir.DomainEvents events, GVir.DomainLifecycleEvent event, int detail) {
         string? words = event.detail_to_string (detail);
-        report ("lifecycle: %s (%s)".printf (nick (typeof (GVir.DomainLifecycleEvent), event),
+        report ("lifecycle: %s (%s)".printf (event.to_string () ?? ((int) event).to_string (),
                                              words ?? "detail %d".printf (detail)));
     }
 
