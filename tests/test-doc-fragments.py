@@ -77,6 +77,31 @@ def as_unit(text):
         f"void\nfragment ({CONTEXT})\n{{\n" + "\n".join(body) + "\n}\n"
 
 
+# What every example says of gvir_init_object() where it calls it (issue 24):
+# one true thing, the same everywhere (the README and the chapters say it
+# in prose).
+INIT_COMMENT = ["First, before any connection: it makes GLib's main loop libvirt's event",
+                "loop (GVirConnection would too; raw libvirt connections need it) and keeps",
+                "libvirt from printing the errors it also returns as GErrors."]
+
+
+def init_comment_failures(src):
+    failures = []
+    for path in sorted(glob.glob(os.path.join(src, "examples", "**", "*.*"), recursive=True)):
+        if not path.endswith((".c", ".py", ".js", ".vala")):
+            continue
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        for i, line in enumerate(lines):
+            if re.search(r"init_object\s*\(", line) and not line.lstrip().startswith(("#", "//", "*", "/*")):
+                before = [re.sub(r"^\s*(#|//|/\*|\*)\s?", "", l).removesuffix(" */")
+                          for l in lines[max(0, i - 3):i]]
+                if before != INIT_COMMENT:
+                    failures.append(f"{os.path.relpath(path, src)}:{i + 1}: init_object() "
+                                    f"without the comment: {before}")
+    return failures
+
+
 def cflags(build, names):
     env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(build, "meson-uninstalled"))
     out = subprocess.run(["pkg-config", "--cflags"] + names, env=env,
@@ -128,6 +153,9 @@ def main(argv):
                     failures += 1
                     print(f"FAIL: {where}:\n{out.stderr}")
     print(f"{n - failures} of {n} C fragments compile clean with {' '.join(FLAGS[:3])}")
+    for failure in init_comment_failures(src):
+        failures += 1
+        print(f"FAIL: {failure}")
     return 1 if failures or n < 5 else 0
 
 

@@ -257,6 +257,33 @@ class WithoutInitObjectTest(unittest.TestCase):
             self.assertEqual("libvirt: Test Driver error" in result.stderr, printed, result.stderr)
 
 
+    def test_raw_connection_needs_init_object(self):
+        # the third thing the docs say (README, both chapters, the examples'
+        # comments): a raw libvirt connection registering for events before
+        # any GVirConnection fails without init_object(), works with it
+        script = (
+            'import sys, gi\n'
+            'gi.require_version("LibvirtGObject", "1.0")\n'
+            'from gi.repository import LibvirtGObject\n'
+            'if sys.argv[1] == "init":\n'
+            '    LibvirtGObject.init_object(None)\n'
+            'import libvirt\n'
+            'c = libvirt.open("test:///default")\n'
+            'try:\n'
+            '    c.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,\n'
+            '                             lambda *a: None, None)\n'
+            '    print("registered")\n'
+            'except libvirt.libvirtError as e:\n'
+            '    print("refused:", e)\n')
+        for init, printed in (('init', 'registered'),
+                              ('no-init', 'refused: internal error: could not initialize '
+                                          'domain event timer')):
+            result = subprocess.run([sys.executable, '-c', script, init], capture_output=True,
+                                    text=True, timeout=60)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(result.stdout.strip(), printed, result.stderr)
+
+
 class DefaultConstructorTest(unittest.TestCase):
     """What a binding's default constructor (g_object_new) makes of each type."""
 

@@ -50,7 +50,9 @@ main (int argc, char **argv)
         return 2;
     }
 
-    /* First: this plugs GLib's main loop into libvirt's event loop. */
+    /* First, before any connection: it makes GLib's main loop libvirt's event
+     * loop (GVirConnection would too; raw libvirt connections need it) and keeps
+     * libvirt from printing the errors it also returns as GErrors. */
     gvir_init_object (&argc, &argv);
 
     GVirConnection *conn = gvir_connection_new (argv[1]);

@@ -19,7 +19,9 @@ if (System.programArgs.length !== 2) {
 }
 const [uri, name] = System.programArgs;
 
-// First: this plugs GLib's main loop into libvirt's event loop.
+// First, before any connection: it makes GLib's main loop libvirt's event
+// loop (GVirConnection would too; raw libvirt connections need it) and keeps
+// libvirt from printing the errors it also returns as GErrors.
 LibvirtGObject.init_object(null);
 
 const conn = LibvirtGObject.Connection.new(uri);

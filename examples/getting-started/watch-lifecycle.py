@@ -33,7 +33,9 @@ if len(sys.argv) != 3:
     sys.exit(f"usage: {sys.argv[0]} URI DOMAIN")
 uri, name = sys.argv[1:]
 
-# First: this plugs GLib's main loop into libvirt's event loop.
+# First, before any connection: it makes GLib's main loop libvirt's event
+# loop (GVirConnection would too; raw libvirt connections need it) and keeps
+# libvirt from printing the errors it also returns as GErrors.
 LibvirtGObject.init_object(sys.argv)
 
 conn = LibvirtGObject.Connection.new(uri)

@@ -14,7 +14,9 @@ int main (string[] args) {
     string uri = args[1];
     string name = args[2];
 
-    /* First: this plugs GLib's main loop into libvirt's event loop. */
+    /* First, before any connection: it makes GLib's main loop libvirt's event
+     * loop (GVirConnection would too; raw libvirt connections need it) and keeps
+     * libvirt from printing the errors it also returns as GErrors. */
     GVir.init_object (ref args);
 
     var conn = new GVir.Connection (uri);
