@@ -6,6 +6,7 @@
 #   test-cli.py GVIR_EVENTS human    one human line per event family
 #   test-cli.py GVIR_EVENTS hosts    ten daemons, one killed and started again
 #   test-cli.py GVIR_EVENTS demo     `gvir-events demo`, end to end
+#   test-cli.py GVIR_EVENTS trying-it  docs/gvir-events.md's "Trying it", as pasted
 #
 # All but `errors` run under tests/integration/hv-harness (json and human
 # on its daemon's test driver, hosts with --daemons 10); the events are made
@@ -538,8 +539,45 @@ def test_demo():
     return 0
 
 
+TRYING_IT = "<!-- tests/cli/test-cli.py runs the next block as it is (cli-trying-it) -->\n```sh\n"
+
+
+def test_trying_it():
+    # docs/gvir-events.md's "Trying it" recipe, run as a newcomer pastes it:
+    # its own private libvirtd, the monitor, two events from another process
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                       "gvir-events.md")
+    with open(doc, encoding="utf-8") as f:
+        text = f.read()
+    check(TRYING_IT in text, "docs/gvir-events.md has no block for this test")
+    block = text.split(TRYING_IT, 1)[1].split("\n```\n", 1)[0]
+    if not os.access("/usr/sbin/libvirtd", os.X_OK):
+        print("test-cli: the recipe needs /usr/sbin/libvirtd", file=sys.stderr)
+        return 1 if os.environ.get("GVIR_EVENTS_REQUIRE_HYPERVISOR") == "1" else SKIP
+    # `gvir-events` and `python3` as on a Debian system with the tool installed
+    env = dict(os.environ, NO_COLOR="1",
+               PATH=os.path.dirname(TOOL) + ":/usr/bin:/bin")
+    proc = subprocess.Popen(["bash", "-e", "-c", block], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        raise AssertionError(f"the recipe did not end in 60 s: {out!r} {err!r}")
+    print(out)
+    print(err, file=sys.stderr)
+    check(proc.returncode == 0, f"the recipe: status {proc.returncode}")
+    lines = out.splitlines()
+    check(len(lines) == 2, f"the recipe printed {lines}")
+    check(re.match(r"^\d\d:\d\d:\d\d  test  lifecycle suspended \(paused\)$", lines[0]), lines[0])
+    check(re.match(r"^\d\d:\d\d:\d\d  test  lifecycle resumed \(unpaused\)$", lines[1]), lines[1])
+    check(err == "", f"the recipe wrote on stderr: {err}")
+    return 0
+
+
 TESTS = {"errors": test_errors, "json": test_json, "human": test_human,
-         "hosts": test_hosts, "demo": test_demo}
+         "hosts": test_hosts, "demo": test_demo, "trying-it": test_trying_it}
 
 if __name__ == "__main__":
     sys.exit(TESTS[sys.argv[2]]())
