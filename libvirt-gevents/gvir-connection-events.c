@@ -31,8 +31,9 @@
  *
  * |[<!-- language="C" -->
  * static void
- * on_domain_event (GVirConnectionEvents *events, GVirDomain *domain,
- *                  GVirEvent *event, gpointer user_data)
+ * on_domain_event (GVirConnectionEvents *events G_GNUC_UNUSED,
+ *                  GVirDomain *domain G_GNUC_UNUSED, GVirEvent *event,
+ *                  gpointer user_data G_GNUC_UNUSED)
  * {
  *   g_autofree gchar *line = gvir_event_to_string (event);
  *   g_print ("%s\n", line);
@@ -45,6 +46,12 @@
  *
  * The registrations are made when the connection is open (at once, or on
  * #GVirConnection::connection-opened) and dropped when it closes.
+ *
+ * Every companion of a connection emits its signals in one main context:
+ * the global default one (g_main_context_default(), where libvirt-glib
+ * runs libvirt's event loop), whichever thread got it, unless the program
+ * chose another for the connection with
+ * gvir_connection_events_set_main_context().
  *
  * The connection's other objects have their events here too, one signal per
  * #GVirObjectEventKind: networks (#GVirConnectionEvents::network-lifecycle),
@@ -59,13 +66,14 @@
  *
  * |[<!-- language="C" -->
  * static void
- * on_network_started (GVirConnectionEvents *events, GVirNetwork *network,
- *                     GVirNetworkLifecycleEvent event, gint detail,
- *                     gpointer user_data)
+ * on_network_started (GVirConnectionEvents *events G_GNUC_UNUSED, GVirNetwork *network,
+ *                     GVirNetworkLifecycleEvent event G_GNUC_UNUSED,
+ *                     gint detail G_GNUC_UNUSED, gpointer user_data G_GNUC_UNUSED)
  * {
  *   g_print ("network %s started\n", gvir_network_get_name (network));
  * }
  *
+ * GVirConnectionEvents *events = gvir_connection_events_get_for_connection (conn);
  * g_signal_connect (events, "network-lifecycle::started",
  *                   G_CALLBACK (on_network_started), NULL);
  * ]|
@@ -117,7 +125,11 @@ struct _GVirConnectionEvents {
     GPtrArray *adopted;             /* the same, back on a link, to resync */
     GThread *reconnect_thread;      /* running our own close and open */
 
-    /* the rest belongs to the main context the companion was made in */
+    /*
+     * Where every companion of the connection emits (NULL: the global
+     * default); set once, by gvir_connection_events_set_main_context(),
+     * under the lock.  The rest belongs to that context.
+     */
     GMainContext *context;
     gboolean connected;
     gboolean auto_reconnect;
@@ -208,9 +220,11 @@ attach (GVirConnectionEvents *self)
     while (handle && !self->hub) {
         GVirEventsHub *hub = gvir_events_hub_acquire (handle);
 
-        if (gvir_events_hub_add_connection (hub, self))
+        if (gvir_events_hub_add_connection (hub, self)) {
             self->hub = hub;
-        else
+            /* a new link's hub: its companions emit where the program chose */
+            gvir_events_hub_set_context (hub, self->context);
+        } else
             gvir_events_hub_unref (hub);
     }
     if (handle) {
@@ -965,7 +979,6 @@ gvir_connection_events_init (GVirConnectionEvents *self)
 {
     g_mutex_init (&self->lock);
     g_weak_ref_init (&self->link_opaque, self);
-    self->context = gvir_events_thread_default_context ();
     self->auto_reconnect = TRUE;
     self->reconnect_interval = 1000;
     self->keepalive_interval = 5;
@@ -1177,6 +1190,71 @@ gvir_connection_events_supports_object_event (GVirConnectionEvents *self,
     supported = self->hub && gvir_events_hub_supports_object (self->hub, kind);
     g_mutex_unlock (&self->lock);
     return supported;
+}
+
+/**
+ * gvir_connection_events_set_main_context:
+ * @self: a #GVirConnectionEvents
+ * @context: (nullable): the #GMainContext in which the connection's
+ *   companions emit their signals, or %NULL for the global default one
+ *
+ * Chooses the main context in which every companion of the connection emits
+ * its signals: this one, every #GVirDomainEvents (its guest-user polling
+ * included), #GVirNetworkEvents and #GVirStoragePoolEvents.  Without a call,
+ * it is the global default context (g_main_context_default()), whatever
+ * thread got a companion and whatever context was thread-default there.
+ *
+ * The choice is made once per connection, before any other companion of it
+ * is got: call this right after gvir_connection_events_get_for_connection().
+ * A call once another companion exists, or a second call with another
+ * context, is a programming error: it is refused with a critical warning.
+ * The companion holds a reference to @context.
+ */
+void
+gvir_connection_events_set_main_context (GVirConnectionEvents *self, GMainContext *context)
+{
+    gboolean refused = FALSE;
+
+    g_return_if_fail (GVIR_IS_CONNECTION_EVENTS (self));
+
+    if (context == g_main_context_default ())
+        context = NULL;
+    g_mutex_lock (&self->lock);
+    if (self->context != context) {
+        /* once chosen, never again: the context is read without the lock */
+        refused = self->context != NULL || self->orphans || self->adopted ||
+            (self->hub && !gvir_events_hub_set_context (self->hub, context));
+        if (!refused)
+            self->context = g_main_context_ref (context);
+    }
+    g_mutex_unlock (&self->lock);
+    if (refused)
+        g_critical ("gvir_connection_events_set_main_context(): too late, the connection's "
+                    "companions emit in another main context already: choose it before "
+                    "getting any other companion, once");
+}
+
+/**
+ * gvir_connection_events_get_main_context:
+ * @self: a #GVirConnectionEvents
+ *
+ * Gets the main context in which the connection's companions emit their
+ * signals: the global default one unless
+ * gvir_connection_events_set_main_context() chose another.
+ *
+ * Returns: (transfer none): the #GMainContext of the connection's signals
+ */
+GMainContext *
+gvir_connection_events_get_main_context (GVirConnectionEvents *self)
+{
+    GMainContext *context;
+
+    g_return_val_if_fail (GVIR_IS_CONNECTION_EVENTS (self), NULL);
+
+    g_mutex_lock (&self->lock);
+    context = self->context ? self->context : g_main_context_default ();
+    g_mutex_unlock (&self->lock);
+    return context;
 }
 
 static gboolean

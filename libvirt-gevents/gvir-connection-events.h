@@ -37,5 +37,8 @@ gboolean              gvir_connection_events_supports           (GVirConnectionE
                                                                  GVirDomainEventKind   kind);
 gboolean              gvir_connection_events_supports_object_event (GVirConnectionEvents *self,
                                                                     GVirObjectEventKind   kind);
+void                  gvir_connection_events_set_main_context   (GVirConnectionEvents *self,
+                                                                 GMainContext         *context);
+GMainContext         *gvir_connection_events_get_main_context   (GVirConnectionEvents *self);
 
 G_END_DECLS

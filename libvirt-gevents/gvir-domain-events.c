@@ -37,9 +37,10 @@
  *
  * |[<!-- language="C" -->
  * static void
- * on_io_error (GVirDomainEvents *events, const gchar *disk, const gchar *alias,
- *              const gchar *src_path, GVirDomainIOErrorAction action,
- *              const gchar *reason, gpointer user_data)
+ * on_io_error (GVirDomainEvents *events G_GNUC_UNUSED, const gchar *disk,
+ *              const gchar *alias G_GNUC_UNUSED, const gchar *src_path G_GNUC_UNUSED,
+ *              GVirDomainIOErrorAction action G_GNUC_UNUSED, const gchar *reason,
+ *              gpointer user_data G_GNUC_UNUSED)
  * {
  *   g_print ("%s: I/O error (%s)\n", disk, reason);
  * }
@@ -53,10 +54,12 @@
  *
  * Whatever the number of domains and handlers, libvirt sees one registration
  * per event ID and connection; an event for a domain without a companion
- * costs a hash lookup.  Signals are emitted in the #GMainContext that was
- * the thread-default one when the companion was made (the global default
- * context, for a program that pushes none), whatever thread runs
- * libvirt-glib's event loop: handlers may touch widgets.  Enumeration arguments carry libvirt's numbers, so a value
+ * costs a hash lookup.  Every companion of a connection emits its signals
+ * in one main context: the global default one (g_main_context_default(),
+ * where libvirt-glib runs libvirt's event loop), whichever thread got it,
+ * unless the program chose another for the connection with
+ * gvir_connection_events_set_main_context().  In a GTK program, handlers
+ * may touch widgets.  Enumeration arguments carry libvirt's numbers, so a value
  * a newer daemon sends arrives unchanged even where the enumeration does not
  * name it.
  *
@@ -77,7 +80,7 @@ struct _GVirDomainEvents {
     guint8 uuid[VIR_UUID_BUFLEN];
     gint gone;                      /* atomic: the hub let go of us */
     gint state;                     /* atomic: virDomainState as last known, -1 unknown */
-    GMainContext *context;          /* thread-default when made: where signals go */
+    GMainContext *context;          /* the connection's: where signals go */
     guint guest_users_interval;     /* seconds */
     GVirGuestUsers *guest_users;    /* the agent polling; NULL if made with g_object_new() */
 };
@@ -594,7 +597,7 @@ gvir_domain_events_init (GVirDomainEvents *self)
 
 /* Called by the hub, under its lock: it owns the new companion. */
 GVirDomainEvents *
-gvir_domain_events_new (GVirEventsHub *hub G_GNUC_UNUSED, const guint8 *uuid, GVirDomain *domain)
+gvir_domain_events_new (GVirEventsHub *hub, const guint8 *uuid, GVirDomain *domain)
 {
     GVirDomainEvents *self;
 
@@ -602,7 +605,7 @@ gvir_domain_events_new (GVirEventsHub *hub G_GNUC_UNUSED, const guint8 *uuid, GV
     self = g_object_new (GVIR_TYPE_DOMAIN_EVENTS, NULL);
     g_private_set (&making_companion, NULL);
     self->made_by_hub = TRUE;
-    self->context = gvir_events_thread_default_context ();
+    self->context = gvir_events_hub_dup_context_locked (hub);
     self->domain = g_object_ref (domain);
     memcpy (self->uuid, uuid, VIR_UUID_BUFLEN);
     self->guest_users = gvir_guest_users_new (self, self->context, self->guest_users_interval);

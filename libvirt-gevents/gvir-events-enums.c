@@ -109,3 +109,72 @@ gvir_domain_lifecycle_event_detail_to_string (GVirDomainLifecycleEvent event,
         return NULL;
     return lifecycle_details[event].names[detail];
 }
+
+/* A static nick, or NULL for a value this library does not name. */
+static const gchar *
+enum_nick (GType type, gint value)
+{
+    /* the class is kept for the program's life: nicks are static strings */
+    GEnumClass *klass = g_type_class_peek (type);
+    GEnumValue *found;
+
+    if (!klass)
+        klass = g_type_class_ref (type);
+    found = g_enum_get_value (klass, value);
+    return found ? found->value_nick : NULL;
+}
+
+/**
+ * gvir_domain_event_kind_to_string:
+ * @kind: a kind of domain event, as #GVirEvent:kind gives it
+ *
+ * Names a kind of domain event: the name of its #GVirDomainEvents signal
+ * and of its #GVirConnectionEvents::domain-event detail, such as
+ * `"io-error"` for %GVIR_DOMAIN_EVENT_KIND_IO_ERROR.  Bindings get it
+ * without reading the enumeration's nicks (PyGObject raises on a value it
+ * does not know).
+ *
+ * Returns: (nullable): a static string, or %NULL for a kind newer than
+ *   this library
+ */
+const gchar *
+gvir_domain_event_kind_to_string (GVirDomainEventKind kind)
+{
+    return enum_nick (GVIR_TYPE_DOMAIN_EVENT_KIND, kind);
+}
+
+/**
+ * gvir_object_event_kind_to_string:
+ * @kind: a kind of event of a network, pool, host device or secret
+ *
+ * Names a kind of object event: the name of its #GVirConnectionEvents
+ * signal, such as `"network-lifecycle"` for
+ * %GVIR_OBJECT_EVENT_KIND_NETWORK_LIFECYCLE.
+ *
+ * Returns: (nullable): a static string, or %NULL for a kind newer than
+ *   this library
+ */
+const gchar *
+gvir_object_event_kind_to_string (GVirObjectEventKind kind)
+{
+    return enum_nick (GVIR_TYPE_OBJECT_EVENT_KIND, kind);
+}
+
+/**
+ * gvir_domain_lifecycle_event_to_string:
+ * @event: a lifecycle event, as #GVirDomainEvents::lifecycle gives it
+ *
+ * Names a lifecycle event in libvirt's words, as the detail of
+ * `lifecycle::` has it: `"suspended"` for
+ * %GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED.  With
+ * gvir_domain_lifecycle_event_detail_to_string(), a handler prints a
+ * lifecycle event without a helper of its own, in any language.
+ *
+ * Returns: (nullable): a static string, or %NULL for an event newer than
+ *   this library
+ */
+const gchar *
+gvir_domain_lifecycle_event_to_string (GVirDomainLifecycleEvent event)
+{
+    return enum_nick (GVIR_TYPE_DOMAIN_LIFECYCLE_EVENT, event);
+}

@@ -489,5 +489,8 @@ GQuark gvir_events_error_quark (void);
 
 const gchar *gvir_domain_lifecycle_event_detail_to_string (GVirDomainLifecycleEvent event,
                                                            gint                     detail);
+const gchar *gvir_domain_lifecycle_event_to_string        (GVirDomainLifecycleEvent event);
+const gchar *gvir_domain_event_kind_to_string             (GVirDomainEventKind      kind);
+const gchar *gvir_object_event_kind_to_string             (GVirObjectEventKind      kind);
 
 G_END_DECLS

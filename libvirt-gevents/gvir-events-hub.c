@@ -36,6 +36,7 @@ struct _GVirEventsHub {
     GHashTable *domains;            /* uuid -> GVirDomainEvents, strong */
     GHashTable *objects;            /* "network/UUID" -> GVirObjectEvents, strong */
     GPtrArray *connections;         /* GVirConnectionEvents, weak */
+    GMainContext *context;          /* where companions emit; NULL: the global default */
     GHashTable *devices;            /* uuid -> GVirDomainDevices */
     GHashTable *names;              /* domain name -> DomainName, see lookup_uuid() */
     struct {
@@ -338,6 +339,7 @@ gvir_events_hub_unref (GVirEventsHub *hub)
     g_ptr_array_unref (hub->connections);
     g_hash_table_unref (hub->devices);
     g_hash_table_unref (hub->names);
+    g_clear_pointer (&hub->context, g_main_context_unref);
     g_free (hub->last_watermark.disk);
     g_free (hub->last_watermark.path);
     g_cond_clear (&hub->registered_cond);
@@ -562,17 +564,40 @@ pending_free (gpointer data)
 }
 
 /*
- * Companions emit in the main context that was thread-default when they
- * were made, whatever thread runs libvirt's event loop: the common case (the
- * same thread) costs a pointer comparison.  A companion's context is NULL
- * for the global default context.
+ * Every companion of a connection emits in one main context: the global
+ * default one unless the program chose another with
+ * gvir_connection_events_set_main_context().  Never the thread-default
+ * context of whoever asked first: a library on a worker thread must not
+ * move the application's handlers there.  NULL stands for the global
+ * default (then the common case, the main thread, costs a comparison).
  */
 GMainContext *
-gvir_events_thread_default_context (void)
+gvir_events_hub_dup_context_locked (GVirEventsHub *hub)
 {
-    GMainContext *context = g_main_context_get_thread_default ();
+    return hub->context ? g_main_context_ref (hub->context) : NULL;
+}
 
-    return context ? g_main_context_ref (context) : NULL;
+/*
+ * The context can be chosen while no companion of the hub's would have to
+ * move: FALSE if a domain or object companion exists already (with another
+ * context).
+ */
+gboolean
+gvir_events_hub_set_context (GVirEventsHub *hub, GMainContext *context)
+{
+    gboolean done = TRUE;
+
+    g_mutex_lock (&hub->lock);
+    if (hub->context != context) {
+        if (g_hash_table_size (hub->domains) > 0 || g_hash_table_size (hub->objects) > 0) {
+            done = FALSE;
+        } else {
+            g_clear_pointer (&hub->context, g_main_context_unref);
+            hub->context = context ? g_main_context_ref (context) : NULL;
+        }
+    }
+    g_mutex_unlock (&hub->lock);
+    return done;
 }
 
 void

@@ -291,8 +291,14 @@ gboolean             gvir_domain_devices_graphics_protocol (GVirDomainDevices   
  * this thread runs context, else from an idle there, with copies of the
  * values (libvirt's strings die with its callback).
  */
-/* This thread's default context, with a reference; NULL for the global default. */
-GMainContext *gvir_events_thread_default_context (void);
+/*
+ * The main context of the hub's connection, with a reference; NULL for the
+ * global default.  Under the hub's lock (the companions' constructors).
+ */
+GMainContext *gvir_events_hub_dup_context_locked (GVirEventsHub *hub);
+/* FALSE if a companion of the hub's already emits in another context. */
+gboolean      gvir_events_hub_set_context        (GVirEventsHub *hub,
+                                                  GMainContext  *context);
 void    gvir_events_emit_in_context        (GMainContext *context,
                                             guint         signal_id,
                                             GQuark        detail,

@@ -25,8 +25,9 @@
  *
  * |[<!-- language="C" -->
  * static void
- * on_pool_stopped (GVirStoragePoolEvents *events, GVirStoragePoolLifecycleEvent event,
- *                  gint detail, gpointer user_data)
+ * on_pool_stopped (GVirStoragePoolEvents *events G_GNUC_UNUSED,
+ *                  GVirStoragePoolLifecycleEvent event G_GNUC_UNUSED,
+ *                  gint detail G_GNUC_UNUSED, gpointer user_data G_GNUC_UNUSED)
  * {
  *   g_print ("the pool stopped\n");
  * }
@@ -51,7 +52,7 @@ typedef struct {
     GVirEventsHub *hub;             /* NULL if made with g_object_new() */
     const GVirEventFamily *family;
     gchar *key;                     /* "network/UUID": the hub's key */
-    GMainContext *context;          /* thread-default when made: where signals go */
+    GMainContext *context;          /* the connection's: where signals go */
 } GVirObjectEventsPrivate;
 
 struct _GVirNetworkEvents {
@@ -236,7 +237,7 @@ gvir_object_events_new (GVirEventsHub *hub, const GVirEventFamily *family,
     priv->family = family;
     priv->object = g_object_ref (object);
     priv->key = g_strconcat (family->name, "/", uuid, NULL);
-    priv->context = gvir_events_thread_default_context ();
+    priv->context = gvir_events_hub_dup_context_locked (hub);
     return self;
 }
 

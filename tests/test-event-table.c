@@ -987,6 +987,50 @@ test_hostile_render (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     forget_emissions (f);
 }
 
+/*
+ * The names of kinds and lifecycle events (issue 24): each kind's is the
+ * name of its signal, on the domain's companion or the connection's; a
+ * value newer than the library has none.
+ */
+static void
+test_names (void)
+{
+    guint n_domain = 0;
+
+    /* the signals exist once the classes do */
+    g_type_class_unref (g_type_class_ref (GVIR_TYPE_DOMAIN_EVENTS));
+    g_type_class_unref (g_type_class_ref (GVIR_TYPE_CONNECTION_EVENTS));
+    for (gint kind = 0; kind < 64; kind++) {
+        const gchar *name = gvir_domain_event_kind_to_string (kind);
+
+        if (!name)
+            continue;
+        n_domain++;
+        g_assert_cmpuint (g_signal_lookup (name, GVIR_TYPE_DOMAIN_EVENTS), !=, 0);
+    }
+    g_assert_cmpuint (n_domain, ==, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF + 1);
+    g_assert_cmpstr (gvir_domain_event_kind_to_string (GVIR_DOMAIN_EVENT_KIND_IO_ERROR), ==, "io-error");
+    g_assert_cmpstr (gvir_domain_event_kind_to_string (GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON),
+                     ==, "guest-user-logon");
+    g_assert_null (gvir_domain_event_kind_to_string (GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF + 1));
+    g_assert_null (gvir_domain_event_kind_to_string (-1));
+
+    for (gint kind = 0; kind <= GVIR_OBJECT_EVENT_KIND_SECRET_VALUE_CHANGED; kind++)
+        g_assert_cmpuint (g_signal_lookup (gvir_object_event_kind_to_string (kind),
+                                           GVIR_TYPE_CONNECTION_EVENTS), !=, 0);
+    g_assert_cmpstr (gvir_object_event_kind_to_string (GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_REFRESH),
+                     ==, "storage-pool-refresh");
+    g_assert_null (gvir_object_event_kind_to_string (GVIR_OBJECT_EVENT_KIND_SECRET_VALUE_CHANGED + 1));
+
+    g_assert_cmpstr (gvir_domain_lifecycle_event_to_string (GVIR_DOMAIN_LIFECYCLE_EVENT_DEFINED),
+                     ==, "defined");
+    g_assert_cmpstr (gvir_domain_lifecycle_event_to_string (GVIR_DOMAIN_LIFECYCLE_EVENT_SUSPENDED),
+                     ==, "suspended");
+    g_assert_cmpstr (gvir_domain_lifecycle_event_to_string (GVIR_DOMAIN_LIFECYCLE_EVENT_CRASHED),
+                     ==, "crashed");
+    g_assert_null (gvir_domain_lifecycle_event_to_string (42));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1000,6 +1044,7 @@ main (int argc, char **argv)
     g_quark_from_static_string ("ua-other");
 
     g_test_add_func ("/table/rows", test_table);
+    g_test_add_func ("/table/names", test_names);
 #define ADD(path, fn) \
     g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD ("/translate/lifecycle", test_lifecycle);

@@ -134,15 +134,20 @@ test_no_agent (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 /*
- * A companion made under a thread-default context is asked from that
- * context (its own ticker), not from the default one; the ticker goes away
- * with the context once the companion is dropped (valgrind runs this).
+ * A companion of a connection whose program chose a main context for it is
+ * asked from that context (its own ticker), not from the default one; the
+ * ticker goes away once the companion is dropped (valgrind runs this).
+ * Without the choice, a thread-default context pushed by whoever asked
+ * first changes nothing: the agent is asked from the global default one.
  */
 typedef struct {
     Fixture *f;
     GVirDomain *domain;
     TestLogCapture *debug;
+    gboolean choose;
     guint messages;
+    GVirDomainEvents *ev;
+    gulong id;
 } ContextData;
 
 static void
@@ -161,23 +166,27 @@ in_other_context (gpointer data)
     gulong id;
 
     g_main_context_push_thread_default (context);
+    if (d->choose)
+        gvir_connection_events_set_main_context (gvir_connection_events_get_for_connection (d->f->conn),
+                                                 context);
     ev = gvir_domain_events_get_for_domain (d->domain);
     g_object_set (ev, "guest-users-interval", 1, NULL);
     id = g_signal_connect (ev, "guest-user-logon", G_CALLBACK (unexpected_logon), NULL);
     while (g_get_monotonic_time () < deadline)
         g_main_context_iteration (context, FALSE), g_usleep (10 * 1000);
     d->messages = d->debug->messages->len;
-    g_signal_handler_disconnect (ev, id);
+    d->ev = ev;
+    d->id = id;
     g_main_context_pop_thread_default (context);
     g_main_context_unref (context);
     return NULL;
 }
 
 static void
-test_contexts (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+test_contexts (Fixture *f, gconstpointer data)
 {
     TestLogCapture debug;
-    ContextData d = { f, NULL, &debug, 0 };
+    ContextData d = { f, NULL, &debug, GPOINTER_TO_INT (data), 0 };
     g_autofree gchar *xml = g_strdup_printf (domain_xml, "elsewhere");
     virDomainPtr dom = virDomainDefineXML (f->handle, xml);
 
@@ -188,8 +197,16 @@ test_contexts (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     test_log_capture_start (&debug, "libvirt-gevents", G_LOG_LEVEL_DEBUG, "guest user");
     g_thread_join (g_thread_new ("other-context", in_other_context, &d));
-    /* asked once from the thread's context, while the default one never ran */
-    g_assert_cmpuint (d.messages, ==, 1);
+    if (d.choose) {
+        /* asked once from the chosen context, while the default one never ran */
+        g_assert_cmpuint (d.messages, ==, 1);
+    } else {
+        /* never from the asker's context: from the default one, once it runs */
+        g_assert_cmpuint (d.messages, ==, 0);
+        test_iterate_for (3500);
+        g_assert_cmpuint (debug.messages->len, ==, 1);
+    }
+    g_signal_handler_disconnect (d.ev, d.id);
     g_assert_nonnull (strstr (g_ptr_array_index (debug.messages, 0), "domain elsewhere"));
     test_log_capture_stop (&debug);
 }
@@ -398,7 +415,9 @@ main (int argc, char **argv)
                 fixture_teardown);
     g_test_add ("/guest-users/no-agent", Fixture, NULL, fixture_setup, test_no_agent,
                 fixture_teardown);
-    g_test_add ("/guest-users/contexts", Fixture, NULL, fixture_setup, test_contexts,
+    g_test_add ("/guest-users/contexts-first-asker", Fixture, GINT_TO_POINTER (FALSE), fixture_setup,
+                test_contexts, fixture_teardown);
+    g_test_add ("/guest-users/contexts", Fixture, GINT_TO_POINTER (TRUE), fixture_setup, test_contexts,
                 fixture_teardown);
     g_test_add ("/guest-users/list-errors", Fixture, NULL, fixture_setup, test_list_errors,
                 fixture_teardown);

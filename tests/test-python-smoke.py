@@ -98,6 +98,13 @@ class SmokeTest(unittest.TestCase):
         self.assertIsInstance(typed[0][0], Event)
         self.assertEqual(suspended, [Event.SUSPENDED])
         self.assertEqual(Event.detail_to_string(Event.RESUMED, 0), 'unpaused')
+        # names without reading nicks (issue 24)
+        self.assertEqual(Event.to_string(typed[0][0]), 'suspended')
+        self.assertEqual(LibvirtGEvents.DomainEventKind.to_string(rec_kind := records[0][1].get_kind()),
+                         'lifecycle')
+        self.assertIs(rec_kind, LibvirtGEvents.DomainEventKind.LIFECYCLE)
+        self.assertEqual(LibvirtGEvents.ObjectEventKind.to_string(
+            LibvirtGEvents.ObjectEventKind.NETWORK_LIFECYCLE), 'network-lifecycle')
 
         dom, rec = records[0]
         self.assertIs(dom, self.domain)
@@ -248,6 +255,33 @@ class WithoutInitObjectTest(unittest.TestCase):
                                     text=True, timeout=60)
             self.assertIn("domain 'test' not paused", result.stdout)
             self.assertEqual("libvirt: Test Driver error" in result.stderr, printed, result.stderr)
+
+
+    def test_raw_connection_needs_init_object(self):
+        # the third thing the docs say (README, both chapters, the examples'
+        # comments): a raw libvirt connection registering for events before
+        # any GVirConnection fails without init_object(), works with it
+        script = (
+            'import sys, gi\n'
+            'gi.require_version("LibvirtGObject", "1.0")\n'
+            'from gi.repository import LibvirtGObject\n'
+            'if sys.argv[1] == "init":\n'
+            '    LibvirtGObject.init_object(None)\n'
+            'import libvirt\n'
+            'c = libvirt.open("test:///default")\n'
+            'try:\n'
+            '    c.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,\n'
+            '                             lambda *a: None, None)\n'
+            '    print("registered")\n'
+            'except libvirt.libvirtError as e:\n'
+            '    print("refused:", e)\n')
+        for init, printed in (('init', 'registered'),
+                              ('no-init', 'refused: internal error: could not initialize '
+                                          'domain event timer')):
+            result = subprocess.run([sys.executable, '-c', script, init], capture_output=True,
+                                    text=True, timeout=60)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(result.stdout.strip(), printed, result.stderr)
 
 
 class DefaultConstructorTest(unittest.TestCase):

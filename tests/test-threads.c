@@ -262,9 +262,10 @@ wake (gpointer data G_GNUC_UNUSED)
 }
 
 /*
- * Signals go to the main context that was thread-default when the companion
- * was made, whatever thread runs libvirt's event loop: here a worker runs
- * it, and the handlers must run on this thread, from its own context.
+ * A program that chooses a main context for a connection
+ * (gvir_connection_events_set_main_context()) hears every companion's
+ * signals there, whatever thread runs libvirt's event loop: here a worker
+ * runs it, and the handlers must run on this thread, from its own context.
  */
 static void
 test_context (void)
@@ -290,6 +291,11 @@ test_context (void)
     conn = gvir_connection_new ("test:///default");
     g_assert_true (gvir_connection_open (conn, NULL, &error));
     g_assert_no_error (error);
+    g_assert_true (gvir_connection_events_get_main_context (
+                       gvir_connection_events_get_for_connection (conn)) == g_main_context_default ());
+    gvir_connection_events_set_main_context (gvir_connection_events_get_for_connection (conn), mine);
+    g_assert_true (gvir_connection_events_get_main_context (
+                       gvir_connection_events_get_for_connection (conn)) == mine);
     g_assert_true (gvir_connection_fetch_domains (conn, NULL, &error));
     g_assert_no_error (error);
     domain = gvir_connection_find_domain_by_name (conn, "test");
@@ -328,6 +334,134 @@ test_context (void)
     virConnectClose (raw);
 }
 
+/*
+ * Two parts of one program (issue 24): a library on a worker thread that
+ * pushes a thread-default context of its own and asks for the companions
+ * first, and the application's main thread.  Both hear every signal on
+ * the main thread, from the global default context: who asks first does
+ * not choose the thread.  Nothing runs the worker's context meanwhile, so
+ * an emission queued there would never be heard.
+ */
+typedef struct {
+    GVirConnection *conn;
+    GMainContext *context;
+    Heard typed, generic;
+    gint ready;
+    gint release;
+} Plugin;
+
+static gpointer
+run_plugin (gpointer data)
+{
+    Plugin *plugin = data;
+    GVirDomain *domain;
+
+    g_main_context_push_thread_default (plugin->context);
+    domain = gvir_connection_find_domain_by_name (plugin->conn, "test");
+    g_assert_nonnull (domain);
+    g_signal_connect (gvir_connection_events_get_for_connection (plugin->conn), "domain-event",
+                      G_CALLBACK (on_domain_event_where), &plugin->generic);
+    g_signal_connect (gvir_domain_events_get_for_domain (domain), "lifecycle",
+                      G_CALLBACK (on_lifecycle_where), &plugin->typed);
+    g_object_unref (domain);
+    g_atomic_int_set (&plugin->ready, TRUE);
+    while (!g_atomic_int_get (&plugin->release))
+        g_usleep (1000);
+    g_main_context_pop_thread_default (plugin->context);
+    return NULL;
+}
+
+static void
+test_context_first_asker (void)
+{
+    g_autoptr(GError) error = NULL;
+    Plugin plugin = { 0, };
+    Heard typed = { NULL, 0 }, generic = { NULL, 0 };
+    GVirDomain *domain;
+    GVirDomainEvents *events;
+    GThread *worker;
+    virConnectPtr raw = virConnectOpen ("test:///default");
+    virDomainPtr dom;
+    gint64 deadline;
+
+    g_assert_nonnull (raw);
+    dom = virDomainLookupByName (raw, "test");
+    g_assert_nonnull (dom);
+
+    plugin.conn = gvir_connection_new ("test:///default");
+    plugin.context = g_main_context_new ();
+    g_assert_true (gvir_connection_open (plugin.conn, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (gvir_connection_fetch_domains (plugin.conn, NULL, &error));
+    g_assert_no_error (error);
+
+    worker = g_thread_new ("plugin", run_plugin, &plugin);
+    while (!g_atomic_int_get (&plugin.ready))
+        g_usleep (1000);
+
+    /* the application's part, second */
+    domain = gvir_connection_find_domain_by_name (plugin.conn, "test");
+    events = gvir_domain_events_get_for_domain (domain);
+    g_signal_connect (events, "lifecycle", G_CALLBACK (on_lifecycle_where), &typed);
+    g_signal_connect (gvir_connection_events_get_for_connection (plugin.conn), "domain-event",
+                      G_CALLBACK (on_domain_event_where), &generic);
+
+    g_assert_cmpint (virDomainSuspend (dom), ==, 0);
+    g_assert_cmpint (virDomainResume (dom), ==, 0);
+    deadline = g_get_monotonic_time () + WAIT_US;
+    while ((typed.count < 2 || generic.count < 2 || plugin.typed.count < 2 ||
+            plugin.generic.count < 2) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+    g_assert_cmpint (typed.count, ==, 2);
+    g_assert_cmpint (generic.count, ==, 2);
+    g_assert_cmpint (plugin.typed.count, ==, 2);
+    g_assert_cmpint (plugin.generic.count, ==, 2);
+    g_assert_true (typed.thread == g_thread_self ());
+    g_assert_true (generic.thread == g_thread_self ());
+    g_assert_true (plugin.typed.thread == g_thread_self ());
+    g_assert_true (plugin.generic.thread == g_thread_self ());
+    /* nothing was left for the worker's context */
+    g_assert_false (g_main_context_pending (plugin.context));
+
+    g_atomic_int_set (&plugin.release, TRUE);
+    g_thread_join (worker);
+    g_signal_handlers_disconnect_by_data (events, &typed);
+    g_signal_handlers_disconnect_by_data (events, &plugin.typed);
+    g_signal_handlers_disconnect_by_data (gvir_connection_events_get_for_connection (plugin.conn), &generic);
+    g_signal_handlers_disconnect_by_data (gvir_connection_events_get_for_connection (plugin.conn),
+                                          &plugin.generic);
+    g_object_unref (domain);
+    gvir_connection_close (plugin.conn);
+    g_object_unref (plugin.conn);
+    while (g_main_context_iteration (NULL, FALSE));
+    while (g_main_context_iteration (plugin.context, FALSE));
+    g_main_context_unref (plugin.context);
+    virDomainFree (dom);
+    virConnectClose (raw);
+}
+
+/* Once another companion of the connection exists, the choice is refused, loudly. */
+static void
+test_context_too_late (void)
+{
+    if (g_test_subprocess ()) {
+        g_autoptr(GError) error = NULL;
+        GVirConnection *conn = gvir_connection_new ("test:///default");
+        GMainContext *mine = g_main_context_new ();
+        GVirDomain *domain;
+
+        g_assert_true (gvir_connection_open (conn, NULL, &error));
+        g_assert_true (gvir_connection_fetch_domains (conn, NULL, &error));
+        domain = gvir_connection_find_domain_by_name (conn, "test");
+        gvir_domain_events_get_for_domain (domain);
+        gvir_connection_events_set_main_context (gvir_connection_events_get_for_connection (conn), mine);
+        return;
+    }
+    g_test_trap_subprocess (NULL, 0, 0);
+    g_test_trap_assert_failed ();
+    g_test_trap_assert_stderr ("*too late*");
+}
+
 static void
 on_keeper (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED, void *opaque G_GNUC_UNUSED)
 {
@@ -360,6 +494,8 @@ main (int argc, char **argv)
     g_test_add_func ("/threads/workers", test_workers);
     g_test_add_func ("/threads/attach-race", test_attach_race);
     g_test_add_func ("/threads/context", test_context);
+    g_test_add_func ("/threads/context-first-asker", test_context_first_asker);
+    g_test_add_func ("/threads/context-too-late", test_context_too_late);
     ret = g_test_run ();
 
     virConnectDomainEventDeregisterAny (keeper, keeper_id);

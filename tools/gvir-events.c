@@ -38,12 +38,18 @@ enum {
     EXIT_OK = 0,
     EXIT_FAILURE_OTHER = 1,     /* the demo failed, or output could not be written */
     EXIT_USAGE = 2,             /* bad option, malformed URI, unknown event kind */
-    EXIT_UNREACHABLE = 3,       /* no host could be reached */
+    /* 3 was "no host could be reached": hosts down at start are retried now */
     EXIT_NO_DOMAIN = 4,         /* a --domain no reachable host has */
 };
 
-/* Seconds between attempts to reach a host that was down at start. */
+/*
+ * A host down at start (even the only one: a monitor run as a service
+ * starts before its daemons, or with them) is tried again after 5 s, then
+ * twice as long after each failure, at most 30 s apart: the library's own
+ * back-off for links that die later.
+ */
 #define RETRY_SECONDS 5
+#define MAX_RETRY_SECONDS 30
 
 typedef struct _Monitor Monitor;
 
@@ -55,6 +61,7 @@ typedef struct {
     gboolean up;
     gboolean opening;
     guint retry;
+    guint retry_delay;          /* s, doubled per failure; 0: not failed yet */
     gchar *error;               /* why the last open failed */
     GPtrArray *asked;           /* GVirDomainEvents whose guest agent is asked */
 } Host;
@@ -96,7 +103,7 @@ emit_line (Monitor *m, const gchar *line)
     /* bytes as they are (UTF-8), flushed per event for pipes and log shippers */
     if (fputs (line, stdout) < 0 || fputc ('\n', stdout) < 0 || fflush (stdout) != 0) {
         if (!m->stopping) {
-            m->status = errno == EPIPE ? EXIT_OK : EXIT_FAILURE_OTHER;
+            m->status = EXIT_FAILURE_OTHER;     /* EPIPE too: Restart=on-failure restarts it */
             m->stopping = TRUE;
             g_main_loop_quit (m->loop);
         }
@@ -505,10 +512,12 @@ on_opened (GObject *source, GAsyncResult *result, gpointer data)
         /* libvirt's message names the URI, which the line says already */
         host->error = g_strdup (g_str_has_prefix (error->message, prefix) ?
                                 error->message + strlen (prefix) : error->message);
-        /* while it is unreachable at start, the host is retried now and then */
+        /* while it is unreachable at start, the host is retried, less and less often */
         if (!m->opening && !told)
             emit_host_state (host, "disconnected", "unreachable", host->error);
-        host->retry = g_timeout_add_seconds (RETRY_SECONDS, retry_host, host);
+        host->retry_delay = host->retry_delay ? MIN (host->retry_delay * 2, MAX_RETRY_SECONDS)
+                                              : RETRY_SECONDS;
+        host->retry = g_timeout_add_seconds (host->retry_delay, retry_host, host);
     }
     if (first) {
         m->opening--;
@@ -557,7 +566,11 @@ fail (Monitor *m, gint status)
     g_main_loop_quit (m->loop);
 }
 
-/* Once every host answered its first open: the errors that end the run. */
+/*
+ * Once every host answered its first open: the errors that end the run.
+ * Hosts down are no such error, not even all of them: they are retried
+ * (a service's Restart= would only do the same, with a gap in the stream).
+ */
 static void
 check_started (Monitor *m)
 {
@@ -567,18 +580,8 @@ check_started (Monitor *m)
         return;
     for (guint i = 0; i < m->hosts->len; i++)
         up += ((Host *) g_ptr_array_index (m->hosts, i))->up;
-    if (up == 0) {
-        for (guint i = 0; i < m->hosts->len; i++) {
-            Host *host = g_ptr_array_index (m->hosts, i);
-            /* the daemon's message, its bytes made visible */
-            g_autofree gchar *why = gvir_events_text_escape (host->error);
-
-            g_printerr ("gvir-events: cannot connect to %s: %s\n", host->uri, why);
-        }
-        fail (m, EXIT_UNREACHABLE);
-        return;
-    }
-    for (guint d = 0; m->domains && m->domains[d]; d++) {
+    /* with no host up, no --domain can be checked: the filter waits for them */
+    for (guint d = 0; up > 0 && m->domains && m->domains[d]; d++) {
         gboolean found = FALSE;
 
         for (guint i = 0; i < m->hosts->len && !found; i++) {
@@ -794,10 +797,11 @@ static const gchar monitor_description[] =
     "\n"
     "Exit status:\n"
     "  0  --count events seen, --timeout reached, or SIGINT/SIGTERM\n"
-    "  1  output could not be written\n"
+    "  1  output could not be written, a closed pipe included\n"
     "  2  bad command line: unknown option or event kind, malformed URI\n"
-    "  3  no host could be reached\n"
-    "  4  a --domain that no reachable host has\n";
+    "  4  a --domain that no reachable host has\n"
+    "Hosts down at start, even the only one, are retried (5 s, doubling, at most\n"
+    "30 s apart) until they answer: they are no reason to exit.\n";
 
 /* The documented maxima (docs/gvir-events.md, gvir-events.1). */
 #define MAX_TIMEOUT_SECONDS G_MAXUINT32
@@ -1128,7 +1132,7 @@ demo_test_driver (void)
     /* test:///default is one driver per process: this connection drives the monitor's */
     t.conn = virConnectOpen ("test:///default");
     if (!t.conn)
-        fail (&m, EXIT_UNREACHABLE);
+        fail (&m, EXIT_FAILURE_OTHER);
     else
         t.source = g_timeout_add (400, test_demo_step, &t);
     status = monitor_run (&m);

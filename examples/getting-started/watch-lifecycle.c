@@ -2,7 +2,7 @@
 #include <glib-unix.h>
 #include <libvirt-gevents/libvirt-gevents.h>
 
-/* The name of an enum value: "stopped" for GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED */
+/* The name of an action: "report" for GVIR_DOMAIN_IO_ERROR_ACTION_REPORT */
 static const gchar *
 nick (GType enum_type, gint value)
 {
@@ -14,19 +14,20 @@ nick (GType enum_type, gint value)
 }
 
 static void
-on_lifecycle (GVirDomainEvents *events, GVirDomainLifecycleEvent event,
-              gint detail, gpointer user_data)
+on_lifecycle (GVirDomainEvents *events G_GNUC_UNUSED, GVirDomainLifecycleEvent event,
+              gint detail, gpointer user_data G_GNUC_UNUSED)
 {
+    /* the event's name and its detail's, in libvirt's words (NULL if newer) */
+    const gchar *name = gvir_domain_lifecycle_event_to_string (event);
     const gchar *words = gvir_domain_lifecycle_event_detail_to_string (event, detail);
 
-    g_print ("lifecycle: %s (%s)\n", nick (GVIR_TYPE_DOMAIN_LIFECYCLE_EVENT, event),
-             words ? words : "?");
+    g_print ("lifecycle: %s (%s)\n", name ? name : "?", words ? words : "?");
 }
 
 static void
-on_io_error (GVirDomainEvents *events, const gchar *disk, const gchar *alias,
-             const gchar *src_path, GVirDomainIOErrorAction action,
-             const gchar *reason, gpointer user_data)
+on_io_error (GVirDomainEvents *events G_GNUC_UNUSED, const gchar *disk, const gchar *alias,
+             const gchar *src_path G_GNUC_UNUSED, GVirDomainIOErrorAction action,
+             const gchar *reason G_GNUC_UNUSED, gpointer user_data G_GNUC_UNUSED)
 {
     g_print ("io-error: disk=%s action=%s\n", disk ? disk : alias,
              nick (GVIR_TYPE_DOMAIN_IO_ERROR_ACTION, action));
@@ -49,7 +50,9 @@ main (int argc, char **argv)
         return 2;
     }
 
-    /* First: this plugs GLib's main loop into libvirt's event loop. */
+    /* First, before any connection: it makes GLib's main loop libvirt's event
+     * loop (GVirConnection would too; raw libvirt connections need it) and keeps
+     * libvirt from printing the errors it also returns as GErrors. */
     gvir_init_object (&argc, &argv);
 
     GVirConnection *conn = gvir_connection_new (argv[1]);

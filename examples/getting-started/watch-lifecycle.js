@@ -7,7 +7,7 @@ import System from 'system';
 
 const {DomainLifecycleEvent, DomainIOErrorAction} = LibvirtGEvents;
 
-// Enum values are numbers in GJS: find the name ('STOPPED' -> 'stopped').
+// Enum values are numbers in GJS: find an action's name ('REPORT' -> 'report').
 function nick(enumType, value) {
     const name = Object.keys(enumType).find(key => enumType[key] === value);
     return name ? name.toLowerCase().replaceAll('_', '-') : '?';
@@ -19,7 +19,9 @@ if (System.programArgs.length !== 2) {
 }
 const [uri, name] = System.programArgs;
 
-// First: this plugs GLib's main loop into libvirt's event loop.
+// First, before any connection: it makes GLib's main loop libvirt's event
+// loop (GVirConnection would too; raw libvirt connections need it) and keeps
+// libvirt from printing the errors it also returns as GErrors.
 LibvirtGObject.init_object(null);
 
 const conn = LibvirtGObject.Connection.new(uri);
@@ -34,8 +36,9 @@ if (!domain) {
 // The domain's companion carries its event signals.
 const events = LibvirtGEvents.DomainEvents.get_for_domain(domain);
 events.connect('lifecycle', (_events, event, detail) => {
+    // the event's name and its detail's, in libvirt's words (null if newer)
     const words = DomainLifecycleEvent.detail_to_string(event, detail);
-    print(`lifecycle: ${nick(DomainLifecycleEvent, event)} (${words ?? '?'})`);
+    print(`lifecycle: ${DomainLifecycleEvent.to_string(event) ?? '?'} (${words ?? '?'})`);
 });
 events.connect('io-error', (_events, disk, alias, srcPath, action, reason) => {
     print(`io-error: disk=${disk ?? alias} action=${nick(DomainIOErrorAction, action)}`);

@@ -10,7 +10,7 @@ from gi.repository import GLib, LibvirtGObject, LibvirtGEvents
 
 
 def nick(value):
-    """The name of an enum value: "stopped" for DomainLifecycleEvent.STOPPED.
+    """The name of an action: "report" for DomainIOErrorAction.REPORT.
     (A value newer than the library has none: check before .value_nick.)"""
     try:
         return type(value)(int(value)).value_nick
@@ -19,8 +19,10 @@ def nick(value):
 
 
 def on_lifecycle(events, event, detail):
-    words = LibvirtGEvents.DomainLifecycleEvent.detail_to_string(event, detail)
-    print(f"lifecycle: {nick(event)} ({words or '?'})", flush=True)
+    Lifecycle = LibvirtGEvents.DomainLifecycleEvent
+    # the event's name and its detail's, in libvirt's words (None if newer)
+    name, words = Lifecycle.to_string(event), Lifecycle.detail_to_string(event, detail)
+    print(f"lifecycle: {name or '?'} ({words or '?'})", flush=True)
 
 
 def on_io_error(events, disk, alias, src_path, action, reason):
@@ -31,7 +33,9 @@ if len(sys.argv) != 3:
     sys.exit(f"usage: {sys.argv[0]} URI DOMAIN")
 uri, name = sys.argv[1:]
 
-# First: this plugs GLib's main loop into libvirt's event loop.
+# First, before any connection: it makes GLib's main loop libvirt's event
+# loop (GVirConnection would too; raw libvirt connections need it) and keeps
+# libvirt from printing the errors it also returns as GErrors.
 LibvirtGObject.init_object(sys.argv)
 
 conn = LibvirtGObject.Connection.new(uri)

@@ -1,6 +1,6 @@
 /* watch-lifecycle.vala: print the lifecycle events and I/O errors of a domain */
 
-/* The name of an enum value: "stopped" for GVir.DomainLifecycleEvent.STOPPED */
+/* The name of an action: "report" for GVir.DomainIOErrorAction.REPORT */
 string nick (Type enum_type, int value) {
     unowned EnumValue? enum_value = ((EnumClass) enum_type.class_ref ()).get_value (value);
     return enum_value != null ? enum_value.value_nick : "?";
@@ -14,7 +14,9 @@ int main (string[] args) {
     string uri = args[1];
     string name = args[2];
 
-    /* First: this plugs GLib's main loop into libvirt's event loop. */
+    /* First, before any connection: it makes GLib's main loop libvirt's event
+     * loop (GVirConnection would too; raw libvirt connections need it) and keeps
+     * libvirt from printing the errors it also returns as GErrors. */
     GVir.init_object (ref args);
 
     var conn = new GVir.Connection (uri);
@@ -34,8 +36,9 @@ int main (string[] args) {
     /* The domain's companion carries its event signals. */
     var events = GVir.DomainEvents.get_for_domain (domain);
     events.lifecycle.connect ((event, detail) => {
+        /* the event's name and its detail's, in libvirt's words (null if newer) */
         string? words = event.detail_to_string (detail);
-        print ("lifecycle: %s (%s)\n", nick (typeof (GVir.DomainLifecycleEvent), event), words ?? "?");
+        print ("lifecycle: %s (%s)\n", event.to_string () ?? "?", words ?? "?");
     });
     events.io_error.connect ((disk, alias, src_path, action, reason) => {
         print ("io-error: disk=%s action=%s\n", disk ?? alias,

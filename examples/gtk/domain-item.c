@@ -94,13 +94,14 @@ nick (GType enum_type, gint value)
     return enum_value ? enum_value->value_nick : "unknown";
 }
 
-/* The handlers.  The library emits them in the main context that was
- * thread-default when the companion was got, here GTK's main thread: they
- * may change properties that widgets are bound to. */
+/* The handlers.  Every companion of a connection emits its signals in the
+ * global default main context, here GTK's main thread, unless the program
+ * chose another with gvir_connection_events_set_main_context(): they may
+ * change properties that widgets are bound to. */
 
 static void
-on_lifecycle (GVirDomainEvents *events, GVirDomainLifecycleEvent event, gint detail,
-              ExampleDomainItem *self)
+on_lifecycle (GVirDomainEvents *events G_GNUC_UNUSED, GVirDomainLifecycleEvent event,
+              gint detail G_GNUC_UNUSED, ExampleDomainItem *self)
 {
     /* "defined" tells no state: the answer of get_info still counts */
     if ((guint) event < G_N_ELEMENTS (state_after) && state_after[event] != GVIR_DOMAIN_STATE_NONE) {
@@ -110,8 +111,8 @@ on_lifecycle (GVirDomainEvents *events, GVirDomainLifecycleEvent event, gint det
 }
 
 static void
-on_io_error (GVirDomainEvents *events, const gchar *disk, const gchar *alias,
-             const gchar *src_path, GVirDomainIOErrorAction action, const gchar *reason,
+on_io_error (GVirDomainEvents *events G_GNUC_UNUSED, const gchar *disk, const gchar *alias,
+             const gchar *src_path G_GNUC_UNUSED, GVirDomainIOErrorAction action, const gchar *reason,
              ExampleDomainItem *self)
 {
     /* libvirt names one reason, "enospc" (a full disk); else it is empty */
@@ -121,13 +122,14 @@ on_io_error (GVirDomainEvents *events, const gchar *disk, const gchar *alias,
 }
 
 static void
-on_watchdog (GVirDomainEvents *events, GVirDomainWatchdogAction action, ExampleDomainItem *self)
+on_watchdog (GVirDomainEvents *events G_GNUC_UNUSED, GVirDomainWatchdogAction action,
+             ExampleDomainItem *self)
 {
     set_last_event (self, TRUE, "watchdog fired (%s)", nick (GVIR_TYPE_DOMAIN_WATCHDOG_ACTION, action));
 }
 
 static void
-on_vnc (GVirDomainEvents *events, GVirGraphicsClient *client, ExampleDomainItem *self)
+on_vnc (GVirDomainEvents *events G_GNUC_UNUSED, GVirGraphicsClient *client, ExampleDomainItem *self)
 {
     gboolean connected = gvir_graphics_client_get_phase (client) != GVIR_GRAPHICS_PHASE_DISCONNECT;
 
@@ -136,14 +138,15 @@ on_vnc (GVirDomainEvents *events, GVirGraphicsClient *client, ExampleDomainItem 
 }
 
 static void
-on_watermark (GVirDomainEvents *events, const gchar *disk, const gchar *path,
-              guint64 threshold, guint64 excess, ExampleDomainItem *self)
+on_watermark (GVirDomainEvents *events G_GNUC_UNUSED, const gchar *disk,
+              const gchar *path G_GNUC_UNUSED, guint64 threshold,
+              guint64 excess G_GNUC_UNUSED, ExampleDomainItem *self)
 {
     set_last_event (self, FALSE, "%s written past %" G_GUINT64_FORMAT " bytes", disk, threshold);
 }
 
 static void
-on_reboot (GVirDomainEvents *events, ExampleDomainItem *self)
+on_reboot (GVirDomainEvents *events G_GNUC_UNUSED, ExampleDomainItem *self)
 {
     set_last_event (self, FALSE, "rebooted");
 }
@@ -274,7 +277,7 @@ example_domain_item_class_init (ExampleDomainItemClass *klass)
 }
 
 static void
-example_domain_item_init (ExampleDomainItem *self)
+example_domain_item_init (ExampleDomainItem *self G_GNUC_UNUSED)
 {
 }
 

@@ -31,10 +31,9 @@ on_command_line (GApplication *app, GApplicationCommandLine *command_line)
 int
 main (int argc, char **argv)
 {
-    /* First, before any libvirt call: initializes libvirt for threads,
-     * makes GLib's main loop libvirt's event loop (GVirConnection would do
-     * that too), and keeps libvirt from printing every error on stderr
-     * (they reach us as GErrors). */
+    /* First, before any connection: it makes GLib's main loop libvirt's event
+     * loop (GVirConnection would too; raw libvirt connections need it) and keeps
+     * libvirt from printing the errors it also returns as GErrors. */
     gvir_init_object (&argc, &argv);
 
     /* libvirt writes to its daemon's socket with write(2): a daemon that

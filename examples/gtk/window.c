@@ -76,8 +76,8 @@ remove_domain (ExampleWindow *self, const gchar *uuid)
 
 /* Every event of every domain, one line each: GVirEvent renders itself. */
 static void
-on_domain_event (GVirConnectionEvents *events, GVirDomain *domain, GVirEvent *event,
-                 ExampleWindow *self)
+on_domain_event (GVirConnectionEvents *events G_GNUC_UNUSED, GVirDomain *domain G_GNUC_UNUSED,
+                 GVirEvent *event, ExampleWindow *self)
 {
     g_autofree gchar *time = g_date_time_format (gvir_event_get_time (event), "%H:%M:%S");
     g_autofree gchar *text = gvir_event_to_string (event);
@@ -92,7 +92,7 @@ on_domain_event (GVirConnectionEvents *events, GVirDomain *domain, GVirEvent *ev
  * accepted by g_signal_connect() and never matches: the reference's signal
  * table lists the valid ones. */
 static void
-on_lifecycle (GVirConnectionEvents *events, GVirDomain *domain, GVirEvent *event,
+on_lifecycle (GVirConnectionEvents *events G_GNUC_UNUSED, GVirDomain *domain, GVirEvent *event,
               ExampleWindow *self)
 {
     /* For a lifecycle event, the detail of the GVirEvent is the event's nick. */
@@ -142,10 +142,10 @@ opened (GObject *source, GAsyncResult *result, gpointer user_data)
     }
     ExampleWindow *self = user_data;
 
-    /* Threads: the companions emit in the main context that was
-     * thread-default where they were got.  An async callback runs in GTK's
-     * main context, so every handler below runs on GTK's thread and may
-     * touch widgets.  Get the connection's companion first and keep it:
+    /* Threads: every companion of a connection emits its signals in the
+     * global default main context, GTK's, unless the program chose another
+     * with gvir_connection_events_set_main_context(): every handler below
+     * runs on GTK's thread and may touch widgets.  Get the connection's companion first and keep it:
      * it is how the library learns that we close the connection. */
     self->conn_events = g_object_ref (gvir_connection_events_get_for_connection (self->conn));
     g_signal_connect (self->conn_events, "domain-event", G_CALLBACK (on_domain_event), self);
@@ -161,7 +161,7 @@ opened (GObject *source, GAsyncResult *result, gpointer user_data)
 /* The Last event label's style classes: "error" (red in the default theme)
  * for I/O errors and watchdogs. */
 static GStrv
-last_event_classes (GObject *item, gboolean error)
+last_event_classes (GObject *item G_GNUC_UNUSED, gboolean error)
 {
     return g_strdupv ((gchar *[]) { "last-event", error ? "error" : NULL, NULL });
 }
@@ -171,7 +171,8 @@ last_event_classes (GObject *item, gboolean error)
  * the view recycles it for other rows, and dies with it: no handler, no
  * bind/unbind pair to keep straight. */
 static void
-setup_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, const gchar *property)
+setup_cell (GtkSignalListItemFactory *factory G_GNUC_UNUSED, GtkListItem *list_item,
+            const gchar *property)
 {
     GtkWidget *label = gtk_label_new (NULL);
     GtkExpression *item = gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item");

@@ -81,8 +81,9 @@ if (positional.length !== 2 || !(count > 0))
     fail(USAGE);
 const [uri, domainName] = positional;
 
-// Must come before the connection is opened: it plugs GLib's main loop
-// into libvirt's event loop.
+// First, before any connection: it makes GLib's main loop libvirt's event
+// loop (GVirConnection would too; raw libvirt connections need it) and keeps
+// libvirt from printing the errors it also returns as GErrors.
 LibvirtGObject.init_object(null);
 const conn = LibvirtGObject.Connection.new(uri);
 try {
@@ -107,7 +108,7 @@ function report(line) {
 const events = LibvirtGEvents.DomainEvents.get_for_domain(domain);
 events.connect('lifecycle', (_events, event, detail) => {
     const words = DomainLifecycleEvent.detail_to_string(event, detail) ?? `detail ${detail}`;
-    report(`lifecycle: ${nick(DomainLifecycleEvent, event)} (${words})`);
+    report(`lifecycle: ${DomainLifecycleEvent.to_string(event) ?? event} (${words})`);
 });
 events.connect('reboot', () => report('reboot'));
 events.connect('watchdog', (_events, action) => {

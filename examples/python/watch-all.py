@@ -48,8 +48,9 @@ def main():
     parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    # Must come before the connection is opened: it plugs GLib's main loop
-    # into libvirt's event loop.
+    # First, before any connection: it makes GLib's main loop libvirt's event
+    # loop (GVirConnection would too; raw libvirt connections need it) and keeps
+    # libvirt from printing the errors it also returns as GErrors.
     LibvirtGObject.init_object(sys.argv)
     conn = LibvirtGObject.Connection.new(args.uri)
     try:
@@ -97,10 +98,11 @@ def main():
 
     hub = LibvirtGEvents.ConnectionEvents.get_for_connection(conn)
     hub.connect("domain-event", on_domain_event)
-    # One signal per GVirObjectEventKind, named by its nick: network-lifecycle,
+    # One signal per GVirObjectEventKind, named as the kind: network-lifecycle,
     # storage-pool-refresh...
     for kind in LibvirtGEvents.ObjectEventKind.__enum_values__.values():
-        hub.connect(kind.value_nick, on_object_event, kind.value_nick)
+        name = LibvirtGEvents.ObjectEventKind.to_string(kind)
+        hub.connect(name, on_object_event, name)
 
     # Ctrl-C: leave the main loop, and the program, cleanly.
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, loop.quit)

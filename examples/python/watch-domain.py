@@ -63,7 +63,7 @@ class Watcher:
     # enum members, missing strings are None.
     def on_lifecycle(self, events, event, detail):
         words = Lifecycle.detail_to_string(event, detail) or f"detail {detail}"
-        self.print(f"lifecycle: {nick(event)} ({words})")
+        self.print(f"lifecycle: {Lifecycle.to_string(event) or int(event)} ({words})")
 
     def on_reboot(self, events):
         self.print("reboot")
@@ -131,8 +131,9 @@ def main():
     parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    # Must come before the connection is opened: it plugs GLib's main loop
-    # into libvirt's event loop.
+    # First, before any connection: it makes GLib's main loop libvirt's event
+    # loop (GVirConnection would too; raw libvirt connections need it) and keeps
+    # libvirt from printing the errors it also returns as GErrors.
     LibvirtGObject.init_object(sys.argv)
     conn = LibvirtGObject.Connection.new(args.uri)
     try:

@@ -150,8 +150,9 @@ int main (string[] args) {
         return 1;
     }
 
-    /* Must come before the connection is opened: it plugs GLib's main loop
-     * into libvirt's event loop. */
+    /* First, before any connection: it makes GLib's main loop libvirt's event
+     * loop (GVirConnection would too; raw libvirt connections need it) and keeps
+     * libvirt from printing the errors it also returns as GErrors. */
     GVir.init_object (ref args);
     var conn = new GVir.Connection (uri);
     try {

@@ -74,7 +74,7 @@ class Watcher {
 
     public void on_lifecycle (GVir.DomainEvents events, GVir.DomainLifecycleEvent event, int detail) {
         string? words = event.detail_to_string (detail);
-        report ("lifecycle: %s (%s)".printf (nick (typeof (GVir.DomainLifecycleEvent), event),
+        report ("lifecycle: %s (%s)".printf (event.to_string () ?? ((int) event).to_string (),
                                              words ?? "detail %d".printf (detail)));
     }
 
@@ -157,8 +157,9 @@ int main (string[] args) {
         return 1;
     }
 
-    /* Must come before the connection is opened: it plugs GLib's main loop
-     * into libvirt's event loop. */
+    /* First, before any connection: it makes GLib's main loop libvirt's event
+     * loop (GVirConnection would too; raw libvirt connections need it) and keeps
+     * libvirt from printing the errors it also returns as GErrors. */
     GVir.init_object (ref args);
     var conn = new GVir.Connection (uri);
     try {

@@ -11,8 +11,8 @@
 #    consumer.vala compiled with valac --pkg (vapi found through
 #    XDG_DATA_DIRS), and run
 # 2. a copy installed with meson install --destdir into a private prefix:
-#    consumer.c compiled with its .pc (prefix redefined to where it lies)
-#    and run with LD_LIBRARY_PATH; consumer.py run with GI_TYPELIB_PATH and
+#    consumer.c compiled with its .pc found through PKG_CONFIG_PATH alone
+#    (the .pc is relocatable) and run with LD_LIBRARY_PATH; consumer.py run with GI_TYPELIB_PATH and
 #    LD_LIBRARY_PATH; and without LD_LIBRARY_PATH it fails with the error
 #    README.md quotes
 # Each run must print the two lifecycle events its suspend and resume make.
@@ -62,13 +62,19 @@ fi
 # 2. an installed copy in a private prefix
 dest=$scratch/dest
 "$meson" install -C "$build" --no-rebuild --quiet --destdir "$dest" >/dev/null
-prefix=$(pkg-config --variable=prefix "$build/meson-private/libvirt-gevents-1.0.pc")
-libdir=$(pkg-config --variable=libdir "$build/meson-private/libvirt-gevents-1.0.pc")
-# the .pc as a build with --prefix=$dest$prefix would have written it
-mkdir "$scratch/pc"
-sed "s|^prefix=.*|prefix=$dest$prefix|" "$dest$libdir/pkgconfig/libvirt-gevents-1.0.pc" \
-  > "$scratch/pc/libvirt-gevents-1.0.pc"
-check "C, installed .pc" env PKG_CONFIG_PATH="$scratch/pc" sh -c \
+libdir=$("$meson" introspect --buildoptions "$build" | "$python" -c '
+import json, os, sys
+o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
+print(os.path.join(o["prefix"], o["libdir"]))')
+# the README's recipe as it stands: PKG_CONFIG_PATH alone, no .pc rewritten
+# (the installed .pc is relocatable: its prefix is where it lies)
+if ! grep -q '^prefix=${pcfiledir}' "$dest$libdir/pkgconfig/libvirt-gevents-1.0.pc"; then
+  echo "FAIL: the installed .pc names a fixed prefix: this build dir predates"
+  echo "      pkgconfig.relocatable=true (meson configure -Dpkgconfig.relocatable=true $build)"
+  status=1
+fi
+check "C, installed copy (--destdir), PKG_CONFIG_PATH only" \
+  env PKG_CONFIG_PATH="$dest$libdir/pkgconfig" sh -c \
   'cc -Wall -Wextra -Werror -o "$1/c-installed" "$2/consumer.c" $(pkg-config --cflags --libs libvirt-gevents-1.0) &&
    LD_LIBRARY_PATH="$3" "$1/c-installed"' \
   sh "$scratch" "$here" "$dest$libdir"
