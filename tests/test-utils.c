@@ -4,9 +4,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "test-utils.h"
 
@@ -155,6 +159,51 @@ test_control_daemon (const gchar *command)
     g_assert_nonnull (fifo);
     g_assert_cmpint (fprintf (fifo, "%s\n", command), >, 0);
     g_assert_cmpint (fclose (fifo), ==, 0);
+}
+
+gchar *
+test_control_relay (const gchar *command)
+{
+    const gchar *path = g_getenv ("GVIR_EVENTS_RELAY_CONTROL");
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    g_autofree gchar *line = g_strdup_printf ("%s\n", command);
+    GString *reply = g_string_new (NULL);
+    gsize sent = 0;
+    int fd;
+
+    g_assert_nonnull (path);
+    g_assert_cmpuint (strlen (path), <, sizeof addr.sun_path);
+    strcpy (addr.sun_path, path);
+    /* plain blocking sockets: the caller's main context is not iterated,
+     * the reply is short and the relay answers at once */
+    fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+    while (sent < strlen (line)) {
+        ssize_t n = send (fd, line + sent, strlen (line) - sent, MSG_NOSIGNAL);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        g_assert_cmpint (n, >, 0);
+        sent += (gsize) n;
+    }
+    while (!strchr (reply->str, '\n')) {
+        gchar buf[256];
+        ssize_t n = recv (fd, buf, sizeof buf, 0);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        g_assert_cmpint (n, >, 0);      /* closed without a whole line */
+        g_string_append_len (reply, buf, n);
+    }
+    g_assert_cmpint (close (fd), ==, 0);
+    *strchr (reply->str, '\n') = '\0';
+    if (!g_str_has_prefix (reply->str, "ok"))
+        g_printerr ("relay: \"%s\": %s\n", command, reply->str);
+    g_assert_true (g_str_has_prefix (reply->str, "ok"));
+    g_assert_true (reply->str[2] == '\0' || reply->str[2] == ' ');
+    g_string_erase (reply, 0, 2);
+    return g_strstrip (g_string_free (reply, FALSE));
 }
 
 static gboolean

@@ -50,6 +50,16 @@ void          test_tolerate_libvirt_gobject_warnings (void);
 void          test_control_daemon (const gchar *command);
 
 /*
+ * Sends one command ("drop", "stall S", "freeze", "release", "links") to
+ * the fault-injecting relay of tests/integration/hv-harness, through the
+ * socket it names in GVIR_EVENTS_RELAY_CONTROL, and waits for its reply,
+ * which comes once the command took effect.  Asserts that it starts with
+ * "ok"; returns the rest, stripped ("" or, for "links", the number of live
+ * links): free it with g_free().
+ */
+gchar        *test_control_relay  (const gchar *command);
+
+/*
  * Iterates the default main context for ms; returns the longest time, in
  * microseconds, it went without dispatching (a 10 ms timer's lateness).
  */
