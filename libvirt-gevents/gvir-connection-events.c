@@ -113,17 +113,28 @@
 
 #define MAX_RECONNECT_DELAY_MS 30000
 
+typedef enum {
+    RECONNECT_IDLE,
+    RECONNECT_PROBING,              /* a worker waits for the daemon on a private connection */
+    RECONNECT_REOPENING,            /* the program's connection is being reopened, here */
+    RECONNECT_REATTACHING,          /* a worker registers and refetches on the new link */
+} ReconnectPhase;
+
 struct _GVirConnectionEvents {
     GObject parent_instance;
 
-    GMutex lock;                    /* connection-opened may come from a GTask thread */
+    /*
+     * Taken only for moments, never across an RPC: getters and setters on
+     * the main thread take it, and connection-opened may come from a GTask
+     * thread of the program's.
+     */
+    GMutex lock;
     GVirConnection *connection;     /* owns us; NULL once it is finalized */
-    GVirEventsHub *hub;             /* NULL while the connection is closed */
+    GVirEventsHub *hub;             /* kept across an outage; NULL while the program has it closed */
+    gboolean linked;                /* the hub is registered on a live link */
     virConnectPtr link;             /* the handle our close callback is on */
     GWeakRef link_opaque;           /* the close callback's: to us */
-    GPtrArray *orphans;             /* domain companions kept across an outage */
-    GPtrArray *adopted;             /* the same, back on a link, to resync */
-    GThread *reconnect_thread;      /* running our own close and open */
+    GThread *reopen_thread;         /* running our own close and open of the connection */
 
     /*
      * Where every companion of the connection emits (NULL: the global
@@ -138,7 +149,8 @@ struct _GVirConnectionEvents {
     guint keepalive_count;
     guint retry_delay;              /* ms, doubled per failure */
     GSource *retry;
-    GCancellable *cancellable;      /* the reconnection in progress */
+    ReconnectPhase phase;
+    guint attempt;                  /* one more per attempt: a late answer of an older one is dropped */
 };
 
 G_DEFINE_FINAL_TYPE (GVirConnectionEvents, gvir_connection_events, G_TYPE_OBJECT)
@@ -173,15 +185,32 @@ static GPrivate making_companion;
 
 static void on_link_closed (virConnectPtr conn, int reason, void *opaque);
 
-/* Keepalive and the close callback: how a dead link is noticed.  Called with the lock held. */
-static void
+/*
+ * Keepalive and the close callback: how a dead link is noticed.  Both are
+ * local calls (the remote driver learned at open whether the daemon does
+ * keepalive), made before any registration RPC, outside the lock.
+ */
+static gboolean
 watch_link (GVirConnectionEvents *self, virConnectPtr handle)
 {
+    gint interval;
+    guint count;
+    gboolean remote = TRUE;
+
+    g_mutex_lock (&self->lock);
+    if (self->link == handle) {
+        g_mutex_unlock (&self->lock);
+        return TRUE;
+    }
+    interval = self->keepalive_interval;
+    count = self->keepalive_count;
+    g_mutex_unlock (&self->lock);
+
     /* only the remote driver has keepalive; a local driver's link cannot die */
-    if (self->keepalive_interval > 0 &&
-        virConnectSetKeepAlive (handle, self->keepalive_interval, self->keepalive_count) < 0) {
+    if (interval > 0 && virConnectSetKeepAlive (handle, interval, count) < 0) {
         g_debug ("libvirt-gevents: no keepalive on this connection: %s", virGetLastErrorMessage ());
         virResetLastError ();
+        remote = FALSE;
     }
     /*
      * No free callback: local drivers accept the registration and keep
@@ -192,89 +221,98 @@ watch_link (GVirConnectionEvents *self, virConnectPtr handle)
         g_debug ("libvirt-gevents: no close callback on this connection: %s",
                  virGetLastErrorMessage ());
         virResetLastError ();
-        return;
+        return FALSE;
     }
-    self->link = handle;
-    virConnectRef (handle);
+    g_mutex_lock (&self->lock);
+    if (!self->link) {
+        self->link = handle;
+        virConnectRef (handle);
+        handle = NULL;
+    }
+    g_mutex_unlock (&self->lock);
+    /* another thread watched it first */
+    if (handle && virConnectUnregisterCloseCallback (handle, on_link_closed) < 0)
+        virResetLastError ();
+    return remote;
 }
 
 static void
-unwatch_link (virConnectPtr link)
+unwatch_link (GVirConnectionEvents *self)
 {
+    virConnectPtr link;
+
+    g_mutex_lock (&self->lock);
+    link = g_steal_pointer (&self->link);
+    self->linked = FALSE;
+    g_mutex_unlock (&self->lock);
+    if (!link)
+        return;
     if (virConnectUnregisterCloseCallback (link, on_link_closed) < 0)
         virResetLastError ();
     virConnectClose (link);
 }
 
-/* Idempotent: two threads may see the connection open at once. */
+/*
+ * The program's connection is open (any thread: the program's open, or
+ * its open_async's GTask thread): watch the link, then register (RPCs, so
+ * outside the lock).  Idempotent: two threads may see the connection open
+ * at once.
+ */
 static void
 attach (GVirConnectionEvents *self)
 {
     virConnectPtr handle = NULL;
-    GPtrArray *orphans = NULL;
+    gboolean remote;
 
     g_mutex_lock (&self->lock);
     if (!self->hub && self->connection)
         g_object_get (self->connection, "handle", &handle, NULL);
-    /* held across the registrations: they are this connection's alone */
-    while (handle && !self->hub) {
-        GVirEventsHub *hub = gvir_events_hub_acquire (handle);
+    g_mutex_unlock (&self->lock);
+    if (!handle)
+        return;
 
-        if (gvir_events_hub_add_connection (hub, self)) {
-            self->hub = hub;
+    remote = watch_link (self, handle);
+    for (;;) {
+        GVirEventsHub *hub = gvir_events_hub_acquire (handle);
+        gboolean kept = FALSE, again = FALSE;
+
+        if (!hub)
+            break;
+        g_mutex_lock (&self->lock);
+        if (!self->hub) {
+            again = !gvir_events_hub_add_connection (hub, self);
+            if (!again) {
+                self->hub = hub;
+                self->linked = TRUE;
+                kept = TRUE;
+            }
+        }
+        g_mutex_unlock (&self->lock);
+        if (kept) {
             /* a new link's hub: its companions emit where the program chose */
             gvir_events_hub_set_context (hub, self->context);
-        } else
+            if (remote)
+                gvir_events_hub_set_may_reconnect (hub);
+        } else {
             gvir_events_hub_unref (hub);
-    }
-    if (handle) {
-        watch_link (self, handle);
-        /* the domain companions of before an outage hear their domains again */
-        orphans = g_steal_pointer (&self->orphans);
-        if (orphans) {
-            gvir_events_hub_adopt_domains (self->hub, orphans);
-            g_clear_pointer (&self->adopted, g_ptr_array_unref);
-            self->adopted = orphans;
         }
+        if (!again)
+            break;
     }
-    g_mutex_unlock (&self->lock);
-    if (handle)
-        virConnectClose (handle);
+    virConnectClose (handle);
 }
 
-/*
- * Lets the hub go.  keep_domains: the link died and will be reopened, so
- * the domain companions (and their handlers) wait for the next hub.
- */
+/* The program closed the connection, or it is finalized: every companion is told it is gone. */
 static void
-detach (GVirConnectionEvents *self, gboolean keep_domains)
+detach (GVirConnectionEvents *self)
 {
     GVirEventsHub *hub;
-    virConnectPtr link;
-    g_autoptr(GPtrArray) forgotten = NULL;
 
+    unwatch_link (self);
     g_mutex_lock (&self->lock);
     hub = g_steal_pointer (&self->hub);
-    link = g_steal_pointer (&self->link);
-    if (hub && keep_domains) {
-        GPtrArray *stolen = gvir_events_hub_steal_domains (hub);
-
-        if (self->orphans) {
-            g_ptr_array_extend_and_steal (self->orphans, stolen);
-        } else {
-            self->orphans = stolen;
-        }
-    } else if (!keep_domains) {
-        forgotten = g_steal_pointer (&self->orphans);
-    }
+    self->attempt++;
     g_mutex_unlock (&self->lock);
-
-    if (forgotten) {
-        for (guint i = 0; i < forgotten->len; i++)
-            gvir_domain_events_set_gone (g_ptr_array_index (forgotten, i));
-    }
-    if (link)
-        unwatch_link (link);
     if (!hub)
         return;
     gvir_events_hub_remove_connection (hub, self);
@@ -291,6 +329,40 @@ set_connected (GVirConnectionEvents *self, gboolean connected)
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTED]);
 }
 
+/*
+ * Reconnection
+ * ============
+ *
+ * In the companion's main context, except where a function says "worker".
+ *
+ *   link_lost        the close callback said the current link died: the
+ *                    hub (and every companion in it) is kept; disconnected.
+ *   reconnect_now    PROBING: a private connection is opened on a worker,
+ *                    with keepalive, and asked one question.  All the
+ *                    waiting on a dead, stalled or frozen link happens
+ *                    there, holding no lock anybody else takes.
+ *   probe_done       the daemon answered: REOPENING, here, the program's
+ *                    GVirConnection is closed and opened again, so its
+ *                    signals run where the program expects them and no
+ *                    lock of libvirt-gobject's is held across a wait
+ *                    longer than one handshake with a daemon that just
+ *                    answered.  connection-opened gives the hub the new
+ *                    link (gvir_events_hub_add_link(): no RPC).
+ *   reattach_*       REATTACHING on a worker: registrations, libvirt-gobject's
+ *                    domains, pools and networks fetched again, and the
+ *                    state of every companion asked; a failure of any is a
+ *                    failed attempt, retried.
+ *   reattach_done    the lifecycle events that explain the outage, the
+ *                    pollers reset, then reconnected.
+ *
+ * Turning auto-reconnect off, or the program closing the connection, makes
+ * a probe's answer stale (attempt): closed and quiet.  Once the program's
+ * connection is reopened, the attempt completes: reconnected, or (the new
+ * link died too) disconnected and quiet without auto-reconnect.
+ */
+
+static void schedule_reconnection (GVirConnectionEvents *self);
+
 static void
 cancel_reconnection (GVirConnectionEvents *self)
 {
@@ -298,89 +370,43 @@ cancel_reconnection (GVirConnectionEvents *self)
         g_source_destroy (self->retry);
         g_clear_pointer (&self->retry, g_source_unref);
     }
-    if (self->cancellable) {
-        g_cancellable_cancel (self->cancellable);
-        g_clear_object (&self->cancellable);
+    /* a probe's answer is dropped; a reopened connection completes its attempt */
+    if (self->phase == RECONNECT_PROBING) {
+        g_mutex_lock (&self->lock);
+        self->attempt++;
+        g_mutex_unlock (&self->lock);
+        self->phase = RECONNECT_IDLE;
     }
 }
 
-static void schedule_reconnection (GVirConnectionEvents *self);
-static GArray *resync_query (GVirConnection *connection, virConnectPtr handle,
-                             GPtrArray *companions);
+static void
+attempt_failed (GVirConnectionEvents *self, const GError *error)
+{
+    g_debug ("libvirt-gevents: reconnection failed: %s", error->message);
+    self->phase = RECONNECT_IDLE;
+    self->retry_delay = MIN (self->retry_delay * 2, MAX_RECONNECT_DELAY_MS);
+    schedule_reconnection (self);
+}
+
+/* What the main context hands a worker: a worker never holds the program's objects last. */
+typedef struct {
+    GWeakRef self;
+    guint attempt;
+    gchar *uri;
+    gint keepalive_interval;
+    guint keepalive_count;
+    GVirConnection *connection;     /* REATTACHING; released in the main context */
+    GVirEventsHub *hub;             /* REATTACHING */
+    GPtrArray *domains;             /* REATTACHING: every GVirDomainEvents of the hub */
+    GPtrArray *objects;             /* REATTACHING: every GVirObjectEvents of the hub */
+    GArray *resync;                 /* REATTACHING, the worker's answer: Resync */
+    GArray *object_resync;          /* REATTACHING, the worker's answer: ObjectResync */
+} Attempt;
 
 /*
- * Runs on a worker thread: reopening can take seconds against a dead remote
- * host.  libvirt-gobject's own close and open emit connection-closed and
- * connection-opened here; the first is ours (not the application's), the
- * second attaches as any open does.
- */
-static void
-reconnect_unguarded (GTask *task, gpointer source, GCancellable *cancellable)
-{
-    GVirConnectionEvents *self = source;
-    GVirConnection *connection = NULL;
-    g_autoptr(GError) error = NULL;
-    virConnectPtr handle = NULL;
-    GPtrArray *adopted = NULL;
-    GArray *results = NULL;
-
-    g_mutex_lock (&self->lock);
-    if (self->connection)
-        connection = g_object_ref (self->connection);
-    self->reconnect_thread = g_thread_self ();
-    g_mutex_unlock (&self->lock);
-    if (!connection) {
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "The connection is gone");
-        return;
-    }
-
-    gvir_connection_close (connection);
-    if (gvir_connection_open (connection, cancellable, &error)) {
-        /* libvirt-gobject's own callback wants its domain table; the program wants new domains */
-        g_autoptr(GError) fetch_error = NULL;
-
-        if (!gvir_connection_fetch_domains (connection, cancellable, &fetch_error))
-            g_debug ("libvirt-gevents: could not fetch the domains again: %s", fetch_error->message);
-    }
-
-    g_mutex_lock (&self->lock);
-    self->reconnect_thread = NULL;
-    /* attached by the open's connection-opened, here: ask the daemon about the kept domains */
-    if (!error && self->link) {
-        handle = self->link;
-        virConnectRef (handle);
-    }
-    adopted = g_steal_pointer (&self->adopted);
-    g_mutex_unlock (&self->lock);
-
-    if (!error && handle && adopted)
-        results = resync_query (connection, handle, adopted);
-    if (handle)
-        virConnectClose (handle);
-    g_clear_pointer (&adopted, g_ptr_array_unref);
-    g_object_unref (connection);
-    if (error)
-        g_task_return_error (task, g_steal_pointer (&error));
-    else
-        g_task_return_pointer (task, results, (GDestroyNotify) g_array_unref);
-}
-
-/* the daemon may die again while we talk to it: see gvir_events_sigpipe_block() */
-static void
-reconnect_in_thread (GTask *task, gpointer source, gpointer data G_GNUC_UNUSED,
-                     GCancellable *cancellable)
-{
-    GVirEventsSigpipeGuard sigpipe;
-
-    gvir_events_sigpipe_block (&sigpipe);
-    reconnect_unguarded (task, source, cancellable);
-    gvir_events_sigpipe_unblock (&sigpipe);
-}
-
-/*
- * What the daemon says of a kept domain after a reconnection.  Asked on the
- * reconnecting thread (one or two RPCs per domain: thousands of domains must
- * not block the main loop), used on the main context.
+ * What the daemon says of a kept companion after a reconnection.  Asked on
+ * the worker (one or two RPCs each: thousands of domains must not block the
+ * main loop), used in the main context.
  */
 typedef struct {
     GVirDomainEvents *companion;
@@ -389,6 +415,12 @@ typedef struct {
     int state;                      /* -1: not known */
     int reason;
 } Resync;
+
+typedef struct {
+    GVirObjectEvents *companion;
+    GObject *fresh;                 /* the GVirConnection's wrapper on the new link, or NULL */
+    gboolean gone;
+} ObjectResync;
 
 static void
 resync_clear (gpointer data)
@@ -399,14 +431,220 @@ resync_clear (gpointer data)
     g_clear_object (&r->fresh);
 }
 
-static GArray *
-resync_query (GVirConnection *connection, virConnectPtr handle, GPtrArray *companions)
+static void
+object_resync_clear (gpointer data)
 {
-    GArray *results = g_array_sized_new (FALSE, TRUE, sizeof (Resync), companions->len);
+    ObjectResync *r = data;
 
-    g_array_set_clear_func (results, resync_clear);
-    for (guint i = 0; i < companions->len; i++) {
-        Resync r = { g_object_ref (g_ptr_array_index (companions, i)), NULL, FALSE, -1, 0 };
+    g_clear_object (&r->companion);
+    g_clear_object (&r->fresh);
+}
+
+static Attempt *
+attempt_new (GVirConnectionEvents *self)
+{
+    Attempt *a = g_new0 (Attempt, 1);
+
+    g_weak_ref_init (&a->self, self);
+    g_mutex_lock (&self->lock);
+    a->attempt = self->attempt;
+    g_mutex_unlock (&self->lock);
+    return a;
+}
+
+/* In the main context: the last references to the program's objects go here. */
+static void
+attempt_free (Attempt *a)
+{
+    g_weak_ref_clear (&a->self);
+    g_free (a->uri);
+    g_clear_object (&a->connection);
+    g_clear_pointer (&a->hub, gvir_events_hub_unref);
+    g_clear_pointer (&a->domains, g_ptr_array_unref);
+    g_clear_pointer (&a->objects, g_ptr_array_unref);
+    g_clear_pointer (&a->resync, g_array_unref);
+    g_clear_pointer (&a->object_resync, g_array_unref);
+    g_free (a);
+}
+
+/* The companion, if the attempt is still its current one (the main context's). */
+static GVirConnectionEvents *
+attempt_dup_self (Attempt *a)
+{
+    GVirConnectionEvents *self = g_weak_ref_get (&a->self);
+    gboolean current;
+
+    if (!self)
+        return NULL;
+    g_mutex_lock (&self->lock);
+    current = self->attempt == a->attempt && self->connection;
+    g_mutex_unlock (&self->lock);
+    if (!current)
+        g_clear_object (&self);
+    return self;
+}
+
+/*
+ * Runs fn on a worker with the attempt, then done in the companion's
+ * context.  No source object: a probe that waits for a frozen link must
+ * not keep the companion alive.
+ */
+static void
+attempt_run (GVirConnectionEvents *self, Attempt *a, GTaskThreadFunc fn, GAsyncReadyCallback done)
+{
+    g_autoptr(GTask) task = NULL;
+
+    g_main_context_push_thread_default (self->context);
+    task = g_task_new (NULL, NULL, done, a);
+    g_main_context_pop_thread_default (self->context);
+    /* the worker borrows it; done() frees it, in this context */
+    g_task_set_task_data (task, a, NULL);
+    g_task_set_source_tag (task, attempt_run);
+    g_task_set_name (task, "[libvirt-gevents] reconnection");
+    g_task_run_in_thread (task, fn);
+}
+
+/* Worker: the daemon answers a private connection, or the attempt fails.  No lock held. */
+static void
+probe_in_thread (GTask *task, gpointer source G_GNUC_UNUSED, gpointer data,
+                 GCancellable *cancellable G_GNUC_UNUSED)
+{
+    Attempt *a = data;
+    GVirEventsSigpipeGuard sigpipe;
+    virConnectPtr probe;
+    unsigned long version = 0;
+    g_autofree gchar *failure = NULL;
+
+    /* the daemon may die again while we talk to it: see gvir_events_sigpipe_block() */
+    gvir_events_sigpipe_block (&sigpipe);
+    probe = virConnectOpen (a->uri);
+    if (probe) {
+        if (a->keepalive_interval > 0 &&
+            virConnectSetKeepAlive (probe, a->keepalive_interval, a->keepalive_count) < 0)
+            virResetLastError ();
+        if (virConnectGetLibVersion (probe, &version) < 0)
+            failure = g_strdup (virGetLastErrorMessage ());
+        virConnectClose (probe);
+    } else {
+        failure = g_strdup (virGetLastErrorMessage ());
+    }
+    virResetLastError ();
+    gvir_events_sigpipe_unblock (&sigpipe);
+
+    if (failure)
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                                 "The daemon did not answer: %s", failure);
+    else
+        g_task_return_boolean (task, TRUE);
+}
+
+static void reopen (GVirConnectionEvents *self);
+
+static void
+probe_done (GObject *source G_GNUC_UNUSED, GAsyncResult *result, gpointer data)
+{
+    Attempt *a = data;
+    g_autoptr(GVirConnectionEvents) self = attempt_dup_self (a);
+    g_autoptr(GError) error = NULL;
+
+    if (!g_task_propagate_boolean (G_TASK (result), &error) && self)
+        attempt_failed (self, error);
+    else if (self)
+        reopen (self);
+    attempt_free (a);
+}
+
+static gboolean
+reconnect_now (gpointer data)
+{
+    GVirConnectionEvents *self = data;
+    Attempt *a;
+
+    g_clear_pointer (&self->retry, g_source_unref);
+    if (!self->connection)
+        return G_SOURCE_REMOVE;
+    self->phase = RECONNECT_PROBING;
+    g_mutex_lock (&self->lock);
+    self->attempt++;
+    g_mutex_unlock (&self->lock);
+    a = attempt_new (self);
+    a->uri = g_strdup (gvir_connection_get_uri (self->connection));
+    a->keepalive_interval = self->keepalive_interval;
+    a->keepalive_count = self->keepalive_count;
+    attempt_run (self, a, probe_in_thread, probe_done);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnection (GVirConnectionEvents *self)
+{
+    if (!self->auto_reconnect || self->retry || self->phase != RECONNECT_IDLE ||
+        !self->connection || !self->hub || self->connected)
+        return;
+    self->retry = g_timeout_source_new (self->retry_delay);
+    g_source_set_callback (self->retry, reconnect_now, self, NULL);
+    g_source_set_name (self->retry, "[libvirt-gevents] reconnect");
+    g_source_attach (self->retry, self->context);
+}
+
+static void reattach_in_thread (GTask *task, gpointer source, gpointer data,
+                                GCancellable *cancellable);
+static void reattach_done (GObject *source, GAsyncResult *result, gpointer data);
+
+/*
+ * The daemon answered: the program's connection is reopened here.  Its
+ * connection-closed and connection-opened run here, as in the program's own
+ * gvir_connection_open(); ours see reopen_thread and leave them to us.
+ */
+static void
+reopen (GVirConnectionEvents *self)
+{
+    g_autoptr(GError) error = NULL;
+    GVirConnection *connection = g_object_ref (self->connection);
+    virConnectPtr handle = NULL;
+    Attempt *a;
+    gboolean opened;
+
+    self->phase = RECONNECT_REOPENING;
+    g_mutex_lock (&self->lock);
+    self->reopen_thread = g_thread_self ();
+    g_mutex_unlock (&self->lock);
+    gvir_connection_close (connection);
+    opened = gvir_connection_open (connection, NULL, &error);
+    g_mutex_lock (&self->lock);
+    self->reopen_thread = NULL;
+    g_mutex_unlock (&self->lock);
+
+    if (opened)
+        g_object_get (connection, "handle", &handle, NULL);
+    if (!handle || !self->hub || !gvir_events_hub_add_link (self->hub, handle)) {
+        if (!error)
+            error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                         "The connection has no link to give the events");
+        if (handle)
+            virConnectClose (handle);
+        g_object_unref (connection);
+        attempt_failed (self, error);
+        return;
+    }
+    watch_link (self, handle);
+    virConnectClose (handle);
+
+    self->phase = RECONNECT_REATTACHING;
+    a = attempt_new (self);
+    a->connection = connection;
+    a->hub = gvir_events_hub_ref (self->hub);
+    gvir_events_hub_list_companions (a->hub, &a->domains, &a->objects);
+    attempt_run (self, a, reattach_in_thread, reattach_done);
+}
+
+static void
+resync_query_domains (Attempt *a, virConnectPtr handle)
+{
+    a->resync = g_array_sized_new (FALSE, TRUE, sizeof (Resync), a->domains->len);
+    g_array_set_clear_func (a->resync, resync_clear);
+    for (guint i = 0; i < a->domains->len; i++) {
+        Resync r = { g_object_ref (g_ptr_array_index (a->domains, i)), NULL, FALSE, -1, 0 };
         const guint8 *uuid = gvir_domain_events_get_uuid (r.companion);
         virDomainPtr dom = virDomainLookupByUUID (handle, uuid);
 
@@ -418,7 +656,7 @@ resync_query (GVirConnection *connection, virConnectPtr handle, GPtrArray *compa
             gchar uuid_string[VIR_UUID_STRING_BUFLEN];
 
             gvir_events_uuid_to_string (uuid, uuid_string);
-            r.fresh = gvir_connection_get_domain (connection, uuid_string);
+            r.fresh = gvir_connection_get_domain (a->connection, uuid_string);
             if (!r.fresh)
                 r.fresh = g_object_new (GVIR_TYPE_DOMAIN, "handle", dom, NULL);
             if (virDomainGetState (dom, &r.state, &r.reason, 0) < 0) {
@@ -427,9 +665,77 @@ resync_query (GVirConnection *connection, virConnectPtr handle, GPtrArray *compa
             }
             virDomainFree (dom);
         }
-        g_array_append_val (results, r);
+        g_array_append_val (a->resync, r);
     }
-    return results;
+}
+
+static void
+resync_query_objects (Attempt *a, virConnectPtr handle)
+{
+    a->object_resync = g_array_sized_new (FALSE, TRUE, sizeof (ObjectResync), a->objects->len);
+    g_array_set_clear_func (a->object_resync, object_resync_clear);
+    for (guint i = 0; i < a->objects->len; i++) {
+        ObjectResync r = { g_object_ref (g_ptr_array_index (a->objects, i)), NULL, FALSE };
+        const GVirEventFamily *family = gvir_object_events_get_family (r.companion);
+        GObject *old = gvir_object_events_get_object (r.companion);
+        gpointer old_handle = NULL;
+        gchar uuid[VIR_UUID_STRING_BUFLEN];
+
+        /* the dead link's handle still knows its UUID */
+        g_object_get (old, "handle", &old_handle, NULL);
+        if (old_handle && family->get_uuid (old_handle, uuid)) {
+            r.gone = family->is_gone (handle, uuid);
+            if (!r.gone)
+                r.fresh = family->find (a->connection, old_handle);
+        }
+        if (old_handle) {
+            GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (old), "handle");
+
+            g_boxed_free (G_PARAM_SPEC_VALUE_TYPE (pspec), old_handle);
+        }
+        g_array_append_val (a->object_resync, r);
+    }
+}
+
+/* Worker: registrations, libvirt-gobject's tables, the companions' state.  No lock held. */
+static void
+reattach_unguarded (GTask *task, Attempt *a)
+{
+    g_autoptr(GError) error = NULL;
+    virConnectPtr handle = NULL;
+
+    gvir_events_hub_register_link (a->hub);
+    /* libvirt-gobject's own tables: the reopen's close emptied them; the program reads them */
+    if (!gvir_connection_fetch_domains (a->connection, NULL, &error) ||
+        !gvir_connection_fetch_storage_pools (a->connection, NULL, &error) ||
+        !gvir_connection_fetch_networks (a->connection, NULL, &error)) {
+        g_task_return_error (task, g_steal_pointer (&error));
+        return;
+    }
+    g_object_get (a->connection, "handle", &handle, NULL);
+    if (!handle || virConnectIsAlive (handle) != 1) {
+        virResetLastError ();
+        if (handle)
+            virConnectClose (handle);
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
+                                 "The new link died during the reconnection");
+        return;
+    }
+    resync_query_domains (a, handle);
+    resync_query_objects (a, handle);
+    virConnectClose (handle);
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+reattach_in_thread (GTask *task, gpointer source G_GNUC_UNUSED, gpointer data,
+                    GCancellable *cancellable G_GNUC_UNUSED)
+{
+    GVirEventsSigpipeGuard sigpipe;
+
+    gvir_events_sigpipe_block (&sigpipe);
+    reattach_unguarded (task, data);
+    gvir_events_sigpipe_unblock (&sigpipe);
 }
 
 static int
@@ -470,6 +776,8 @@ resync_emit (GVirEventsHub *hub, GArray *results)
         gboolean was_active = before >= 0 && before != VIR_DOMAIN_SHUTOFF && before != VIR_DOMAIN_NOSTATE;
         int after = r->state;
 
+        /* the agent may have come back, or gone, while nobody could tell */
+        gvir_domain_events_resync (r->companion);
         if (r->gone) {
             GVirDomain *old = gvir_domain_events_peek_domain (r->companion);
 
@@ -503,75 +811,79 @@ resync_emit (GVirEventsHub *hub, GArray *results)
     }
 }
 
+/*
+ * A network or pool undefined during the outage is told as libvirt tells
+ * it, an `undefined` lifecycle event (synthesized), and the hub forgets it
+ * like a domain that is gone; one still there gets its new wrapper.
+ */
 static void
-reconnect_done (GObject *source, GAsyncResult *result, gpointer data G_GNUC_UNUSED)
+resync_emit_objects (GVirEventsHub *hub, GArray *results)
 {
-    GVirConnectionEvents *self = GVIR_CONNECTION_EVENTS (source);
+    for (guint i = 0; results && i < results->len; i++) {
+        ObjectResync *r = &g_array_index (results, ObjectResync, i);
+        gboolean network = GVIR_IS_NETWORK_EVENTS (r->companion);
+        GVirObjectEventKind lifecycle = network ?
+            GVIR_OBJECT_EVENT_KIND_NETWORK_LIFECYCLE : GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_LIFECYCLE;
+
+        if (r->fresh) {
+            gvir_object_events_set_object (r->companion, r->fresh);
+        } else if (r->gone) {
+            GObject *old = gvir_object_events_get_object (r->companion);
+            gpointer handle = NULL;
+            const GVirEventRaw raw[] = {
+                { .i = network ? VIR_NETWORK_EVENT_UNDEFINED : VIR_STORAGE_POOL_EVENT_UNDEFINED },
+                { .i = 0 }
+            };
+
+            g_object_get (old, "handle", &handle, NULL);
+            if (handle) {
+                GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (old), "handle");
+
+                gvir_events_hub_synthesize_object (hub, lifecycle, handle, raw);
+                g_boxed_free (G_PARAM_SPEC_VALUE_TYPE (pspec), handle);
+            }
+            gvir_events_hub_forget_object (hub, gvir_object_events_get_key (r->companion));
+        }
+    }
+}
+
+static void
+reattach_done (GObject *source G_GNUC_UNUSED, GAsyncResult *result, gpointer data)
+{
+    Attempt *a = data;
+    g_autoptr(GVirConnectionEvents) self = attempt_dup_self (a);
     g_autoptr(GError) error = NULL;
-    g_autoptr(GArray) results = NULL;
-    GVirEventsHub *hub = NULL;
-    gboolean alive;
+    gboolean alive = FALSE;
 
-    results = g_task_propagate_pointer (G_TASK (result), &error);
-    if (error) {
-        if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
-            return;
-        g_debug ("libvirt-gevents: reconnection failed: %s", error->message);
-        g_clear_object (&self->cancellable);
-        self->retry_delay = MIN (self->retry_delay * 2, MAX_RECONNECT_DELAY_MS);
-        schedule_reconnection (self);
+    g_task_propagate_boolean (G_TASK (result), &error);
+    if (!self) {
+        attempt_free (a);
         return;
     }
-    g_clear_object (&self->cancellable);
-
     g_mutex_lock (&self->lock);
-    if (self->hub)
-        hub = gvir_events_hub_ref (self->hub);
+    alive = !error && self->link && virConnectIsAlive (self->link) == 1;
     g_mutex_unlock (&self->lock);
-
-    /* the new link died already (link_lost() kept the domains, or will): again */
-    g_mutex_lock (&self->lock);
-    alive = self->link && virConnectIsAlive (self->link) == 1;
-    g_mutex_unlock (&self->lock);
-    if (hub && !alive) {
-        detach (self, TRUE);
-        g_clear_pointer (&hub, gvir_events_hub_unref);
-    }
-    if (!hub) {
-        self->retry_delay = MIN (self->retry_delay * 2, MAX_RECONNECT_DELAY_MS);
-        schedule_reconnection (self);
+    if (!alive) {
+        /* the new link died already: the reopened connection is no better than the old */
+        unwatch_link (self);
+        if (!error)
+            error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
+                                         "The new link died during the reconnection");
+        attempt_failed (self, error);
+        attempt_free (a);
         return;
     }
-    resync_emit (hub, results);
-    gvir_events_hub_unref (hub);
+
+    resync_emit_objects (a->hub, a->object_resync);
+    resync_emit (a->hub, a->resync);
+    g_mutex_lock (&self->lock);
+    self->linked = TRUE;
+    g_mutex_unlock (&self->lock);
+    self->phase = RECONNECT_IDLE;
+    self->retry_delay = self->reconnect_interval;
+    attempt_free (a);
     set_connected (self, TRUE);
     g_signal_emit (self, signals[RECONNECTED], 0);
-}
-
-static gboolean
-reconnect_now (gpointer data)
-{
-    GVirConnectionEvents *self = data;
-    g_autoptr(GTask) task = NULL;
-
-    g_clear_pointer (&self->retry, g_source_unref);
-    self->cancellable = g_cancellable_new ();
-    task = g_task_new (self, self->cancellable, reconnect_done, NULL);
-    g_task_set_source_tag (task, reconnect_now);
-    g_task_run_in_thread (task, reconnect_in_thread);
-    return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_reconnection (GVirConnectionEvents *self)
-{
-    if (!self->auto_reconnect || self->retry || self->cancellable || !self->connection)
-        return;
-    self->retry = g_timeout_source_new (self->retry_delay);
-    g_source_set_callback (self->retry, reconnect_now, self, NULL);
-    g_source_set_name (self->retry, "[libvirt-gevents] reconnect");
-    g_source_attach (self->retry, self->context);
 }
 
 typedef struct {
@@ -594,7 +906,8 @@ link_lost_free (gpointer data)
  * In the companion's main context: a link died.  Only the current one
  * matters (an older one's death may arrive late), and it may die before
  * its reconnection was announced: then there is no new "disconnected",
- * only another attempt.
+ * only another attempt.  The hub, and every companion in it, waits for
+ * the next link.
  */
 static gboolean
 link_lost (gpointer data)
@@ -609,7 +922,7 @@ link_lost (gpointer data)
     if (!current)
         return G_SOURCE_REMOVE;
 
-    detach (self, TRUE);
+    unwatch_link (self);
     if (self->connected) {
         set_connected (self, FALSE);
         g_signal_emit (self, signals[DISCONNECTED], 0, lost->reason);
@@ -634,7 +947,7 @@ on_link_closed (virConnectPtr conn, int reason, void *opaque)
     lost->link = conn;
     virConnectRef (conn);
     lost->reason = reason;
-    /* never at once: libvirt holds its close-callback lock, which detaching takes */
+    /* never at once: libvirt holds its close-callback lock, which unwatching takes */
     idle = g_idle_source_new ();
     g_source_set_callback (idle, link_lost, lost, link_lost_free);
     g_source_set_name (idle, "[libvirt-gevents] link lost");
@@ -669,9 +982,8 @@ gvir_connection_events_finalize (GObject *object)
 {
     GVirConnectionEvents *self = GVIR_CONNECTION_EVENTS (object);
 
-    detach (self, FALSE);
+    detach (self);
     g_weak_ref_clear (&self->link_opaque);
-    g_clear_pointer (&self->adopted, g_ptr_array_unref);
     g_clear_pointer (&self->context, g_main_context_unref);
     g_mutex_clear (&self->lock);
 
@@ -709,7 +1021,7 @@ gvir_connection_events_set_property (GObject *object, guint prop_id,
         self->auto_reconnect = g_value_get_boolean (value);
         if (!self->auto_reconnect)
             cancel_reconnection (self);
-        else if (!self->connected && self->orphans)
+        else
             schedule_reconnection (self);
         break;
     case PROP_RECONNECT_INTERVAL:
@@ -728,12 +1040,20 @@ gvir_connection_events_set_property (GObject *object, guint prop_id,
                 return;
             self->keepalive_count = g_value_get_uint (value);
         }
-        /* on the live link at once; libvirt refuses to turn keepalive off once on */
-        g_mutex_lock (&self->lock);
-        if (self->link && self->keepalive_interval > 0 &&
-            virConnectSetKeepAlive (self->link, self->keepalive_interval, self->keepalive_count) < 0)
-            virResetLastError ();
-        g_mutex_unlock (&self->lock);
+        /* on the live link at once (a local call); libvirt refuses to turn keepalive off once on */
+        if (self->keepalive_interval > 0) {
+            virConnectPtr link = NULL;
+
+            g_mutex_lock (&self->lock);
+            if (self->link)
+                link = virConnectRef (self->link) == 0 ? self->link : NULL;
+            g_mutex_unlock (&self->lock);
+            if (link) {
+                if (virConnectSetKeepAlive (link, self->keepalive_interval, self->keepalive_count) < 0)
+                    virResetLastError ();
+                virConnectClose (link);
+            }
+        }
         break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -995,15 +1315,26 @@ static gboolean
 notify_connected (gpointer data)
 {
     GVirConnectionEvents *self = data;
-    gboolean attached;
+    gboolean linked;
 
     g_mutex_lock (&self->lock);
-    attached = self->hub != NULL;
+    linked = self->hub != NULL && self->linked;
     g_mutex_unlock (&self->lock);
     /* a reconnection says so itself, once the domains are resynced */
-    if (!self->cancellable)
-        set_connected (self, attached);
+    if (self->phase == RECONNECT_IDLE)
+        set_connected (self, linked);
     return G_SOURCE_REMOVE;
+}
+
+static gboolean
+is_reopening (GVirConnectionEvents *self)
+{
+    gboolean ours;
+
+    g_mutex_lock (&self->lock);
+    ours = self->reopen_thread == g_thread_self ();
+    g_mutex_unlock (&self->lock);
+    return ours;
 }
 
 static void
@@ -1011,6 +1342,9 @@ on_connection_opened (GVirConnection *connection G_GNUC_UNUSED, gpointer data)
 {
     GVirConnectionEvents *self = data;
 
+    /* our own reopen gives the hub its new link itself: see reopen() */
+    if (is_reopening (self))
+        return;
     attach (self);
     g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, notify_connected,
                                 g_object_ref (self), g_object_unref);
@@ -1023,6 +1357,7 @@ closed_by_program (gpointer data)
     GVirConnectionEvents *self = data;
 
     cancel_reconnection (self);
+    self->phase = RECONNECT_IDLE;
     return notify_connected (self);
 }
 
@@ -1030,15 +1365,11 @@ static void
 on_connection_closed (GVirConnection *connection G_GNUC_UNUSED, gpointer data)
 {
     GVirConnectionEvents *self = data;
-    gboolean ours;
 
-    g_mutex_lock (&self->lock);
-    ours = self->reconnect_thread == g_thread_self ();
-    g_mutex_unlock (&self->lock);
-    /* our own close, on the way to reopening: the domains wait */
-    if (ours)
+    /* our own close, on the way to reopening: the companions wait */
+    if (is_reopening (self))
         return;
-    detach (self, FALSE);
+    detach (self);
     g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, closed_by_program,
                                 g_object_ref (self), g_object_unref);
 }
@@ -1049,7 +1380,7 @@ connection_gone (gpointer data)
 {
     GVirConnectionEvents *self = data;
 
-    detach (self, FALSE);
+    detach (self);
     g_mutex_lock (&self->lock);
     self->connection = NULL;
     g_mutex_unlock (&self->lock);
@@ -1095,7 +1426,7 @@ gvir_connection_events_get_for_connection (GVirConnection *conn)
                              G_CALLBACK (on_connection_closed), self, 0);
     attach (self);
     g_mutex_lock (&self->lock);
-    self->connected = self->hub != NULL;    /* nobody can be listening yet */
+    self->connected = self->hub != NULL && self->linked;    /* nobody can be listening yet */
     g_mutex_unlock (&self->lock);
     return self;
 }
@@ -1159,8 +1490,8 @@ gvir_connection_events_supports (GVirConnectionEvents *self,
 
     g_mutex_lock (&self->lock);
     /* the library makes the polled kinds itself: what the agent tells is per domain */
-    supported = self->hub && (spec->virt_id == GVIR_EVENT_POLLED ||
-                              gvir_events_hub_supports (self->hub, spec->virt_id));
+    supported = self->hub && self->linked &&
+        (spec->virt_id == GVIR_EVENT_POLLED || gvir_events_hub_supports (self->hub, spec->virt_id));
     g_mutex_unlock (&self->lock);
     return supported;
 }
@@ -1187,7 +1518,7 @@ gvir_connection_events_supports_object_event (GVirConnectionEvents *self,
     g_return_val_if_fail ((guint) kind < GVIR_OBJECT_EVENT_N_KINDS, FALSE);
 
     g_mutex_lock (&self->lock);
-    supported = self->hub && gvir_events_hub_supports_object (self->hub, kind);
+    supported = self->hub && self->linked && gvir_events_hub_supports_object (self->hub, kind);
     g_mutex_unlock (&self->lock);
     return supported;
 }
@@ -1222,7 +1553,7 @@ gvir_connection_events_set_main_context (GVirConnectionEvents *self, GMainContex
     g_mutex_lock (&self->lock);
     if (self->context != context) {
         /* once chosen, never again: the context is read without the lock */
-        refused = self->context != NULL || self->orphans || self->adopted ||
+        refused = self->context != NULL ||
             (self->hub && !gvir_events_hub_set_context (self->hub, context));
         if (!refused)
             self->context = g_main_context_ref (context);

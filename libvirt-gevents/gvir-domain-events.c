@@ -670,12 +670,14 @@ gvir_domain_events_get_for_domain (GVirDomain *domain)
     while (!self) {
         GVirEventsHub *hub = gvir_events_hub_acquire (virDomainGetConnect (handle));
 
+        if (!hub)
+            break;              /* a closed link: acquire() said so */
         self = gvir_events_hub_get_domain_events (hub, uuid, domain);
+        /* what a reconnection compares with: one RPC, for a new companion only */
+        if (self && g_atomic_int_get (&self->state) < 0 && gvir_events_hub_may_reconnect (hub))
+            gvir_domain_events_learn_state (self, handle);
         gvir_events_hub_unref (hub);
     }
-    /* what a reconnection compares with: one RPC, for a new companion only */
-    if (g_atomic_int_get (&self->state) < 0)
-        gvir_domain_events_learn_state (self, handle);
     virDomainFree (handle);
     return self;
 }
@@ -723,20 +725,69 @@ gvir_domain_events_get_state (GVirDomainEvents *self)
     return g_atomic_int_get (&self->state);
 }
 
-void
-gvir_domain_events_learn_state (GVirDomainEvents *self, virDomainPtr handle)
-{
-    int state, reason;
+typedef struct {
+    GWeakRef companion;
+    virDomainPtr handle;
+} StateQuestion;
 
-    if (virDomainGetState (handle, &state, &reason, 0) < 0) {
+/*
+ * A pool thread: the companion is not kept alive for the answer, and the
+ * handle (with its connection) is let go as soon as it is answered.
+ */
+static void
+learn_state_in_thread (gpointer data, gpointer pool_data G_GNUC_UNUSED)
+{
+    StateQuestion *q = data;
+    GVirEventsSigpipeGuard sigpipe;
+    GVirDomainEvents *self;
+    int state, reason;
+    gboolean known;
+
+    gvir_events_sigpipe_block (&sigpipe);
+    known = virDomainGetState (q->handle, &state, &reason, 0) == 0;
+    if (!known) {
         /* copied first: virDomainGetName() resets (frees) libvirt's last error */
         g_autofree gchar *message = g_strdup (virGetLastErrorMessage ());
 
-        g_debug ("libvirt-gevents: no state for domain %s: %s", virDomainGetName (handle), message);
+        g_debug ("libvirt-gevents: no state for domain %s: %s", virDomainGetName (q->handle), message);
         virResetLastError ();
-        return;
     }
-    g_atomic_int_set (&self->state, state);
+    virDomainFree (q->handle);
+    gvir_events_sigpipe_unblock (&sigpipe);
+
+    self = g_weak_ref_get (&q->companion);
+    /* a lifecycle event that came meanwhile knows better */
+    if (self && known)
+        g_atomic_int_compare_and_exchange (&self->state, -1, state);
+    g_clear_object (&self);
+    g_weak_ref_clear (&q->companion);
+    g_free (q);
+}
+
+/*
+ * What a reconnection compares with, asked once per new companion on a
+ * pool thread: a getter on the main thread never waits for a stalled link.
+ */
+void
+gvir_domain_events_learn_state (GVirDomainEvents *self, virDomainPtr handle)
+{
+    static GThreadPool *pool;
+    StateQuestion *q = g_new0 (StateQuestion, 1);
+
+    if (g_once_init_enter (&pool))
+        g_once_init_leave (&pool, g_thread_pool_new (learn_state_in_thread, NULL, 4, FALSE, NULL));
+    g_weak_ref_init (&q->companion, self);
+    q->handle = handle;
+    virDomainRef (handle);
+    g_thread_pool_push (pool, q, NULL);
+}
+
+/* After a reconnection, in the companion's context: what the outage made stale. */
+void
+gvir_domain_events_resync (GVirDomainEvents *self)
+{
+    if (self->guest_users)
+        gvir_guest_users_resync (self->guest_users);
 }
 
 /* The state a lifecycle event leaves the domain in, or -1 if it says nothing of it. */

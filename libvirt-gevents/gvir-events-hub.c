@@ -24,8 +24,13 @@
 
 struct _GVirEventsHub {
     gint ref_count;                 /* atomic; see "Lifetime" below */
-    gconstpointer key;              /* the virConnectPtr in the hubs table */
-    virConnectPtr conn;             /* owned; NULL once shut down */
+    /*
+     * Every link the hub was reached by, with a reference: its keys in the
+     * hubs table (held, so that no new connection gets a dead one's
+     * address).  Written under hubs_lock.  See "Links" below.
+     */
+    GPtrArray *links;
+    virConnectPtr conn;             /* the current link, owned; NULL once shut down */
     GVirEventsSlot slots[GVIR_EVENT_N_VIRT_IDS];
     GVirEventsSlot object_slots[GVIR_OBJECT_EVENT_N_KINDS];
 
@@ -33,6 +38,8 @@ struct _GVirEventsHub {
     GCond registered_cond;
     gboolean registered;            /* the registrations are made (or refused) */
     gboolean shut_down;
+    gboolean may_reconnect;         /* a GVirConnectionEvents watches a link that can die */
+    virConnectPtr registered_on;    /* the link the slots' callback IDs are of, owned */
     GHashTable *domains;            /* uuid -> GVirDomainEvents, strong */
     GHashTable *objects;            /* "network/UUID" -> GVirObjectEvents, strong */
     GPtrArray *connections;         /* GVirConnectionEvents, weak */
@@ -76,6 +83,22 @@ typedef struct {
  * wrappers libvirt-gobject replaces.  It shuts down when the connection
  * closes (GVirConnectionEvents sees that), or when it has no companion
  * left: neither a GVirConnectionEvents nor a watched domain.
+ *
+ * Links
+ * =====
+ *
+ * A hub outlives the death of its link: GVirConnectionEvents reopens the
+ * connection and gives the hub the new link (gvir_events_hub_add_link()),
+ * then registers there (gvir_events_hub_register_link()).  Every companion
+ * (domain, network, pool) stays in its table, the same object with the same
+ * handlers.  The dead link stays a key of the hub too: a wrapper from
+ * before the outage (its handle is on the dead link) finds the same hub,
+ * so the same companion, never a second hub that would hear nothing.
+ *
+ * Registration IDs belong to the link they were made on (registered_on).
+ * They are taken out of the slots under the lock before they are dropped,
+ * and a registration that completes after a shutdown is dropped at once:
+ * no RPC is ever made under the lock, and no shutdown waits for one.
  */
 
 static GMutex hubs_lock;
@@ -88,6 +111,12 @@ guint
 gvir_events_hub_n_allocated (void)
 {
     return g_atomic_int_get (&n_allocated);
+}
+
+static void
+connect_close (gpointer conn)
+{
+    virConnectClose (conn);
 }
 
 /* UUIDs are random: their first bytes are as good a hash as any. */
@@ -119,58 +148,70 @@ slot_released (void *opaque)
  * One registration; FALSE if libvirt refused it (an older daemon, a driver
  * without that kind of object): supports() then says so.
  */
-static gboolean
-slot_register (GVirEventsHub *hub, GVirEventsSlot *slot, const GVirEventFamily *family,
-               GVirEventsCallback callback)
+static const GVirEventFamily *
+slot_family (const GVirEventsSlot *slot)
 {
-    gvir_events_hub_ref (hub);
-    slot->callback_id = family->register_any (hub->conn, slot->virt_id, callback,
-                                              slot, slot_released);
-    if (slot->callback_id >= 0)
-        return TRUE;
-
-    /* libvirt calls no free callback for a refused registration */
-    gvir_events_hub_unref (hub);
-    g_debug ("libvirt-gevents: %s event ID %d not registered: %s",
-             family->name, slot->virt_id, virGetLastErrorMessage ());
-    return FALSE;
+    return slot->object ? slot->object->family : &gvir_event_domain_family;
 }
 
 static void
-slot_deregister (GVirEventsSlot *slot, virConnectPtr conn, const GVirEventFamily *family)
+drop_registration (const GVirEventsSlot *slot, virConnectPtr conn, int callback_id)
 {
-    int callback_id = slot->callback_id;
-
-    slot->callback_id = -1;
     /* libvirt drops its side even when the link is dead: nothing is lost */
-    if (callback_id >= 0 && family->deregister_any (conn, callback_id) < 0) {
+    if (slot_family (slot)->deregister_any (conn, callback_id) < 0) {
         g_debug ("libvirt-gevents: could not deregister %s event ID %d: %s",
-                 family->name, slot->virt_id, virGetLastErrorMessage ());
+                 slot_family (slot)->name, slot->virt_id, virGetLastErrorMessage ());
         virResetLastError ();
     }
 }
 
+/*
+ * One registration on conn (an RPC: outside the lock).  Kept only if conn
+ * is still the hub's link: a shutdown or a new link meanwhile drops it.
+ */
+static gboolean
+slot_register (GVirEventsHub *hub, virConnectPtr conn, GVirEventsSlot *slot,
+               GVirEventsCallback callback)
+{
+    int callback_id;
+    gboolean kept;
+
+    gvir_events_hub_ref (hub);
+    callback_id = slot_family (slot)->register_any (conn, slot->virt_id, callback,
+                                                    slot, slot_released);
+    if (callback_id < 0) {
+        /* libvirt calls no free callback for a refused registration */
+        gvir_events_hub_unref (hub);
+        g_debug ("libvirt-gevents: %s event ID %d not registered: %s",
+                 slot_family (slot)->name, slot->virt_id, virGetLastErrorMessage ());
+        return FALSE;
+    }
+
+    g_mutex_lock (&hub->lock);
+    kept = !hub->shut_down && hub->registered_on == conn;
+    if (kept)
+        slot->callback_id = callback_id;
+    g_mutex_unlock (&hub->lock);
+    if (!kept)
+        drop_registration (slot, conn, callback_id);
+    return kept;
+}
+
 /* Synchronous RPCs on a remote link: never called under a lock. */
 static void
-hub_register (GVirEventsHub *hub)
+hub_register (GVirEventsHub *hub, virConnectPtr conn)
 {
     gboolean any = FALSE;
     g_autofree gchar *failure = NULL;
 
     if (G_UNLIKELY (gvir_events_hub_test_hook))
-        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_REGISTER, hub->conn);
+        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_REGISTER, conn);
     for (int id = 0; id < GVIR_EVENT_N_VIRT_IDS; id++) {
         const GVirEventSpec *spec = gvir_event_spec_for_virt_id (id);
-        GVirEventsSlot *slot = &hub->slots[id];
 
-        slot->hub = hub;
-        slot->virt_id = id;
-        slot->callback_id = -1;
         if (!spec)
             continue;
-
-        if (slot_register (hub, slot, &gvir_event_domain_family,
-                           (GVirEventsCallback) spec->callback)) {
+        if (slot_register (hub, conn, &hub->slots[id], (GVirEventsCallback) spec->callback)) {
             any = TRUE;
         } else if (!failure) {
             failure = g_strdup (virGetLastErrorMessage ());
@@ -183,20 +224,14 @@ hub_register (GVirEventsHub *hub)
      * and a driver of one kind of object (secret:///embed) has no domains.
      */
     for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
-        const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
-        GVirEventsSlot *slot = &hub->object_slots[kind];
-
-        slot->hub = hub;
-        slot->virt_id = spec->virt_id;
-        slot->object = spec;
-        slot->callback_id = -1;
-        if (slot_register (hub, slot, spec->family, spec->callback))
+        if (slot_register (hub, conn, &hub->object_slots[kind],
+                           gvir_object_event_spec_for_kind (kind)->callback))
             any = TRUE;
         virResetLastError ();
     }
 
     /* a link that died meanwhile refuses everything too: the reconnection handles that */
-    if (!any && virConnectIsAlive (hub->conn) == 1)
+    if (!any && virConnectIsAlive (conn) == 1)
         g_warning ("libvirt-gevents: libvirt refused every event registration (%s): "
                    "this connection will deliver no event",
                    failure ? failure : "no reason given");
@@ -206,13 +241,41 @@ hub_register (GVirEventsHub *hub)
     virResetLastError ();
 }
 
+/* The callback IDs of one link, taken out of the slots under the lock, dropped outside it. */
+typedef struct {
+    virConnectPtr conn;
+    int domain_ids[GVIR_EVENT_N_VIRT_IDS];
+    int object_ids[GVIR_OBJECT_EVENT_N_KINDS];
+} Registrations;
+
 static void
-hub_deregister (GVirEventsHub *hub, virConnectPtr conn)
+take_registrations_locked (GVirEventsHub *hub, Registrations *r)
 {
-    for (int id = 0; id < GVIR_EVENT_N_VIRT_IDS; id++)
-        slot_deregister (&hub->slots[id], conn, &gvir_event_domain_family);
-    for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++)
-        slot_deregister (&hub->object_slots[kind], conn, hub->object_slots[kind].object->family);
+    r->conn = g_steal_pointer (&hub->registered_on);
+    for (int id = 0; id < GVIR_EVENT_N_VIRT_IDS; id++) {
+        r->domain_ids[id] = hub->slots[id].callback_id;
+        hub->slots[id].callback_id = -1;
+    }
+    for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
+        r->object_ids[kind] = hub->object_slots[kind].callback_id;
+        hub->object_slots[kind].callback_id = -1;
+    }
+}
+
+static void
+drop_registrations (GVirEventsHub *hub, Registrations *r)
+{
+    if (!r->conn)
+        return;
+    for (int id = 0; id < GVIR_EVENT_N_VIRT_IDS; id++) {
+        if (r->domain_ids[id] >= 0)
+            drop_registration (&hub->slots[id], r->conn, r->domain_ids[id]);
+    }
+    for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
+        if (r->object_ids[kind] >= 0)
+            drop_registration (&hub->object_slots[kind], r->conn, r->object_ids[kind]);
+    }
+    virConnectClose (r->conn);
 }
 
 static void
@@ -247,13 +310,42 @@ gvir_events_hub_acquire (virConnectPtr conn)
         hub_wait_registered (hub);
         return hub;
     }
+    /*
+     * A link libvirt knows to be closed, and no hub of ours on it: the
+     * wrapper is older than a reconnection whose companion is gone, or of a
+     * connection the program closed.  A hub there would hear nothing.
+     */
+    if (virConnectIsAlive (conn) == 0) {
+        g_mutex_unlock (&hubs_lock);
+        virResetLastError ();
+        g_critical ("libvirt-gevents: this object's connection to the daemon is closed: "
+                    "ask a GVirDomain, GVirNetwork or GVirStoragePool of the open GVirConnection");
+        return NULL;
+    }
 
     hub = g_new0 (GVirEventsHub, 1);
     g_atomic_int_inc (&n_allocated);
     hub->ref_count = 2;             /* the hubs table's and the caller's */
-    hub->key = conn;
+    hub->links = g_ptr_array_new_with_free_func (connect_close);
+    g_ptr_array_add (hub->links, conn);
+    virConnectRef (conn);
     hub->conn = conn;
     virConnectRef (conn);
+    hub->registered_on = conn;
+    virConnectRef (conn);
+    for (int id = 0; id < GVIR_EVENT_N_VIRT_IDS; id++) {
+        hub->slots[id].hub = hub;
+        hub->slots[id].virt_id = id;
+        hub->slots[id].callback_id = -1;
+    }
+    for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
+        const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
+
+        hub->object_slots[kind].hub = hub;
+        hub->object_slots[kind].virt_id = spec->virt_id;
+        hub->object_slots[kind].object = spec;
+        hub->object_slots[kind].callback_id = -1;
+    }
     g_mutex_init (&hub->lock);
     g_cond_init (&hub->registered_cond);
     hub->domains = g_hash_table_new (uuid_hash, uuid_equal);
@@ -265,7 +357,7 @@ gvir_events_hub_acquire (virConnectPtr conn)
     g_hash_table_insert (hubs, conn, hub);
     g_mutex_unlock (&hubs_lock);
 
-    hub_register (hub);
+    hub_register (hub, conn);
     g_mutex_lock (&hub->lock);
     hub->registered = TRUE;
     g_cond_broadcast (&hub->registered_cond);
@@ -290,6 +382,7 @@ void
 gvir_events_hub_shutdown (GVirEventsHub *hub)
 {
     virConnectPtr conn;
+    Registrations registrations;
     g_autoptr(GPtrArray) companions = g_ptr_array_new_with_free_func (g_object_unref);
     GHashTableIter iter;
     gpointer companion;
@@ -302,6 +395,7 @@ gvir_events_hub_shutdown (GVirEventsHub *hub)
     }
     hub->shut_down = TRUE;
     conn = g_steal_pointer (&hub->conn);
+    take_registrations_locked (hub, &registrations);
     g_hash_table_iter_init (&iter, hub->domains);
     while (g_hash_table_iter_next (&iter, NULL, &companion)) {
         gvir_domain_events_set_gone (companion);
@@ -315,11 +409,15 @@ gvir_events_hub_shutdown (GVirEventsHub *hub)
     g_mutex_unlock (&hub->lock);
 
     g_mutex_lock (&hubs_lock);
-    if (hubs && g_hash_table_lookup (hubs, hub->key) == hub)
-        g_hash_table_remove (hubs, hub->key);
+    for (guint i = 0; hubs && i < hub->links->len; i++) {
+        gpointer link = g_ptr_array_index (hub->links, i);
+
+        if (g_hash_table_lookup (hubs, link) == hub)
+            g_hash_table_remove (hubs, link);
+    }
     g_mutex_unlock (&hubs_lock);
 
-    hub_deregister (hub, conn);
+    drop_registrations (hub, &registrations);
     virConnectClose (conn);
     /* last: a companion's finalization may drop the last reference but ours */
     g_clear_pointer (&companions, g_ptr_array_unref);
@@ -334,6 +432,7 @@ gvir_events_hub_unref (GVirEventsHub *hub)
 
     /* only a shut-down hub can lose its last reference (the table holds one) */
     g_assert (hub->shut_down);
+    g_ptr_array_unref (hub->links);
     g_hash_table_unref (hub->domains);
     g_hash_table_unref (hub->objects);
     g_ptr_array_unref (hub->connections);
@@ -477,41 +576,115 @@ gvir_events_hub_forget_domain (GVirEventsHub *hub, const guint8 *uuid)
     hub_forget_domain (hub, uuid);
 }
 
-/*
- * The link died: the connection companion keeps the domain companions, with
- * their handlers, for the hub of the next link (gvir_events_hub_adopt_domains()).
- */
-GPtrArray *
-gvir_events_hub_steal_domains (GVirEventsHub *hub)
+void
+gvir_events_hub_forget_object (GVirEventsHub *hub, const gchar *key)
 {
-    GPtrArray *companions = g_ptr_array_new_with_free_func (g_object_unref);
+    hub_forget (hub, hub->objects, key);
+}
+
+/*
+ * The connection was reopened on a new link (in the connection's main
+ * context, from its connection-opened: no RPC).  From now on the new link
+ * leads here too, and what the hub learned from the old one is forgotten;
+ * gvir_events_hub_register_link() then moves the registrations.  FALSE if
+ * the hub shut down, or another hub has the link already.
+ */
+gboolean
+gvir_events_hub_add_link (GVirEventsHub *hub, virConnectPtr conn)
+{
+    virConnectPtr old = NULL;
+    gboolean added;
+
+    g_mutex_lock (&hubs_lock);
+    g_mutex_lock (&hub->lock);
+    added = !hub->shut_down && hubs && !g_hash_table_contains (hubs, conn);
+    if (added) {
+        g_hash_table_insert (hubs, conn, hub);
+        g_ptr_array_add (hub->links, conn);
+        virConnectRef (conn);
+        old = hub->conn;
+        hub->conn = conn;
+        virConnectRef (conn);
+        /* a device, a name or half a watermark pair of before the outage proves nothing now */
+        g_hash_table_remove_all (hub->devices);
+        g_hash_table_remove_all (hub->names);
+        hub->last_watermark.pending = FALSE;
+    }
+    g_mutex_unlock (&hub->lock);
+    g_mutex_unlock (&hubs_lock);
+    if (old)
+        virConnectClose (old);
+    return added;
+}
+
+/*
+ * Off the main thread (RPCs): drops the registrations of the old link
+ * (local: libvirt knows it is dead) and registers on the current one.
+ */
+void
+gvir_events_hub_register_link (GVirEventsHub *hub)
+{
+    Registrations old;
+    virConnectPtr conn;
+
+    g_mutex_lock (&hub->lock);
+    if (hub->shut_down || !hub->conn || hub->registered_on == hub->conn) {
+        g_mutex_unlock (&hub->lock);
+        return;
+    }
+    take_registrations_locked (hub, &old);
+    conn = hub->conn;
+    virConnectRef (conn);
+    hub->registered_on = conn;
+    virConnectRef (conn);
+    g_mutex_unlock (&hub->lock);
+
+    drop_registrations (hub, &old);
+    hub_register (hub, conn);
+    virConnectClose (conn);
+}
+
+/*
+ * Set by GVirConnectionEvents when its link is one that can die (the
+ * remote driver, which has keepalive): only then do companions learn the
+ * state a reconnection compares with.  A local driver's (test:///) link
+ * cannot die, and a question in flight would keep its connection alive.
+ */
+void
+gvir_events_hub_set_may_reconnect (GVirEventsHub *hub)
+{
+    g_mutex_lock (&hub->lock);
+    hub->may_reconnect = TRUE;
+    g_mutex_unlock (&hub->lock);
+}
+
+gboolean
+gvir_events_hub_may_reconnect (GVirEventsHub *hub)
+{
+    gboolean may;
+
+    g_mutex_lock (&hub->lock);
+    may = hub->may_reconnect;
+    g_mutex_unlock (&hub->lock);
+    return may;
+}
+
+/* New references to every domain and object companion of the hub, for a resync. */
+void
+gvir_events_hub_list_companions (GVirEventsHub *hub, GPtrArray **domains, GPtrArray **objects)
+{
     GHashTableIter iter;
     gpointer companion;
 
+    *domains = g_ptr_array_new_with_free_func (g_object_unref);
+    *objects = g_ptr_array_new_with_free_func (g_object_unref);
     g_mutex_lock (&hub->lock);
     g_hash_table_iter_init (&iter, hub->domains);
     while (g_hash_table_iter_next (&iter, NULL, &companion))
-        g_ptr_array_add (companions, companion);
-    g_hash_table_steal_all (hub->domains);
-    g_mutex_unlock (&hub->lock);
-    return companions;
-}
-
-/* Takes the companions' references; a UUID the new hub knows already keeps its own. */
-void
-gvir_events_hub_adopt_domains (GVirEventsHub *hub, GPtrArray *companions)
-{
-    g_mutex_lock (&hub->lock);
-    for (guint i = 0; i < companions->len; i++) {
-        GVirDomainEvents *companion = g_ptr_array_index (companions, i);
-        const guint8 *uuid = gvir_domain_events_get_uuid (companion);
-
-        if (hub->shut_down || g_hash_table_contains (hub->domains, uuid)) {
-            gvir_domain_events_set_gone (companion);
-            continue;
-        }
-        g_hash_table_insert (hub->domains, (gpointer) uuid, g_object_ref (companion));
-    }
+        g_ptr_array_add (*domains, g_object_ref (companion));
+    g_hash_table_iter_init (&iter, hub->objects);
+    while (g_hash_table_iter_next (&iter, NULL, &companion))
+        g_ptr_array_add (*objects, g_object_ref (companion));
     g_mutex_unlock (&hub->lock);
 }
 
@@ -947,9 +1120,34 @@ object_is_gone (GVirEventsHub *hub, const GVirObjectEmission *em, const gchar *u
  * connection companions hear them: nothing is decoded when none listens to
  * the kind.
  */
+static void hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
+                                 const GVirEventRaw *raw, gboolean synthesized);
+
 void
 gvir_events_hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
                                  const GVirEventRaw *raw)
+{
+    if (G_UNLIKELY (gvir_events_hub_test_hook))
+        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
+    hub_dispatch_object (slot, handle, raw, FALSE);
+}
+
+/*
+ * A network or pool event the library makes up after a reconnection (the
+ * object is gone): delivered as libvirt's own would be; the caller forgets
+ * the companion.
+ */
+void
+gvir_events_hub_synthesize_object (GVirEventsHub *hub, GVirObjectEventKind kind,
+                                   gconstpointer handle, const GVirEventRaw *raw)
+{
+    g_return_if_fail ((guint) kind < GVIR_OBJECT_EVENT_N_KINDS);
+    hub_dispatch_object (&hub->object_slots[kind], handle, raw, TRUE);
+}
+
+static void
+hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle, const GVirEventRaw *raw,
+                     gboolean synthesized)
 {
     GVirEventsHub *hub;
     const GVirEventFamily *family;
@@ -959,8 +1157,6 @@ gvir_events_hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
     g_autofree gchar *key = NULL;
     GVirObjectEvents *watcher = NULL;
 
-    if (G_UNLIKELY (gvir_events_hub_test_hook))
-        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
     /* safe even if the hub shut down meanwhile: this registration holds it */
     hub = slot->hub;
     if (!handle || !slot->object)
@@ -999,7 +1195,7 @@ gvir_events_hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
         gvir_object_events_emit (watcher, &em);
     for (guint i = 0; i < connections.n; i++)
         gvir_connection_events_emit_object (listeners_get (&connections, i), &em);
-    if (watcher && object_is_gone (hub, &em, uuid))
+    if (watcher && !synthesized && object_is_gone (hub, &em, uuid))
         hub_forget (hub, hub->objects, key);
     gvir_object_emission_clear (&em);
     listeners_clear (&connections);

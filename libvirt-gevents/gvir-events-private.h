@@ -213,9 +213,21 @@ GVirEventsSlot *gvir_events_hub_get_object_slot   (GVirEventsHub      *hub,
 GVirDomainEvents *gvir_events_hub_get_domain_events (GVirEventsHub *hub,
                                                      const guint8  *uuid,
                                                      GVirDomain    *domain);
-GPtrArray      *gvir_events_hub_steal_domains     (GVirEventsHub *hub);
-void            gvir_events_hub_adopt_domains     (GVirEventsHub *hub,
-                                                   GPtrArray     *companions);
+/* Reconnection (see "Links" in gvir-events-hub.c). */
+gboolean        gvir_events_hub_add_link          (GVirEventsHub *hub,
+                                                   virConnectPtr  conn);
+void            gvir_events_hub_register_link     (GVirEventsHub *hub);
+void            gvir_events_hub_set_may_reconnect (GVirEventsHub *hub);
+gboolean        gvir_events_hub_may_reconnect     (GVirEventsHub *hub);
+void            gvir_events_hub_list_companions   (GVirEventsHub *hub,
+                                                   GPtrArray    **domains,
+                                                   GPtrArray    **objects);
+void            gvir_events_hub_forget_object     (GVirEventsHub *hub,
+                                                   const gchar   *key);
+void            gvir_events_hub_synthesize_object (GVirEventsHub      *hub,
+                                                   GVirObjectEventKind kind,
+                                                   gconstpointer       handle,
+                                                   const GVirEventRaw *raw);
 void            gvir_events_hub_dispatch_polled   (virDomainPtr        dom,
                                                    GVirDomainEventKind kind,
                                                    const GVirEventRaw *raw);
@@ -322,6 +334,7 @@ void    gvir_domain_events_set_domain      (GVirDomainEvents  *self,
 int     gvir_domain_events_get_state       (GVirDomainEvents  *self);
 void    gvir_domain_events_learn_state     (GVirDomainEvents  *self,
                                             virDomainPtr       handle);
+void    gvir_domain_events_resync          (GVirDomainEvents  *self);
 gboolean gvir_event_emission_is_heard      (const GVirEventEmission *em);
 gboolean gvir_connection_events_wants      (GVirConnectionEvents *self);
 gboolean gvir_connection_events_wants_object (GVirConnectionEvents *self,
@@ -339,6 +352,9 @@ GVirObjectEvents *gvir_object_events_new   (GVirEventsHub         *hub,
                                             const gchar           *uuid,
                                             GObject               *object);
 const gchar *gvir_object_events_get_key    (GVirObjectEvents  *self);
+const GVirEventFamily *gvir_object_events_get_family (GVirObjectEvents *self);
+void    gvir_object_events_set_object      (GVirObjectEvents  *self,
+                                            GObject           *object);
 void    gvir_object_events_emit            (GVirObjectEvents  *self,
                                             GVirObjectEmission *em);
 
@@ -352,6 +368,7 @@ void            gvir_guest_users_unref        (GVirGuestUsers    *self);
 void            gvir_guest_users_dispose      (GVirGuestUsers    *self);
 void            gvir_guest_users_set_interval (GVirGuestUsers    *self,
                                                guint              seconds);
+void            gvir_guest_users_resync       (GVirGuestUsers    *self);
 void            gvir_guest_users_observe      (GVirGuestUsers    *self,
                                                const GVirEventEmission *em);
 void            gvir_guest_users_ask          (GObject           *source,

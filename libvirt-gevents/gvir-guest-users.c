@@ -521,6 +521,20 @@ gvir_guest_users_set_interval (GVirGuestUsers *self, guint seconds)
 }
 
 /*
+ * After a reconnection: whatever the agent did during the outage went
+ * unseen, so it is asked again at once, without back-off.  The users it
+ * knew stay the baseline: who logged on meanwhile is told as a logon.
+ */
+void
+gvir_guest_users_resync (GVirGuestUsers *self)
+{
+    g_mutex_lock (&self->lock);
+    self->agent = AGENT_UNKNOWN;
+    self->wake = TRUE;
+    g_mutex_unlock (&self->lock);
+}
+
+/*
  * What an event of the domain says about its agent (any thread: libvirt's
  * event thread calls this before the emission): agent-lifecycle, and the
  * lifecycle events started and stopped.

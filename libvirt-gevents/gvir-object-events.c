@@ -48,9 +48,8 @@
  */
 
 typedef struct {
-    GObject *object;                /* the wrapper it was first asked with, kept alive */
-    GVirEventsHub *hub;             /* NULL if made with g_object_new() */
-    const GVirEventFamily *family;
+    GObject *object;                /* the wrapper: the first asked with, or a reconnection's */
+    const GVirEventFamily *family;  /* NULL if made with g_object_new() */
     gchar *key;                     /* "network/UUID": the hub's key */
     GMainContext *context;          /* the connection's: where signals go */
 } GVirObjectEventsPrivate;
@@ -97,7 +96,6 @@ gvir_object_events_finalize (GObject *object)
         gvir_object_events_get_instance_private (GVIR_OBJECT_EVENTS (object));
 
     g_clear_object (&priv->object);
-    g_clear_pointer (&priv->hub, gvir_events_hub_unref);
     g_free (priv->key);
     g_clear_pointer (&priv->context, g_main_context_unref);
 
@@ -233,7 +231,6 @@ gvir_object_events_new (GVirEventsHub *hub, const GVirEventFamily *family,
     self = g_object_new (family->companion_type (), NULL);
     g_private_set (&making_companion, NULL);
     priv = gvir_object_events_get_instance_private (self);
-    priv->hub = gvir_events_hub_ref (hub);
     priv->family = family;
     priv->object = g_object_ref (object);
     priv->key = g_strconcat (family->name, "/", uuid, NULL);
@@ -247,6 +244,30 @@ gvir_object_events_get_key (GVirObjectEvents *self)
     GVirObjectEventsPrivate *priv = gvir_object_events_get_instance_private (self);
 
     return priv->key;
+}
+
+const GVirEventFamily *
+gvir_object_events_get_family (GVirObjectEvents *self)
+{
+    GVirObjectEventsPrivate *priv = gvir_object_events_get_instance_private (self);
+
+    return priv->family;
+}
+
+/*
+ * After a reconnection: the wrapper on the new link (the program's
+ * GVirConnection's own), so that #GVirObjectEvents:object works for calls.
+ * In the companion's main context.
+ */
+void
+gvir_object_events_set_object (GVirObjectEvents *self, GObject *object)
+{
+    GVirObjectEventsPrivate *priv = gvir_object_events_get_instance_private (self);
+
+    if (priv->object == object)
+        return;
+    g_set_object (&priv->object, object);
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_OBJECT]);
 }
 
 /* The companion of the object a libvirt-gobject wrapper wraps, whatever its family. */
@@ -272,6 +293,8 @@ get_for_object (GObject *object, GVirObjectEventKind any_kind)
     while (!self) {
         GVirEventsHub *hub = gvir_events_hub_acquire (family->get_connect (g_value_get_boxed (&handle)));
 
+        if (!hub)
+            break;              /* a closed link: acquire() said so */
         self = gvir_events_hub_get_object_events (hub, family, uuid, object);
         gvir_events_hub_unref (hub);
     }
