@@ -532,6 +532,8 @@ gvir_guest_users_resync (GVirGuestUsers *self)
     self->agent = AGENT_UNKNOWN;
     self->wake = TRUE;
     g_mutex_unlock (&self->lock);
+    /* the context's own: a daemon upgraded meanwhile may answer now */
+    self->unsupported = FALSE;
 }
 
 /*
