@@ -119,14 +119,19 @@ static void
 kill_and_wait_disconnected (Fixture *f)
 {
     guint before = test_recorder_count (&f->link);
+    GVirConnectionCloseReason reason;
     TestEmission *e;
 
     test_control_daemon ("kill");
     g_assert_true (test_wait_for_count (&f->link.emissions->len, before + 1, TIMEOUT_MS));
     e = test_recorder_get (&f->link, before);
     g_assert_cmpstr (e->signal, ==, "disconnected");
-    /* a killed daemon closes its end: end of file */
-    g_assert_cmpint (g_value_get_enum (&e->values[0]), ==, GVIR_CONNECTION_CLOSE_REASON_EOF);
+    /* A killed daemon closes its end: end of file, or an error when a
+     * request was on its way out at that moment (a companion learning its
+     * first state, under valgrind's pace); never keepalive or client. */
+    reason = g_value_get_enum (&e->values[0]);
+    g_assert_true (reason == GVIR_CONNECTION_CLOSE_REASON_EOF ||
+                   reason == GVIR_CONNECTION_CLOSE_REASON_ERROR);
     g_assert_false (gvir_connection_events_get_connected (f->events));
 }
 
