@@ -1,5 +1,6 @@
 /*
- * gvir-connection-events.c: the event hub of one libvirt connection
+ * gvir-connection-events.c: the companion of one GVirConnection: its
+ * connection-wide signals, and noticing and reconnecting a dead link
  *
  * Copyright (C) 2026 The libvirt-gevents authors
  *
@@ -88,23 +89,48 @@
  * # Reconnection
  *
  * A management tool runs for weeks; libvirtd restarts with every package
- * upgrade.  The companion watches the link (libvirt's close callback, and
- * keepalive probes: #GVirConnectionEvents:keepalive-interval).  When it
- * dies, #GVirConnectionEvents::disconnected says why and
- * #GVirConnectionEvents:connected turns %FALSE; with
+ * upgrade, and a remote host may stop answering.  The companion watches the
+ * link (libvirt's close callback, and keepalive probes:
+ * #GVirConnectionEvents:keepalive-interval).  When it dies,
+ * #GVirConnectionEvents:connected turns %FALSE and
+ * #GVirConnectionEvents::disconnected says why.  With
  * #GVirConnectionEvents:auto-reconnect (the default) the companion then
- * opens the same #GVirConnection again, off the main thread, retrying after
- * #GVirConnectionEvents:reconnect-interval, twice as long after each
- * failure, at most 30 s apart.  Once it is back, every registration is made
- * again, every #GVirDomainEvents still hears its domain (same object, same
- * handlers, a new #GVirDomainEvents:domain that works for calls), the
- * connection's domains are fetched again, and the `lifecycle` events that
- * explain what changed during the outage are emitted (their #GVirEvent says
- * #GVirEvent:synthesized); then #GVirConnectionEvents::reconnected.
+ * waits for the daemon on a private connection of its own, off the main
+ * thread, retrying after #GVirConnectionEvents:reconnect-interval, twice as
+ * long after each failure, at most 30 s apart.  Once the daemon answers, it
+ * opens the same #GVirConnection again in the main context (so its
+ * #GVirConnection::connection-closed and #GVirConnection::connection-opened
+ * run where the program expects them), makes every registration again on a
+ * worker, and fetches the connection's domains, storage pools and networks
+ * again.  A failure at any step is a failed attempt, retried.  Then, in the
+ * main context:
  *
- * The #GVirDomain objects the program held from before the outage still
- * wrap handles of the dead link: calls on them fail.  Take new ones from the
- * #GVirConnection (its domains are fetched again) or from
+ * - every companion the program holds — this one, each #GVirDomainEvents,
+ *   #GVirNetworkEvents and #GVirStoragePoolEvents — is the same object as
+ *   before, with the same handlers, and hears its events again; its
+ *   #GVirDomainEvents:domain (or gvir_object_events_get_object()) is the
+ *   connection's new wrapper, which works for calls;
+ * - the `lifecycle` events that explain what changed during the outage are
+ *   emitted (their #GVirEvent says #GVirEvent:synthesized); a domain,
+ *   network or pool that is gone is told by a synthesized `undefined` (an
+ *   active domain's `stopped` first), and its companion then hears nothing
+ *   more;
+ * - the guest-user poller (#GVirDomainEvents::guest-user-logon) asks the
+ *   guest agent again at once;
+ * - #GVirConnectionEvents:connected turns %TRUE and
+ *   #GVirConnectionEvents::reconnected is emitted.
+ *
+ * No call the program makes on the main thread waits for a dead, stalled
+ * or frozen link meanwhile: not this library's, nor libvirt-gobject's on
+ * the program's #GVirConnection (whose lock libvirt-gobject holds across an
+ * open).  Turning #GVirConnectionEvents:auto-reconnect off stops a
+ * reconnection that is still waiting for the daemon; one that has reopened
+ * the connection already completes, with #GVirConnectionEvents::reconnected.
+ *
+ * The #GVirDomain and #GVirNetwork objects the program held from before the
+ * outage still wrap handles of the dead link, so calls on them fail, but
+ * gvir_domain_events_get_for_domain() and the like on them still find the
+ * live companion.  Take new wrappers from the #GVirConnection or from
  * gvir_domain_events_get_domain().
  *
  * A program that closes the connection itself (gvir_connection_close())
