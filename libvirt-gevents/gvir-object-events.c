@@ -180,6 +180,11 @@ add_signals (gpointer klass, GType companion_type)
  * The network was defined, undefined, started or stopped: the
  * #GVirConnectionEvents::network-lifecycle events of this network.
  * Detailed by the nick of @event: `lifecycle::started`.
+ *
+ * A network undefined while the connection was lost is told after the
+ * reconnection by an `undefined` the library makes up (like a gone
+ * domain's: see #GVirConnectionEvents); the companion hears nothing after
+ * it, and a network defined later under the same name has another one.
  */
 static void
 gvir_network_events_class_init (GVirNetworkEventsClass *klass)
@@ -201,6 +206,10 @@ gvir_network_events_init (GVirNetworkEvents *self G_GNUC_UNUSED)
  * The pool was defined, undefined, started, stopped, built or deleted: the
  * #GVirConnectionEvents::storage-pool-lifecycle events of this pool.
  * Detailed by the nick of @event: `lifecycle::stopped`.
+ *
+ * A pool undefined while the connection was lost is told after the
+ * reconnection by an `undefined` the library makes up; the companion hears
+ * nothing after it.
  */
 /**
  * GVirStoragePoolEvents::refresh:

@@ -11,6 +11,7 @@
  * the review (issue "Reconnection without hangs, crashes or deaf objects"):
  *
  *   1  /outage/objects-survive      network and pool companions are not freed
+ *   1  /outage/objects-gone         and are told when their object went meanwhile
  *   2a /outage/frozen-registration  getters never wait for a frozen link
  *   2b /outage/stalled-reopen       nor for a stalled reopen
  *   3  /outage/objects-survive      pools and networks fetched again, no critical
@@ -177,6 +178,104 @@ test_objects_survive (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_object_remove_weak_pointer (G_OBJECT (pool_events), &pool_alive);
     test_recorder_clear (&heard);
     test_recorder_clear (&all);
+}
+
+/*
+ * Defect 1, the other half: a network and a pool undefined during the
+ * outage are told like a domain that is gone (a synthesized undefined on
+ * the companion), then forgotten: the same name defined again is a new
+ * companion, and the old one, still held, hears nothing of it.
+ */
+static void
+test_objects_gone (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVirNetwork) network = NULL;
+    g_autoptr(GVirNetwork) again = NULL;
+    g_autoptr(GVirStoragePool) pool = NULL;
+    g_autoptr(GVirNetworkEvents) network_events = NULL;
+    g_autoptr(GVirStoragePoolEvents) pool_events = NULL;
+    g_autofree gchar *stalled = NULL, *dropped = NULL;
+    TestRecorder net_heard, pool_heard, all;
+    virNetworkPtr net;
+    virStoragePoolPtr raw_pool;
+    TestRecorder pools;
+
+    /* the definitions' own events come first, and are not the point */
+    test_recorder_init (&all);
+    test_recorder_init (&pools);
+    test_recorder_connect (&all, f->events, "network-lifecycle");
+    test_recorder_connect (&pools, f->events, "storage-pool-lifecycle");
+    net = virNetworkDefineXML (f->keeper, "<network><name>outage-net</name>"
+                                          "<bridge name='virbr77'/></network>");
+    raw_pool = virStoragePoolDefineXML (f->keeper, "<pool type='dir'><name>outage-pool</name>"
+                                                   "<target><path>/outage-pool</path></target></pool>", 0);
+    g_assert_nonnull (net);
+    g_assert_nonnull (raw_pool);
+    g_assert_true (test_wait_for_count (&all.emissions->len, 1, TIMEOUT_MS));
+    g_assert_true (test_wait_for_count (&pools.emissions->len, 1, TIMEOUT_MS));
+    g_assert_true (gvir_connection_fetch_networks (f->conn, NULL, &error));
+    g_assert_true (gvir_connection_fetch_storage_pools (f->conn, NULL, &error));
+    g_assert_no_error (error);
+    network = gvir_connection_find_network_by_name (f->conn, "outage-net");
+    pool = gvir_connection_find_storage_pool_by_name (f->conn, "outage-pool");
+    g_assert_nonnull (network);
+    g_assert_nonnull (pool);
+    /* held: what a program keeps for a view that stays open */
+    network_events = g_object_ref (gvir_network_events_get_for_network (network));
+    pool_events = g_object_ref (gvir_storage_pool_events_get_for_storage_pool (pool));
+    test_recorder_init (&net_heard);
+    test_recorder_init (&pool_heard);
+    test_recorder_connect (&net_heard, network_events, "lifecycle");
+    test_recorder_connect (&pool_heard, pool_events, "lifecycle");
+
+    stalled = test_control_relay ("stall 1");
+    dropped = test_control_relay ("drop");
+    g_assert_true (test_wait_for_count (&f->disconnected, 1, TIMEOUT_MS));
+    /* while the program cannot hear it */
+    g_assert_cmpint (virNetworkUndefine (net), ==, 0);
+    g_assert_cmpint (virStoragePoolUndefine (raw_pool), ==, 0);
+    virNetworkFree (net);
+    virStoragePoolFree (raw_pool);
+    g_assert_true (test_wait_for_count (&f->reconnected, 1, TIMEOUT_MS));
+
+    g_assert_true (test_wait_for_count (&net_heard.emissions->len, 1, TIMEOUT_MS));
+    g_assert_true (test_wait_for_count (&pool_heard.emissions->len, 1, TIMEOUT_MS));
+    g_assert_cmpint (g_value_get_enum (&test_recorder_get (&net_heard, 0)->values[0]), ==,
+                     GVIR_NETWORK_LIFECYCLE_EVENT_UNDEFINED);
+    g_assert_cmpint (g_value_get_enum (&test_recorder_get (&pool_heard, 0)->values[0]), ==,
+                     GVIR_STORAGE_POOL_LIFECYCLE_EVENT_UNDEFINED);
+    /* the connection's signal told it too, with the network it was about */
+    g_assert_cmpuint (test_recorder_count (&all), ==, 2);
+    g_assert_cmpstr (gvir_network_get_name (g_value_get_object (&test_recorder_get (&all, 1)->values[0])),
+                     ==, "outage-net");
+    g_assert_cmpint (g_value_get_enum (&test_recorder_get (&all, 1)->values[1]), ==,
+                     GVIR_NETWORK_LIFECYCLE_EVENT_UNDEFINED);
+    g_assert_cmpuint (test_recorder_count (&pools), ==, 2);
+
+    /* a new network of the same name is another object, with its own companion */
+    net = virNetworkDefineXML (f->keeper, "<network><name>outage-net</name>"
+                                          "<bridge name='virbr77'/></network>");
+    g_assert_nonnull (net);
+    g_assert_true (test_wait_for_count (&all.emissions->len, 3, TIMEOUT_MS));
+    g_assert_true (gvir_connection_fetch_networks (f->conn, NULL, &error));
+    g_assert_no_error (error);
+    again = gvir_connection_find_network_by_name (f->conn, "outage-net");
+    g_assert_nonnull (again);
+    g_assert_true (gvir_network_events_get_for_network (again) != network_events);
+    test_iterate_for (200);
+    g_assert_cmpuint (test_recorder_count (&net_heard), ==, 1);
+    g_assert_cmpint (virNetworkUndefine (net), ==, 0);
+    virNetworkFree (net);
+
+    g_signal_handlers_disconnect_by_data (network_events, &net_heard);
+    g_signal_handlers_disconnect_by_data (pool_events, &pool_heard);
+    g_signal_handlers_disconnect_by_data (f->events, &all);
+    g_signal_handlers_disconnect_by_data (f->events, &pools);
+    test_recorder_clear (&net_heard);
+    test_recorder_clear (&pool_heard);
+    test_recorder_clear (&all);
+    test_recorder_clear (&pools);
 }
 
 /* The longest of the program's main-thread calls, in us, while the link is faulty. */
@@ -467,6 +566,7 @@ main (int argc, char **argv)
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD ("/outage/objects-survive", test_objects_survive);
+    ADD ("/outage/objects-gone", test_objects_gone);
     ADD ("/outage/stalled-reopen", test_stalled_reopen);
     ADD ("/outage/frozen-registration", test_frozen_registration);
     ADD ("/outage/auto-reconnect-off", test_auto_reconnect_off);
