@@ -268,6 +268,7 @@ test_gone_during_outage (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     GVirDomain *extra;
     GVirDomainEvents *events;
     TestRecorder recorder;
+    guint n;
 
     g_assert_nonnull (raw);
     dom = virDomainDefineXML (raw, xml);
@@ -289,10 +290,21 @@ test_gone_during_outage (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     test_control_daemon ("start");
     g_assert_true (test_wait_for_count (&f->link.emissions->len, 2, TIMEOUT_MS));
 
-    g_assert_cmpuint (test_recorder_count (&recorder), ==, 2);
-    assert_lifecycle (test_recorder_get (&recorder, 0), GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED,
+    /* The setup's own defined and started may still be on their way (under
+     * valgrind's pace they came after the recorder): only those may come
+     * before the two that explain the outage. */
+    n = test_recorder_count (&recorder);
+    g_assert_cmpuint (n, >=, 2);
+    g_assert_cmpuint (n, <=, 4);
+    for (guint i = 0; i + 2 < n; i++) {
+        gint event = g_value_get_enum (&test_recorder_get (&recorder, i)->values[0]);
+
+        g_assert_true (event == GVIR_DOMAIN_LIFECYCLE_EVENT_DEFINED ||
+                       event == GVIR_DOMAIN_LIFECYCLE_EVENT_STARTED);
+    }
+    assert_lifecycle (test_recorder_get (&recorder, n - 2), GVIR_DOMAIN_LIFECYCLE_EVENT_STOPPED,
                       VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
-    assert_lifecycle (test_recorder_get (&recorder, 1), GVIR_DOMAIN_LIFECYCLE_EVENT_UNDEFINED,
+    assert_lifecycle (test_recorder_get (&recorder, n - 1), GVIR_DOMAIN_LIFECYCLE_EVENT_UNDEFINED,
                       VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
     g_assert_false (gvir_domain_events_set_watermark (events, "vda", 1, &error));
     g_assert_error (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE);
