@@ -656,6 +656,20 @@ reopen (GVirConnectionEvents *self)
     watch_link (self, handle);
     virConnectClose (handle);
 
+    /*
+     * libvirt-gobject's own tables, which its close emptied: its find_*()
+     * and get_domain() read them without a NULL check, so the program's
+     * next lookup in this context must find them filled.  Three round
+     * trips on a link that has just answered, with keepalive on.
+     */
+    if (!gvir_connection_fetch_domains (connection, NULL, &error) ||
+        !gvir_connection_fetch_storage_pools (connection, NULL, &error) ||
+        !gvir_connection_fetch_networks (connection, NULL, &error)) {
+        g_object_unref (connection);
+        attempt_failed (self, error);
+        return;
+    }
+
     self->phase = RECONNECT_REATTACHING;
     a = attempt_new (self);
     a->connection = connection;
@@ -723,7 +737,7 @@ resync_query_objects (Attempt *a, virConnectPtr handle)
     }
 }
 
-/* Worker: registrations, libvirt-gobject's tables, the companions' state.  No lock held. */
+/* Worker: registrations, the companions' state.  No lock held. */
 static void
 reattach_unguarded (GTask *task, Attempt *a)
 {
@@ -731,13 +745,6 @@ reattach_unguarded (GTask *task, Attempt *a)
     virConnectPtr handle = NULL;
 
     gvir_events_hub_register_link (a->hub);
-    /* libvirt-gobject's own tables: the reopen's close emptied them; the program reads them */
-    if (!gvir_connection_fetch_domains (a->connection, NULL, &error) ||
-        !gvir_connection_fetch_storage_pools (a->connection, NULL, &error) ||
-        !gvir_connection_fetch_networks (a->connection, NULL, &error)) {
-        g_task_return_error (task, g_steal_pointer (&error));
-        return;
-    }
     g_object_get (a->connection, "handle", &handle, NULL);
     if (!handle || virConnectIsAlive (handle) != 1) {
         virResetLastError ();

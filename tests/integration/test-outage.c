@@ -19,6 +19,7 @@
  *   5  /outage/old-wrapper          the same companion, no second hub
  *   6  /outage/guest-users          the agent is asked again after resync
  *   7  /outage/main-context         the program's objects live and die on its thread
+ *   soak /outage/tables-filled      libvirt-gobject's lookups work once reattaching
  *
  * G_DEBUG=fatal-criticals (tests/meson.build) turns any critical into a
  * failure.  Run by the harness, which skips (77) where it cannot run its
@@ -430,6 +431,28 @@ test_auto_reconnect_off (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_object_unref (before);
 }
 
+/*
+ * Found by the soak: libvirt-gobject's find_*() read its tables without a
+ * NULL check, and the reopen's close empties them.  Once the reattach has
+ * begun (the worker is in the hook), the program's lookups find them
+ * filled: a critical (fatal here) when they were filled on the worker.
+ */
+static void
+test_tables_filled (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_atomic_int_set (&registering, 0);
+    gvir_events_hub_test_hook = note_registering;
+    g_free (test_control_relay ("drop"));
+    g_assert_true (test_wait_for_count ((guint *) &registering, 1, TIMEOUT_MS));
+    g_assert_cmpuint (f->reconnected, ==, 0);
+    g_assert_true (gvir_connection_is_open (f->conn));
+    g_object_unref (gvir_connection_find_domain_by_name (f->conn, "test"));
+    g_object_unref (gvir_connection_find_network_by_name (f->conn, "default"));
+    g_object_unref (gvir_connection_find_storage_pool_by_name (f->conn, "default-pool"));
+    g_assert_true (test_wait_for_count (&f->reconnected, 1, TIMEOUT_MS));
+    gvir_events_hub_test_hook = NULL;
+}
+
 /* Defect 5: a wrapper from before the outage finds the live companion; no second hub. */
 static void
 test_old_wrapper (Fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -570,6 +593,7 @@ main (int argc, char **argv)
     ADD ("/outage/stalled-reopen", test_stalled_reopen);
     ADD ("/outage/frozen-registration", test_frozen_registration);
     ADD ("/outage/auto-reconnect-off", test_auto_reconnect_off);
+    ADD ("/outage/tables-filled", test_tables_filled);
     ADD ("/outage/old-wrapper", test_old_wrapper);
     ADD ("/outage/guest-users", test_guest_users);
     ADD ("/outage/main-context", test_main_context);
