@@ -100,10 +100,10 @@
  * long after each failure, at most 30 s apart.  Once the daemon answers, it
  * opens the same #GVirConnection again in the main context (so its
  * #GVirConnection::connection-closed and #GVirConnection::connection-opened
- * run where the program expects them), makes every registration again on a
- * worker, and fetches the connection's domains, storage pools and networks
- * again.  A failure at any step is a failed attempt, retried.  Then, in the
- * main context:
+ * run where the program expects them), fetches the connection's domains,
+ * storage pools and networks again there (libvirt-gobject's lookups need
+ * them), and makes every registration again on a worker.  A failure at any
+ * step is a failed attempt, retried.  Then, in the main context:
  *
  * - every companion the program holds — this one, each #GVirDomainEvents,
  *   #GVirNetworkEvents and #GVirStoragePoolEvents — is the same object as
@@ -132,6 +132,13 @@
  * gvir_domain_events_get_for_domain() and the like on them still find the
  * live companion.  Take new wrappers from the #GVirConnection or from
  * gvir_domain_events_get_domain().
+ *
+ * Other threads of the program may find the #GVirConnection closed for a
+ * moment during the reopen.  libvirt-gobject's gvir_connection_get_domains()
+ * and the like allow for that, but its lookups by name or UUID
+ * (gvir_connection_find_domain_by_name(), gvir_connection_get_domain())
+ * do not, on any closed connection: off the main context, look up in the
+ * lists.
  *
  * A program that closes the connection itself (gvir_connection_close())
  * stops all of this: the companion reconnects only links that died.
