@@ -748,7 +748,6 @@ resync_query_objects (Attempt *a, virConnectPtr handle)
 static void
 reattach_unguarded (GTask *task, Attempt *a)
 {
-    g_autoptr(GError) error = NULL;
     virConnectPtr handle = NULL;
 
     gvir_events_hub_register_link (a->hub);
