@@ -19,7 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libvirt-gevents/gvir-events-private.h"
+#include <libvirt-gevents/libvirt-gevents.h>
+#include "libvirt-gevents/gvir-events-hub-private.h"
 #include "tools/gvir-events-render.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
@@ -349,14 +350,14 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     if (!dom || virDomainCreate (dom) != 0)
         g_error ("fuzz-events: the test domain");
     domain = g_object_new (GVIR_TYPE_DOMAIN, "handle", dom, NULL);
-    hub = gvir_events_hub_acquire (handle);
+    hub = _gvir_events_hub_acquire (handle);
 
     events = gvir_domain_events_get_for_domain (domain);
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
         GClosure *closure = g_closure_new_simple (sizeof (GClosure), NULL);
 
         g_closure_set_marshal (closure, on_typed);
-        g_signal_connect_closure (events, gvir_event_kind_name (kind), closure, FALSE);
+        g_signal_connect_closure (events, _gvir_event_kind_name (kind), closure, FALSE);
     }
     g_signal_connect (gvir_connection_events_get_for_connection (conn), "domain-event",
                       G_CALLBACK (on_domain_event), NULL);
@@ -371,7 +372,7 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
         if (!network || !pool || !device)
             g_error ("fuzz-events: the test driver's network, pool and device");
         for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
-            const gchar *family = gvir_object_event_spec_for_kind (kind)->family->name;
+            const gchar *family = _gvir_object_event_spec_for_kind (kind)->family->name;
 
             object_handles[kind] = g_str_equal (family, "network") ? network :
                 g_str_equal (family, "pool") ? pool :
@@ -404,7 +405,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
         raw[0].i = take_int (&in);
         raw[1].i = take_int (&in);
         if (object_handles[object_kind])
-            gvir_events_hub_dispatch_object (gvir_events_hub_get_object_slot (hub, object_kind),
+            _gvir_events_hub_dispatch_object (_gvir_events_hub_get_object_slot (hub, object_kind),
                                              object_handles[object_kind], raw);
         while (g_main_context_iteration (NULL, FALSE))
             ;
@@ -434,10 +435,10 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
         }
     }
 
-    if (gvir_event_spec_for_kind (kind)->virt_id == GVIR_EVENT_POLLED)
-        gvir_events_hub_dispatch_polled (dom, kind, raw);
+    if (_gvir_event_spec_for_kind (kind)->virt_id == GVIR_EVENT_POLLED)
+        _gvir_events_hub_dispatch_polled (dom, kind, raw);
     else
-        gvir_events_hub_dispatch (gvir_events_hub_get_slot (hub, gvir_event_spec_for_kind (kind)->virt_id),
+        _gvir_events_hub_dispatch (_gvir_events_hub_get_slot (hub, _gvir_event_spec_for_kind (kind)->virt_id),
                                   dom, raw);
     while (g_main_context_iteration (NULL, FALSE))
         ;

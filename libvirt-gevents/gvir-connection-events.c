@@ -12,7 +12,12 @@
 #include <gobject/gvaluecollector.h>
 #include <libvirt/virterror.h>
 
-#include "gvir-events-private.h"
+#include "libvirt-gevents.h"
+#include "gvir-events-hub-private.h"
+#include "gvir-domain-events-private.h"
+#include "gvir-object-events-private.h"
+#include "gvir-event-private.h"
+#include "gvir-events-util-private.h"
 #include "gvir-marshal.h"
 
 /**
@@ -219,6 +224,21 @@ static GPrivate making_companion;
 static void on_link_closed (virConnectPtr conn, int reason, void *opaque);
 
 /*
+ * How the hub reaches this companion: the only way back up into this file
+ * (docs/design.md, "Layers").  Defined with the emission, at the end.
+ */
+static gboolean listener_wants (gpointer listener);
+static gboolean listener_wants_object (gpointer listener, GVirObjectEventKind kind);
+static void listener_emit (gpointer listener, virDomainPtr dom, gpointer domain_companion,
+                           GVirEventEmission *em);
+static void listener_emit_object (gpointer listener, GVirObjectEmission *em);
+
+static const GVirEventsListenerOps listener_ops = {
+    .wants = listener_wants, .wants_object = listener_wants_object,
+    .emit = listener_emit, .emit_object = listener_emit_object,
+};
+
+/*
  * Keepalive and the close callback: how a dead link is noticed.  Both are
  * local calls (the remote driver learned at open whether the daemon does
  * keepalive), made before any registration RPC, outside the lock.
@@ -306,14 +326,14 @@ attach (GVirConnectionEvents *self)
 
     remote = watch_link (self, handle);
     for (;;) {
-        GVirEventsHub *hub = gvir_events_hub_acquire (handle);
+        GVirEventsHub *hub = _gvir_events_hub_acquire (handle);
         gboolean kept = FALSE, again = FALSE;
 
         if (!hub)
             break;
         g_mutex_lock (&self->lock);
         if (!self->hub) {
-            again = !gvir_events_hub_add_connection (hub, self);
+            again = !_gvir_events_hub_add_listener (hub, self, &listener_ops);
             if (!again) {
                 self->hub = hub;
                 self->linked = TRUE;
@@ -323,11 +343,11 @@ attach (GVirConnectionEvents *self)
         g_mutex_unlock (&self->lock);
         if (kept) {
             /* a new link's hub: its companions emit where the program chose */
-            gvir_events_hub_set_context (hub, self->context);
+            _gvir_events_hub_set_context (hub, self->context);
             if (remote)
-                gvir_events_hub_set_may_reconnect (hub);
+                _gvir_events_hub_set_may_reconnect (hub);
         } else {
-            gvir_events_hub_unref (hub);
+            _gvir_events_hub_unref (hub);
         }
         if (!again)
             break;
@@ -348,9 +368,9 @@ detach (GVirConnectionEvents *self)
     g_mutex_unlock (&self->lock);
     if (!hub)
         return;
-    gvir_events_hub_remove_connection (hub, self);
-    gvir_events_hub_shutdown (hub);
-    gvir_events_hub_unref (hub);
+    _gvir_events_hub_remove_listener (hub, self);
+    _gvir_events_hub_shutdown (hub);
+    _gvir_events_hub_unref (hub);
 }
 
 static void
@@ -380,7 +400,7 @@ set_connected (GVirConnectionEvents *self, gboolean connected)
  *                    lock of libvirt-gobject's is held across a wait
  *                    longer than one handshake with a daemon that just
  *                    answered.  connection-opened gives the hub the new
- *                    link (gvir_events_hub_add_link(): no RPC).
+ *                    link (_gvir_events_hub_add_link(): no RPC).
  *   reattach_*       REATTACHING on a worker: registrations, libvirt-gobject's
  *                    domains, pools and networks fetched again, and the
  *                    state of every companion asked; a failure of any is a
@@ -492,7 +512,7 @@ attempt_free (Attempt *a)
     g_weak_ref_clear (&a->self);
     g_free (a->uri);
     g_clear_object (&a->connection);
-    g_clear_pointer (&a->hub, gvir_events_hub_unref);
+    g_clear_pointer (&a->hub, _gvir_events_hub_unref);
     g_clear_pointer (&a->domains, g_ptr_array_unref);
     g_clear_pointer (&a->objects, g_ptr_array_unref);
     g_clear_pointer (&a->resync, g_array_unref);
@@ -548,8 +568,8 @@ probe_in_thread (GTask *task, gpointer source G_GNUC_UNUSED, gpointer data,
     unsigned long version = 0;
     g_autofree gchar *failure = NULL;
 
-    /* the daemon may die again while we talk to it: see gvir_events_sigpipe_block() */
-    gvir_events_sigpipe_block (&sigpipe);
+    /* the daemon may die again while we talk to it: see _gvir_events_sigpipe_block() */
+    _gvir_events_sigpipe_block (&sigpipe);
     probe = virConnectOpen (a->uri);
     if (probe) {
         if (a->keepalive_interval > 0 &&
@@ -562,7 +582,7 @@ probe_in_thread (GTask *task, gpointer source G_GNUC_UNUSED, gpointer data,
         failure = g_strdup (virGetLastErrorMessage ());
     }
     virResetLastError ();
-    gvir_events_sigpipe_unblock (&sigpipe);
+    _gvir_events_sigpipe_unblock (&sigpipe);
 
     if (failure)
         g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
@@ -650,7 +670,7 @@ reopen (GVirConnectionEvents *self)
 
     if (opened)
         g_object_get (connection, "handle", &handle, NULL);
-    if (!handle || !self->hub || !gvir_events_hub_add_link (self->hub, handle)) {
+    if (!handle || !self->hub || !_gvir_events_hub_add_link (self->hub, handle)) {
         if (!error)
             error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
                                          "The connection has no link to give the events");
@@ -680,8 +700,8 @@ reopen (GVirConnectionEvents *self)
     self->phase = RECONNECT_REATTACHING;
     a = attempt_new (self);
     a->connection = connection;
-    a->hub = gvir_events_hub_ref (self->hub);
-    gvir_events_hub_list_companions (a->hub, &a->domains, &a->objects);
+    a->hub = _gvir_events_hub_ref (self->hub);
+    _gvir_events_hub_list_companions (a->hub, &a->domains, &a->objects);
     attempt_run (self, a, reattach_in_thread, reattach_done);
 }
 
@@ -692,7 +712,7 @@ resync_query_domains (Attempt *a, virConnectPtr handle)
     g_array_set_clear_func (a->resync, resync_clear);
     for (guint i = 0; i < a->domains->len; i++) {
         Resync r = { g_object_ref (g_ptr_array_index (a->domains, i)), NULL, FALSE, -1, 0 };
-        const guint8 *uuid = gvir_domain_events_get_uuid (r.companion);
+        const guint8 *uuid = _gvir_domain_events_get_uuid (r.companion);
         virDomainPtr dom = virDomainLookupByUUID (handle, uuid);
 
         if (!dom) {
@@ -702,7 +722,7 @@ resync_query_domains (Attempt *a, virConnectPtr handle)
         } else {
             gchar uuid_string[VIR_UUID_STRING_BUFLEN];
 
-            gvir_events_uuid_to_string (uuid, uuid_string);
+            _gvir_events_uuid_to_string (uuid, uuid_string);
             r.fresh = gvir_connection_get_domain (a->connection, uuid_string);
             if (!r.fresh)
                 r.fresh = g_object_new (GVIR_TYPE_DOMAIN, "handle", dom, NULL);
@@ -723,7 +743,7 @@ resync_query_objects (Attempt *a, virConnectPtr handle)
     g_array_set_clear_func (a->object_resync, object_resync_clear);
     for (guint i = 0; i < a->objects->len; i++) {
         ObjectResync r = { g_object_ref (g_ptr_array_index (a->objects, i)), NULL, FALSE };
-        const GVirEventFamily *family = gvir_object_events_get_family (r.companion);
+        const GVirEventFamily *family = _gvir_object_events_get_family (r.companion);
         GObject *old = gvir_object_events_get_object (r.companion);
         gpointer old_handle = NULL;
         gchar uuid[VIR_UUID_STRING_BUFLEN];
@@ -750,7 +770,7 @@ reattach_unguarded (GTask *task, Attempt *a)
 {
     virConnectPtr handle = NULL;
 
-    gvir_events_hub_register_link (a->hub);
+    _gvir_events_hub_register_link (a->hub);
     g_object_get (a->connection, "handle", &handle, NULL);
     if (!handle || virConnectIsAlive (handle) != 1) {
         virResetLastError ();
@@ -772,9 +792,9 @@ reattach_in_thread (GTask *task, gpointer source G_GNUC_UNUSED, gpointer data,
 {
     GVirEventsSigpipeGuard sigpipe;
 
-    gvir_events_sigpipe_block (&sigpipe);
+    _gvir_events_sigpipe_block (&sigpipe);
     reattach_unguarded (task, data);
-    gvir_events_sigpipe_unblock (&sigpipe);
+    _gvir_events_sigpipe_unblock (&sigpipe);
 }
 
 static int
@@ -801,7 +821,7 @@ synthesize (GVirEventsHub *hub, GVirDomain *domain, int event, int detail)
     g_object_get (domain, "handle", &handle, NULL);
     if (!handle)
         return;
-    gvir_events_hub_synthesize (hub, handle, raw);
+    _gvir_events_hub_synthesize (hub, handle, raw);
     virDomainFree (handle);
 }
 
@@ -811,24 +831,24 @@ resync_emit (GVirEventsHub *hub, GArray *results)
 {
     for (guint i = 0; results && i < results->len; i++) {
         Resync *r = &g_array_index (results, Resync, i);
-        int before = gvir_domain_events_get_state (r->companion);
+        int before = _gvir_domain_events_get_state (r->companion);
         gboolean was_active = before >= 0 && before != VIR_DOMAIN_SHUTOFF && before != VIR_DOMAIN_NOSTATE;
         int after = r->state;
 
         /* the agent may have come back, or gone, while nobody could tell */
-        gvir_domain_events_resync (r->companion);
+        _gvir_domain_events_resync (r->companion);
         if (r->gone) {
-            GVirDomain *old = gvir_domain_events_peek_domain (r->companion);
+            GVirDomain *old = _gvir_domain_events_peek_domain (r->companion);
 
             if (was_active)
                 synthesize (hub, old, VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
             synthesize (hub, old, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
-            gvir_events_hub_forget_domain (hub, gvir_domain_events_get_uuid (r->companion));
+            _gvir_events_hub_forget_domain (hub, _gvir_domain_events_get_uuid (r->companion));
             continue;
         }
         if (!r->fresh)
             continue;
-        gvir_domain_events_set_domain (r->companion, r->fresh);
+        _gvir_domain_events_set_domain (r->companion, r->fresh);
         if (before == after || before < 0 || after < 0)
             continue;       /* nothing changed, or nothing is known */
 
@@ -865,7 +885,7 @@ resync_emit_objects (GVirEventsHub *hub, GArray *results)
             GVIR_OBJECT_EVENT_KIND_NETWORK_LIFECYCLE : GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_LIFECYCLE;
 
         if (r->fresh) {
-            gvir_object_events_set_object (r->companion, r->fresh);
+            _gvir_object_events_set_object (r->companion, r->fresh);
         } else if (r->gone) {
             GObject *old = gvir_object_events_get_object (r->companion);
             gpointer handle = NULL;
@@ -878,10 +898,10 @@ resync_emit_objects (GVirEventsHub *hub, GArray *results)
             if (handle) {
                 GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (old), "handle");
 
-                gvir_events_hub_synthesize_object (hub, lifecycle, handle, raw);
+                _gvir_events_hub_synthesize_object (hub, lifecycle, handle, raw);
                 g_boxed_free (G_PARAM_SPEC_VALUE_TYPE (pspec), handle);
             }
-            gvir_events_hub_forget_object (hub, gvir_object_events_get_key (r->companion));
+            _gvir_events_hub_forget_object (hub, _gvir_object_events_get_key (r->companion));
         }
     }
 }
@@ -1228,7 +1248,7 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++)
-        kind_quarks[kind] = g_quark_from_static_string (gvir_event_kind_name (kind));
+        kind_quarks[kind] = g_quark_from_static_string (_gvir_event_kind_name (kind));
 
     /**
      * GVirConnectionEvents::object-event:
@@ -1246,23 +1266,23 @@ gvir_connection_events_class_init (GVirConnectionEventsClass *klass)
      * the name of the typed signal: `object-event::storage-pool-refresh`.
      */
     signals[OBJECT_EVENT] =
-        gvir_events_signal_new ("object-event", G_TYPE_FROM_CLASS (klass), TRUE, 3,
+        _gvir_events_signal_new ("object-event", G_TYPE_FROM_CLASS (klass), TRUE, 3,
                                 (GType[]) { G_TYPE_OBJECT, GVIR_TYPE_OBJECT_EVENT_KIND,
                                             G_TYPE_VARIANT });
 
     /* one signal per row of the sibling table; their documentation follows */
     for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
-        const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
+        const GVirObjectEventSpec *spec = _gvir_object_event_spec_for_kind (kind);
         GType types[1 + GVIR_OBJECT_EVENT_MAX_PARAMS];
 
         types[0] = spec->family->object_type ();
         for (guint i = 0; i < spec->n_params; i++)
-            types[1 + i] = gvir_object_event_param_type (spec, i);
+            types[1 + i] = _gvir_object_event_param_type (spec, i);
         object_signals[kind] =
-            gvir_events_signal_new (gvir_object_event_kind_name (kind), G_TYPE_FROM_CLASS (klass),
+            _gvir_events_signal_new (_gvir_object_event_kind_name (kind), G_TYPE_FROM_CLASS (klass),
                                     spec->n_params > 0 && G_TYPE_IS_ENUM (types[1]),
                                     1 + spec->n_params, types);
-        object_kind_quarks[kind] = g_quark_from_static_string (gvir_object_event_kind_name (kind));
+        object_kind_quarks[kind] = g_quark_from_static_string (_gvir_object_event_kind_name (kind));
     }
 }
 
@@ -1524,13 +1544,13 @@ gvir_connection_events_supports (GVirConnectionEvents *self,
     gboolean supported;
 
     g_return_val_if_fail (GVIR_IS_CONNECTION_EVENTS (self), FALSE);
-    spec = gvir_event_spec_for_kind (kind);
+    spec = _gvir_event_spec_for_kind (kind);
     g_return_val_if_fail (spec != NULL, FALSE);
 
     g_mutex_lock (&self->lock);
     /* the library makes the polled kinds itself: what the agent tells is per domain */
     supported = self->hub && self->linked &&
-        (spec->virt_id == GVIR_EVENT_POLLED || gvir_events_hub_supports (self->hub, spec->virt_id));
+        (spec->virt_id == GVIR_EVENT_POLLED || _gvir_events_hub_supports (self->hub, spec->virt_id));
     g_mutex_unlock (&self->lock);
     return supported;
 }
@@ -1557,7 +1577,7 @@ gvir_connection_events_supports_object_event (GVirConnectionEvents *self,
     g_return_val_if_fail ((guint) kind < GVIR_OBJECT_EVENT_N_KINDS, FALSE);
 
     g_mutex_lock (&self->lock);
-    supported = self->hub && self->linked && gvir_events_hub_supports_object (self->hub, kind);
+    supported = self->hub && self->linked && _gvir_events_hub_supports_object (self->hub, kind);
     g_mutex_unlock (&self->lock);
     return supported;
 }
@@ -1593,7 +1613,7 @@ gvir_connection_events_set_main_context (GVirConnectionEvents *self, GMainContex
     if (self->context != context) {
         /* once chosen, never again: the context is read without the lock */
         refused = self->context != NULL ||
-            (self->hub && !gvir_events_hub_set_context (self->hub, context));
+            (self->hub && !_gvir_events_hub_set_context (self->hub, context));
         if (!refused)
             self->context = g_main_context_ref (context);
     }
@@ -1635,9 +1655,12 @@ has_handler (GVirConnectionEvents *self, guint signal_id)
                                   signal_id, 0, NULL, NULL, NULL) != 0;
 }
 
-gboolean
-gvir_connection_events_wants_object (GVirConnectionEvents *self, GVirObjectEventKind kind)
+/* Under the hub's lock: GLib's handler lookups, nothing of ours. */
+static gboolean
+listener_wants_object (gpointer listener, GVirObjectEventKind kind)
 {
+    GVirConnectionEvents *self = listener;
+
     return has_handler (self, object_signals[kind]) || has_handler (self, signals[OBJECT_EVENT]);
 }
 
@@ -1651,7 +1674,7 @@ will_hear (GVirConnectionEvents *self, guint signal_id, GQuark detail)
 
 /*
  * A signal of ours, with n_values - 1 (GType, value) pairs after the
- * instance, in our main context (gvir_events_emit_in_context()).
+ * instance, in our main context (_gvir_events_emit_in_context()).
  */
 static void
 emit_here (GVirConnectionEvents *self, guint signal_id, GQuark detail, guint n_values, ...)
@@ -1671,14 +1694,16 @@ emit_here (GVirConnectionEvents *self, guint signal_id, GQuark detail, guint n_v
         g_assert (error == NULL);
     }
     va_end (args);
-    gvir_events_emit_in_context (self->context, signal_id, detail, n_values, values);
+    _gvir_events_emit_in_context (self->context, signal_id, detail, n_values, values);
     for (guint i = 0; i < n_values; i++)
         g_value_unset (&values[i]);
 }
 
-void
-gvir_connection_events_emit_object (GVirConnectionEvents *self, GVirObjectEmission *em)
+/* libvirt's event thread (or the context's, for a synthesized event). */
+static void
+listener_emit_object (gpointer listener, GVirObjectEmission *em)
 {
+    GVirConnectionEvents *self = listener;
     const GVirEventFamily *family = em->spec->family;
     GVirObjectEventKind kind = em->spec->kind;
     gboolean typed = will_hear (self, object_signals[kind], em->detail);
@@ -1698,13 +1723,13 @@ gvir_connection_events_emit_object (GVirConnectionEvents *self, GVirObjectEmissi
         g_value_set_object (&em->values[0], self);
         g_value_init (&em->values[1], family->object_type ());
         g_value_set_object (&em->values[1], object);
-        gvir_events_emit_in_context (self->context, object_signals[kind], em->detail,
+        _gvir_events_emit_in_context (self->context, object_signals[kind], em->detail,
                                      1 + 1 + em->spec->n_params, em->values);
         g_value_unset (&em->values[0]);
         g_value_unset (&em->values[1]);
     }
     if (generic) {
-        g_autoptr(GVariant) payload = gvir_object_emission_payload_new (em);
+        g_autoptr(GVariant) payload = _gvir_object_emission_payload_new (em);
 
         emit_here (self, signals[OBJECT_EVENT], object_kind_quarks[kind], 4,
                    G_TYPE_OBJECT, object, GVIR_TYPE_OBJECT_EVENT_KIND, kind,
@@ -1713,9 +1738,12 @@ gvir_connection_events_emit_object (GVirConnectionEvents *self, GVirObjectEmissi
     g_object_unref (object);
 }
 
-gboolean
-gvir_connection_events_wants (GVirConnectionEvents *self)
+/* Under the hub's lock: GLib's handler lookup, nothing of ours. */
+static gboolean
+listener_wants (gpointer listener)
 {
+    GVirConnectionEvents *self = listener;
+
     return has_handler (self, signals[DOMAIN_EVENT]);
 }
 
@@ -1726,7 +1754,7 @@ find_domain (GVirConnectionEvents *self, virDomainPtr dom, const guint8 *uuid_by
     gchar uuid[VIR_UUID_STRING_BUFLEN];
     GVirDomain *domain = NULL;
 
-    gvir_events_uuid_to_string (uuid_bytes, uuid);
+    _gvir_events_uuid_to_string (uuid_bytes, uuid);
     if (self->connection)
         domain = gvir_connection_get_domain (self->connection, uuid);
     if (!domain)
@@ -1734,11 +1762,15 @@ find_domain (GVirConnectionEvents *self, virDomainPtr dom, const guint8 *uuid_by
     return domain;
 }
 
-void
-gvir_connection_events_emit (GVirConnectionEvents *self, virDomainPtr dom,
-                             GVirDomain *domain, GVirEventEmission *em)
+/* libvirt's event thread (or the context's, for the library's own events). */
+static void
+listener_emit (gpointer listener, virDomainPtr dom, gpointer domain_companion,
+               GVirEventEmission *em)
 {
+    GVirConnectionEvents *self = listener;
     GQuark detail = kind_quarks[em->spec->kind];
+    GVirDomain *domain = domain_companion ?
+        _gvir_domain_events_peek_domain (domain_companion) : NULL;
     GVirDomain *owned_domain = NULL;
     g_autoptr(GVirEvent) event = NULL;
 
@@ -1752,7 +1784,7 @@ gvir_connection_events_emit (GVirConnectionEvents *self, virDomainPtr dom,
 
     if (!domain)
         domain = owned_domain = find_domain (self, dom, em->uuid);
-    event = gvir_event_new (dom, em);
+    event = _gvir_event_new (dom, em);
     emit_here (self, signals[DOMAIN_EVENT], detail, 3,
                G_TYPE_OBJECT, domain, GVIR_TYPE_EVENT, event);
     g_clear_object (&owned_domain);

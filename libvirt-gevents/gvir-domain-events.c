@@ -11,8 +11,11 @@
 #include <string.h>
 #include <libvirt/virterror.h>
 
-#include "gvir-events-private.h"
-#include "gvir-marshal.h"
+#include "libvirt-gevents.h"
+#include "gvir-domain-events-private.h"
+#include "gvir-events-hub-private.h"
+#include "gvir-guest-users-private.h"
+#include "gvir-events-util-private.h"
 
 /**
  * SECTION:gvir-domain-events
@@ -81,8 +84,7 @@ struct _GVirDomainEvents {
     gint gone;                      /* atomic: the hub let go of us */
     gint state;                     /* atomic: virDomainState as last known, -1 unknown */
     GMainContext *context;          /* the connection's: where signals go */
-    guint guest_users_interval;     /* seconds */
-    GVirGuestUsers *guest_users;    /* the agent polling; NULL if made with g_object_new() */
+    GVirGuestUsersSlot guest_users; /* the agent polling (gvir-guest-users.c) */
 };
 
 #define DEFAULT_GUEST_USERS_INTERVAL 10
@@ -118,8 +120,7 @@ gvir_domain_events_dispose (GObject *object)
 {
     GVirDomainEvents *self = GVIR_DOMAIN_EVENTS (object);
 
-    if (self->guest_users)
-        gvir_guest_users_dispose (self->guest_users);
+    _gvir_guest_users_slot_clear (&self->guest_users);
 
     G_OBJECT_CLASS (gvir_domain_events_parent_class)->dispose (object);
 }
@@ -129,7 +130,6 @@ gvir_domain_events_finalize (GObject *object)
 {
     GVirDomainEvents *self = GVIR_DOMAIN_EVENTS (object);
 
-    g_clear_pointer (&self->guest_users, gvir_guest_users_unref);
     g_clear_object (&self->domain);
     g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -147,7 +147,7 @@ gvir_domain_events_get_property (GObject *object, guint prop_id,
         g_value_set_object (value, self->domain);
         break;
     case PROP_GUEST_USERS_INTERVAL:
-        g_value_set_uint (value, self->guest_users_interval);
+        g_value_set_uint (value, _gvir_guest_users_slot_get_interval (&self->guest_users));
         break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -164,11 +164,9 @@ gvir_domain_events_set_property (GObject *object, guint prop_id,
     switch (prop_id) {
     case PROP_GUEST_USERS_INTERVAL:
         interval = g_value_get_uint (value);
-        if (self->guest_users_interval == interval)
+        if (_gvir_guest_users_slot_get_interval (&self->guest_users) == interval)
             break;
-        self->guest_users_interval = interval;
-        if (self->guest_users)
-            gvir_guest_users_set_interval (self->guest_users, interval);
+        _gvir_guest_users_slot_set_interval (&self->guest_users, interval);
         g_object_notify_by_pspec (object, pspec);
         break;
     default:
@@ -461,81 +459,6 @@ gvir_domain_events_set_property (GObject *object, guint prop_id,
  * the agent is asked.  Detailed by @user: `guest-user-logoff::alice`.
  */
 
-/* The C marshallers of gvir-marshal.list, by signature. */
-#define MARSHAL(name) { #name, _gvir_marshal_##name, _gvir_marshal_##name##v }
-static const struct {
-    const gchar *signature;
-    GSignalCMarshaller marshaller;
-    GSignalCVaMarshaller va_marshaller;
-} marshallers[] = {
-    MARSHAL (VOID__VOID), MARSHAL (VOID__ENUM_INT), MARSHAL (VOID__INT64),
-    MARSHAL (VOID__ENUM), MARSHAL (VOID__STRING_STRING_STRING_ENUM_STRING),
-    MARSHAL (VOID__OBJECT), MARSHAL (VOID__STRING_ENUM_ENUM),
-    MARSHAL (VOID__STRING_STRING_STRING_ENUM), MARSHAL (VOID__STRING_ENUM),
-    MARSHAL (VOID__INT), MARSHAL (VOID__UINT64), MARSHAL (VOID__STRING),
-    MARSHAL (VOID__VARIANT), MARSHAL (VOID__ENUM_ENUM), MARSHAL (VOID__ENUM_STRING),
-    MARSHAL (VOID__STRING_STRING_UINT64_UINT64), MARSHAL (VOID__ENUM_ENUM_FLAGS),
-    MARSHAL (VOID__STRING_UINT64), MARSHAL (VOID__OBJECT_ENUM_INT),
-    MARSHAL (VOID__OBJECT_ENUM_VARIANT), MARSHAL (VOID__STRING_STRING_INT64),
-};
-
-/* NULL for a signature without one: GLib then falls back to libffi. */
-static GSignalCMarshaller
-find_marshaller (guint n_params, const GType *types, GSignalCVaMarshaller *va_marshaller)
-{
-    g_autoptr(GString) signature = g_string_new ("VOID_");
-
-    if (n_params == 0)
-        g_string_append (signature, "_VOID");
-    for (guint i = 0; i < n_params; i++) {
-        const gchar *name;
-
-        switch (G_TYPE_FUNDAMENTAL (types[i])) {
-        case G_TYPE_ENUM:    name = "ENUM"; break;
-        case G_TYPE_INT:     name = "INT"; break;
-        case G_TYPE_UINT:    name = "UINT"; break;
-        case G_TYPE_FLAGS:   name = "FLAGS"; break;
-        case G_TYPE_INT64:   name = "INT64"; break;
-        case G_TYPE_UINT64:  name = "UINT64"; break;
-        case G_TYPE_STRING:  name = "STRING"; break;
-        case G_TYPE_OBJECT:  name = "OBJECT"; break;
-        case G_TYPE_VARIANT: name = "VARIANT"; break;
-        default:             return NULL;
-        }
-        g_string_append_printf (signature, "_%s", name);
-    }
-    for (guint i = 0; i < G_N_ELEMENTS (marshallers); i++) {
-        if (g_str_equal (marshallers[i].signature, signature->str)) {
-            *va_marshaller = marshallers[i].va_marshaller;
-            return marshallers[i].marshaller;
-        }
-    }
-    return NULL;
-}
-
-/*
- * A signal of a table row, with the C marshaller of its signature; any
- * library signal made from a table row is made here.
- */
-guint
-gvir_events_signal_new (const gchar *name, GType itype, gboolean detailed,
-                        guint n_params, const GType *types)
-{
-    GSignalCVaMarshaller va_marshaller = NULL;
-    GSignalCMarshaller marshaller = find_marshaller (n_params, types, &va_marshaller);
-    guint signal_id;
-
-    /* a new row whose signature gvir-marshal.list lacks still works, through libffi */
-    g_warn_if_fail (marshaller != NULL);
-    signal_id = g_signal_newv (name, itype,
-                               G_SIGNAL_RUN_LAST | (detailed ? G_SIGNAL_DETAILED : 0),
-                               NULL, NULL, NULL, marshaller,
-                               G_TYPE_NONE, n_params, (GType *) types);
-    if (marshaller)
-        g_signal_set_va_marshaller (signal_id, itype, va_marshaller);
-    return signal_id;
-}
-
 static void
 gvir_domain_events_class_init (GVirDomainEventsClass *klass)
 {
@@ -576,12 +499,12 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
     g_object_class_install_properties (object_class, N_PROPS, props);
 
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
-        const GVirEventSpec *spec = gvir_event_spec_for_kind (kind);
+        const GVirEventSpec *spec = _gvir_event_spec_for_kind (kind);
         GType types[GVIR_EVENT_MAX_PARAMS];
 
         for (guint i = 0; i < spec->n_params; i++)
-            types[i] = gvir_event_spec_param_type (spec, i);
-        signals[kind] = gvir_events_signal_new (gvir_event_kind_name (kind),
+            types[i] = _gvir_event_spec_param_type (spec, i);
+        signals[kind] = _gvir_events_signal_new (_gvir_event_kind_name (kind),
                                                 G_TYPE_FROM_CLASS (klass),
                                                 spec->detail != GVIR_EVENT_DETAIL_NONE,
                                                 spec->n_params, types);
@@ -592,12 +515,78 @@ static void
 gvir_domain_events_init (GVirDomainEvents *self)
 {
     self->state = -1;
-    self->guest_users_interval = DEFAULT_GUEST_USERS_INTERVAL;
+    /* a binding's default constructor gets the property, but no ticker */
+    self->guest_users.interval = DEFAULT_GUEST_USERS_INTERVAL;
 }
 
-/* Called by the hub, under its lock: it owns the new companion. */
-GVirDomainEvents *
-gvir_domain_events_new (GVirEventsHub *hub, const guint8 *uuid, GVirDomain *domain)
+/*
+ * How the hub and the guest users' poller reach a companion: the only
+ * ways back up into this file (docs/design.md, "Layers").
+ */
+static gboolean domain_wants (gpointer companion, int virt_id);
+static void domain_emit (gpointer companion, GVirEventEmission *em);
+
+/* Under the hub's lock: an atomic, nothing more. */
+static void
+domain_gone (gpointer companion)
+{
+    g_atomic_int_set (&GVIR_DOMAIN_EVENTS (companion)->gone, TRUE);
+}
+
+static const GVirEventsDomainOps domain_ops = {
+    .wants = domain_wants, .emit = domain_emit, .gone = domain_gone,
+};
+
+static GVirGuestUsersSlot *
+owner_slot (gpointer owner)
+{
+    return &GVIR_DOMAIN_EVENTS (owner)->guest_users;
+}
+
+static gboolean
+owner_is_listening (gpointer owner)
+{
+    return domain_wants (owner, GVIR_EVENT_POLLED);
+}
+
+static gboolean
+owner_is_gone (gpointer owner)
+{
+    return g_atomic_int_get (&GVIR_DOMAIN_EVENTS (owner)->gone);
+}
+
+static int
+owner_get_state (gpointer owner)
+{
+    return g_atomic_int_get (&GVIR_DOMAIN_EVENTS (owner)->state);
+}
+
+static virDomainPtr
+owner_dup_handle (gpointer owner)
+{
+    virDomainPtr handle = NULL;
+
+    g_object_get (GVIR_DOMAIN_EVENTS (owner)->domain, "handle", &handle, NULL);
+    return handle;
+}
+
+/* Through the hub, like libvirt's own events: the connection companions hear them too. */
+static void
+owner_emit (gpointer owner G_GNUC_UNUSED, virDomainPtr dom, GVirDomainEventKind kind,
+            const GVirEventRaw *raw)
+{
+    _gvir_events_hub_dispatch_polled (dom, kind, raw);
+}
+
+static const GVirGuestUsersOwnerOps owner_ops = {
+    .list = _gvir_events_hub_list_domains_in_context, .slot = owner_slot,
+    .is_listening = owner_is_listening, .is_gone = owner_is_gone,
+    .get_state = owner_get_state, .dup_handle = owner_dup_handle, .emit = owner_emit,
+};
+
+/* A candidate for the hub's table: made with no lock held (class_init, the ticker). */
+static GVirDomainEvents *
+domain_events_new (GMainContext *context, const guint8 *uuid, GVirDomain *domain)
 {
     GVirDomainEvents *self;
 
@@ -605,23 +594,34 @@ gvir_domain_events_new (GVirEventsHub *hub, const guint8 *uuid, GVirDomain *doma
     self = g_object_new (GVIR_TYPE_DOMAIN_EVENTS, NULL);
     g_private_set (&making_companion, NULL);
     self->made_by_hub = TRUE;
-    self->context = gvir_events_hub_dup_context_locked (hub);
+    self->context = context ? g_main_context_ref (context) : NULL;
     self->domain = g_object_ref (domain);
     memcpy (self->uuid, uuid, VIR_UUID_BUFLEN);
-    self->guest_users = gvir_guest_users_new (self, self->context, self->guest_users_interval);
+    _gvir_guest_users_slot_init (&self->guest_users, DEFAULT_GUEST_USERS_INTERVAL, context,
+                                 &owner_ops);
     return self;
 }
 
-void
-gvir_domain_events_set_gone (GVirDomainEvents *self)
-{
-    g_atomic_int_set (&self->gone, TRUE);
-}
+static void learn_state (GVirDomainEvents *self, virDomainPtr handle);
 
-gboolean
-gvir_domain_events_is_gone (GVirDomainEvents *self)
+/* The hub's companion for uuid, made the first time: NULL if the hub shut down meanwhile. */
+static GVirDomainEvents *
+hub_get_companion (GVirEventsHub *hub, const guint8 *uuid, GVirDomain *domain,
+                   virDomainPtr handle)
 {
-    return g_atomic_int_get (&self->gone);
+    GVirDomainEvents *self = _gvir_events_hub_lookup_domain (hub, uuid);
+    g_autoptr(GMainContext) context = NULL;
+    g_autoptr(GVirDomainEvents) candidate = NULL;
+
+    if (self)
+        return self;
+    context = _gvir_events_hub_dup_context (hub);
+    candidate = domain_events_new (context, uuid, domain);
+    self = _gvir_events_hub_add_domain (hub, candidate->uuid, candidate, context, &domain_ops);
+    /* what a reconnection compares with: one RPC, for a new companion only */
+    if (self == candidate && _gvir_events_hub_may_reconnect (hub))
+        learn_state (self, handle);
+    return self;
 }
 
 /**
@@ -668,17 +668,17 @@ gvir_domain_events_get_for_domain (GVirDomain *domain)
 
     /* a hub that shuts down between the two steps is replaced by a new one */
     while (!self) {
-        GVirEventsHub *hub = gvir_events_hub_acquire (virDomainGetConnect (handle));
+        GVirEventsHub *hub = _gvir_events_hub_acquire (virDomainGetConnect (handle));
 
         if (!hub)
             break;              /* a closed link: acquire() said so */
-        self = gvir_events_hub_get_domain_events (hub, uuid, domain);
-        /* what a reconnection compares with: one RPC, for a new companion only */
-        if (self && g_atomic_int_get (&self->state) < 0 && gvir_events_hub_may_reconnect (hub))
-            gvir_domain_events_learn_state (self, handle);
-        gvir_events_hub_unref (hub);
+        self = hub_get_companion (hub, uuid, domain, handle);
+        _gvir_events_hub_unref (hub);
     }
     virDomainFree (handle);
+    /* transfer none: the hub's table holds it while the domain exists */
+    if (self)
+        g_object_unref (self);
     return self;
 }
 
@@ -700,7 +700,7 @@ gvir_domain_events_get_domain (GVirDomainEvents *self)
 }
 
 GVirDomain *
-gvir_domain_events_peek_domain (GVirDomainEvents *self)
+_gvir_domain_events_peek_domain (GVirDomainEvents *self)
 {
     return self->domain;
 }
@@ -711,7 +711,7 @@ gvir_domain_events_peek_domain (GVirDomainEvents *self)
  * the application code that reads the property.
  */
 void
-gvir_domain_events_set_domain (GVirDomainEvents *self, GVirDomain *domain)
+_gvir_domain_events_set_domain (GVirDomainEvents *self, GVirDomain *domain)
 {
     if (domain == self->domain)
         return;
@@ -720,7 +720,7 @@ gvir_domain_events_set_domain (GVirDomainEvents *self, GVirDomain *domain)
 }
 
 int
-gvir_domain_events_get_state (GVirDomainEvents *self)
+_gvir_domain_events_get_state (GVirDomainEvents *self)
 {
     return g_atomic_int_get (&self->state);
 }
@@ -743,7 +743,7 @@ learn_state_in_thread (gpointer data, gpointer pool_data G_GNUC_UNUSED)
     int state, reason;
     gboolean known;
 
-    gvir_events_sigpipe_block (&sigpipe);
+    _gvir_events_sigpipe_block (&sigpipe);
     known = virDomainGetState (q->handle, &state, &reason, 0) == 0;
     if (!known) {
         /* copied first: virDomainGetName() resets (frees) libvirt's last error */
@@ -753,7 +753,7 @@ learn_state_in_thread (gpointer data, gpointer pool_data G_GNUC_UNUSED)
         virResetLastError ();
     }
     virDomainFree (q->handle);
-    gvir_events_sigpipe_unblock (&sigpipe);
+    _gvir_events_sigpipe_unblock (&sigpipe);
 
     self = g_weak_ref_get (&q->companion);
     /* a lifecycle event that came meanwhile knows better */
@@ -768,8 +768,8 @@ learn_state_in_thread (gpointer data, gpointer pool_data G_GNUC_UNUSED)
  * What a reconnection compares with, asked once per new companion on a
  * pool thread: a getter on the main thread never waits for a stalled link.
  */
-void
-gvir_domain_events_learn_state (GVirDomainEvents *self, virDomainPtr handle)
+static void
+learn_state (GVirDomainEvents *self, virDomainPtr handle)
 {
     static GThreadPool *pool;
     StateQuestion *q = g_new0 (StateQuestion, 1);
@@ -782,12 +782,10 @@ gvir_domain_events_learn_state (GVirDomainEvents *self, virDomainPtr handle)
     g_thread_pool_push (pool, q, NULL);
 }
 
-/* After a reconnection, in the companion's context: what the outage made stale. */
 void
-gvir_domain_events_resync (GVirDomainEvents *self)
+_gvir_domain_events_resync (GVirDomainEvents *self)
 {
-    if (self->guest_users)
-        gvir_guest_users_resync (self->guest_users);
+    _gvir_guest_users_slot_resync (&self->guest_users);
 }
 
 /* The state a lifecycle event leaves the domain in, or -1 if it says nothing of it. */
@@ -898,7 +896,7 @@ gvir_domain_events_get_guest_users_async (GVirDomainEvents    *self,
         return;
     }
     g_object_get (self->domain, "handle", &handle, NULL);
-    gvir_guest_users_ask (G_OBJECT (self), handle, cancellable, callback, user_data);
+    _gvir_guest_users_ask (G_OBJECT (self), handle, cancellable, callback, user_data);
     virDomainFree (handle);
 }
 
@@ -930,20 +928,23 @@ gvir_domain_events_get_guest_users_finish (GVirDomainEvents  *self,
 
     if (g_task_get_source_tag (G_TASK (result)) == gvir_domain_events_get_guest_users_async)
         return g_task_propagate_pointer (G_TASK (result), error);
-    return gvir_guest_users_ask_finish (result, error);
+    return _gvir_guest_users_ask_finish (result, error);
 }
 
 guint
-gvir_domain_events_signal_id (GVirDomainEventKind kind)
+_gvir_domain_events_signal_id (GVirDomainEventKind kind)
 {
     g_return_val_if_fail ((guint) kind < GVIR_EVENT_N_KINDS, 0);
     g_type_class_unref (g_type_class_ref (GVIR_TYPE_DOMAIN_EVENTS));
     return signals[kind];
 }
 
-void
-gvir_domain_events_emit (GVirDomainEvents *self, GVirEventEmission *em)
+/* libvirt's event thread (or the context's, for the library's own events). */
+static void
+domain_emit (gpointer companion, GVirEventEmission *em)
 {
+    GVirDomainEvents *self = companion;
+
     if (!G_IS_VALUE (&em->values[0]))
         g_value_init (&em->values[0], GVIR_TYPE_DOMAIN_EVENTS);
     g_value_set_object (&em->values[0], self);
@@ -955,28 +956,29 @@ gvir_domain_events_emit (GVirDomainEvents *self, GVirEventEmission *em)
         if (state >= 0)
             g_atomic_int_set (&self->state, state);
         /* only a new boot matters to the guest users: not the common suspend/resume */
-        if ((event == VIR_DOMAIN_EVENT_STARTED || event == VIR_DOMAIN_EVENT_STOPPED) &&
-            self->guest_users)
-            gvir_guest_users_observe (self->guest_users, em);
-    } else if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_AGENT_LIFECYCLE && self->guest_users) {
-        gvir_guest_users_observe (self->guest_users, em);
+        if (event == VIR_DOMAIN_EVENT_STARTED || event == VIR_DOMAIN_EVENT_STOPPED)
+            _gvir_guest_users_slot_observe (&self->guest_users, em);
+    } else if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_AGENT_LIFECYCLE) {
+        _gvir_guest_users_slot_observe (&self->guest_users, em);
     }
-    gvir_events_emit_in_context (self->context, signals[em->spec->kind], em->detail,
-                                 1 + em->spec->n_params, em->values);
+    _gvir_events_emit_in_context (self->context, signals[em->spec->kind], em->detail,
+                                  1 + em->spec->n_params, em->values);
 }
 
 const guint8 *
-gvir_domain_events_get_uuid (GVirDomainEvents *self)
+_gvir_domain_events_get_uuid (GVirDomainEvents *self)
 {
     return self->uuid;
 }
 
-/* Any handler of a signal of this libvirt ID, whatever its detail. */
-gboolean
-gvir_domain_events_wants (GVirDomainEvents *self, int virt_id)
+/* Any handler of a signal of this libvirt ID, whatever its detail; any thread. */
+static gboolean
+domain_wants (gpointer companion, int virt_id)
 {
+    GVirDomainEvents *self = companion;
+
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
-        if (gvir_event_spec_for_kind (kind)->virt_id == virt_id &&
+        if (_gvir_event_spec_for_kind (kind)->virt_id == virt_id &&
             g_signal_handler_find (self, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED,
                                    signals[kind], 0, NULL, NULL, NULL) != 0)
             return TRUE;

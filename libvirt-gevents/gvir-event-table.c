@@ -11,17 +11,22 @@
 #include <string.h>
 #include <libvirt/virterror.h>
 
-#include "gvir-events-private.h"
+#include "libvirt-gevents.h"
+#include "gvir-event-table-private.h"
+#include "gvir-graphics-client-private.h"
+#include "gvir-events-text.h"
 
 /*
  * C trampolines, one per libvirt callback signature (not per event kind):
- * each hands its arguments, untouched, to the hub.  Decoding them into
- * GValues is deferred until the hub knows somebody listens.
+ * each hands its arguments, untouched, to the sink it was registered with
+ * (the hub's).  Decoding them into GValues is deferred until the dispatcher
+ * knows somebody listens.
  */
-#define DISPATCH(dom, opaque, ...) \
+#define DISPATCH(handle, opaque, ...) \
     G_STMT_START { \
         const GVirEventRaw raw_[] = { __VA_ARGS__ }; \
-        gvir_events_hub_dispatch ((GVirEventsSlot *) (opaque), (dom), raw_); \
+        GVirEventSink *sink_ = (opaque); \
+        sink_->dispatch (sink_, (handle), raw_); \
     } G_STMT_END
 
 static int
@@ -152,23 +157,17 @@ on_graphics (virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, int phase,
  * object then (event, detail), or the object alone.  A handle is a pointer
  * whatever its type, so one trampoline serves every family.
  */
-#define DISPATCH_OBJECT(obj, opaque, ...) \
-    G_STMT_START { \
-        const GVirEventRaw raw_[] = { __VA_ARGS__ }; \
-        gvir_events_hub_dispatch_object ((GVirEventsSlot *) (opaque), (obj), raw_); \
-    } G_STMT_END
-
 static void
 on_object_lifecycle (virConnectPtr conn G_GNUC_UNUSED, void *obj,
                      int event, int detail, void *opaque)
 {
-    DISPATCH_OBJECT (obj, opaque, { .i = event }, { .i = detail });
+    DISPATCH (obj, opaque, { .i = event }, { .i = detail });
 }
 
 static void
 on_object (virConnectPtr conn G_GNUC_UNUSED, void *obj, void *opaque)
 {
-    DISPATCH_OBJECT (obj, opaque, { .p = NULL });
+    DISPATCH (obj, opaque, { .p = NULL });
 }
 
 /*
@@ -240,14 +239,14 @@ BY_UUID (storage_pool, StoragePool, VIR_ERR_NO_STORAGE_POOL)
 /* lifecycle events after which an object may be gone: undefined, stopped (a transient one) */
 #define MAY_BE_GONE(undefined, stopped) ((1u << (undefined)) | (1u << (stopped)))
 
-const GVirEventFamily gvir_event_domain_family = {
+const GVirEventFamily _gvir_event_domain_family = {
     .name = "domain", .register_any = domain_register, .deregister_any = domain_deregister,
 };
 static const GVirEventFamily network_family = {
     .name = "network", .object_type = gvir_network_get_type,
     .register_any = network_register, .deregister_any = network_deregister,
     .find = network_find, .signal_prefix = "network-",
-    .companion_type = gvir_network_events_get_type, .get_uuid = network_get_uuid,
+    .get_uuid = network_get_uuid,
     .get_connect = network_get_connect, .is_gone = network_is_gone,
     .gone_events = MAY_BE_GONE (VIR_NETWORK_EVENT_UNDEFINED, VIR_NETWORK_EVENT_STOPPED),
 };
@@ -255,7 +254,7 @@ static const GVirEventFamily storage_pool_family = {
     .name = "pool", .object_type = gvir_storage_pool_get_type,
     .register_any = storage_pool_register, .deregister_any = storage_pool_deregister,
     .find = storage_pool_find, .signal_prefix = "storage-pool-",
-    .companion_type = gvir_storage_pool_events_get_type, .get_uuid = storage_pool_get_uuid,
+    .get_uuid = storage_pool_get_uuid,
     .get_connect = storage_pool_get_connect, .is_gone = storage_pool_is_gone,
     .gone_events = MAY_BE_GONE (VIR_STORAGE_POOL_EVENT_UNDEFINED, VIR_STORAGE_POOL_EVENT_STOPPED),
 };
@@ -315,8 +314,7 @@ builder_add_libvirt_string (GVariantBuilder *builder, const gchar *key, const ch
 }
 
 static gboolean
-decode_io_error (GVirEventsHub *hub, virDomainPtr dom,
-                 const GVirEventRaw *raw, GVirEventEmission *em)
+decode_io_error (virDomainPtr dom, const GVirEventRaw *raw, GVirEventEmission *em)
 {
     /* libvirt gives (src_path, alias, action, reason); users think in targets */
     const char *alias = raw[1].s;
@@ -326,17 +324,16 @@ decode_io_error (GVirEventsHub *hub, virDomainPtr dom,
     };
 
     /* the target costs the domain's XML the first time: only for a listener */
-    if (!gvir_event_emission_is_heard (em))
+    if (!em->is_heard (em))
         return FALSE;
-    disk = gvir_events_hub_disk_target (hub, dom, alias);
+    disk = _gvir_domain_devices_disk_target (em->devices, dom, em->uuid, alias);
     decode_positional (em, args);
     value_set_libvirt_string (&em->values[1], &em->raw_bytes[0], disk ? disk : alias, FALSE);
     return TRUE;
 }
 
 static gboolean
-decode_graphics (GVirEventsHub *hub, virDomainPtr dom,
-                 const GVirEventRaw *raw, GVirEventEmission *em)
+decode_graphics (virDomainPtr dom, const GVirEventRaw *raw, GVirEventEmission *em)
 {
     const virDomainEventGraphicsAddress *local = raw[1].p;
     int phase = raw[0].i;
@@ -352,20 +349,20 @@ decode_graphics (GVirEventsHub *hub, virDomainPtr dom,
         return FALSE;
     }
     /* the protocol costs the domain's XML the first time: only for a listener */
-    if (!gvir_event_emission_is_heard (em))
+    if (!em->is_heard (em))
         return FALSE;
 
-    protocol = gvir_events_hub_graphics_protocol (hub, dom,
-                                                  local ? local->family : -1,
-                                                  local ? local->node : NULL,
-                                                  local ? local->service : NULL);
+    protocol = _gvir_domain_devices_graphics_protocol (em->devices, dom, em->uuid,
+                                                       local ? local->family : -1,
+                                                       local ? local->node : NULL,
+                                                       local ? local->service : NULL);
     first = protocol == GVIR_GRAPHICS_PROTOCOL_SPICE ?
         GVIR_DOMAIN_EVENT_KIND_SPICE_CONNECTED : GVIR_DOMAIN_EVENT_KIND_VNC_CONNECTED;
-    em->spec = gvir_event_spec_for_kind (first + phase);
+    em->spec = _gvir_event_spec_for_kind (first + phase);
 
     g_value_init (&em->values[1], GVIR_TYPE_GRAPHICS_CLIENT);
     g_value_take_object (&em->values[1],
-                         gvir_graphics_client_new (protocol, phase, local, raw[2].p,
+                         _gvir_graphics_client_new (protocol, phase, local, raw[2].p,
                                                    raw[3].s, raw[4].p));
     return TRUE;
 }
@@ -408,8 +405,8 @@ typed_params_to_variant (const virTypedParameter *params, int nparams)
 }
 
 static gboolean
-decode_typed_params (GVirEventsHub *hub G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
-                     const GVirEventRaw *raw, GVirEventEmission *em)
+decode_typed_params (virDomainPtr dom G_GNUC_UNUSED, const GVirEventRaw *raw,
+                     GVirEventEmission *em)
 {
     g_value_init (&em->values[1], G_TYPE_VARIANT);
     g_value_take_variant (&em->values[1], typed_params_to_variant (raw[0].p, raw[1].i));
@@ -417,8 +414,8 @@ decode_typed_params (GVirEventsHub *hub G_GNUC_UNUSED, virDomainPtr dom G_GNUC_U
 }
 
 static gboolean
-decode_watermark (GVirEventsHub *hub, virDomainPtr dom,
-                  const GVirEventRaw *raw, GVirEventEmission *em)
+decode_watermark (virDomainPtr dom G_GNUC_UNUSED, const GVirEventRaw *raw,
+                  GVirEventEmission *em)
 {
     /*
      * libvirt reports one crossing twice, for "vda" and for the image's
@@ -428,8 +425,8 @@ decode_watermark (GVirEventsHub *hub, virDomainPtr dom,
     const char *bracket = dev ? strchr (dev, '[') : NULL;
     g_autofree gchar *disk = bracket ? g_strndup (dev, bracket - dev) : g_strdup (dev);
 
-    if (gvir_events_hub_watermark_is_repeat (hub, dom, disk, bracket != NULL, raw[1].s,
-                                             raw[2].ull, raw[3].ull))
+    if (_gvir_domain_devices_watermark_is_repeat (em->devices, em->uuid, disk, bracket != NULL,
+                                                  raw[1].s, raw[2].ull, raw[3].ull))
         return FALSE;
 
     decode_positional (em, raw);
@@ -611,7 +608,7 @@ event_table_init (void)
 }
 
 const GVirEventSpec *
-gvir_event_spec_for_kind (GVirDomainEventKind kind)
+_gvir_event_spec_for_kind (GVirDomainEventKind kind)
 {
     event_table_init ();
     if ((guint) kind >= G_N_ELEMENTS (event_specs))
@@ -620,7 +617,7 @@ gvir_event_spec_for_kind (GVirDomainEventKind kind)
 }
 
 const GVirEventSpec *
-gvir_event_spec_for_virt_id (int virt_id)
+_gvir_event_spec_for_virt_id (int virt_id)
 {
     event_table_init ();
     if (virt_id < 0 || virt_id >= GVIR_EVENT_N_VIRT_IDS)
@@ -640,20 +637,20 @@ kind_nick (GEnumClass * const *klass, gint kind)
 }
 
 const gchar *
-gvir_event_kind_name (GVirDomainEventKind kind)
+_gvir_event_kind_name (GVirDomainEventKind kind)
 {
     return kind_nick (&kind_class, kind);
 }
 
 GType
-gvir_event_spec_param_type (const GVirEventSpec *spec, guint i)
+_gvir_event_spec_param_type (const GVirEventSpec *spec, guint i)
 {
     g_return_val_if_fail (i < spec->n_params, G_TYPE_INVALID);
     return param_types[spec->kind][i];
 }
 
 const GVirObjectEventSpec *
-gvir_object_event_spec_for_kind (GVirObjectEventKind kind)
+_gvir_object_event_spec_for_kind (GVirObjectEventKind kind)
 {
     event_table_init ();
     if ((guint) kind >= G_N_ELEMENTS (object_event_specs))
@@ -662,13 +659,13 @@ gvir_object_event_spec_for_kind (GVirObjectEventKind kind)
 }
 
 const gchar *
-gvir_object_event_kind_name (GVirObjectEventKind kind)
+_gvir_object_event_kind_name (GVirObjectEventKind kind)
 {
     return kind_nick (&object_kind_class, kind);
 }
 
 GType
-gvir_object_event_param_type (const GVirObjectEventSpec *spec, guint i)
+_gvir_object_event_param_type (const GVirObjectEventSpec *spec, guint i)
 {
     g_return_val_if_fail (i < spec->n_params, G_TYPE_INVALID);
     return object_param_types[spec->kind][i];
@@ -716,7 +713,7 @@ nick_quark (const GQuark *quarks, gint value)
 
 /* The arguments after the object, and the detail: the nick of an enum first. */
 void
-gvir_object_emission_decode (GVirObjectEmission *em, const GVirEventRaw *raw)
+_gvir_object_emission_decode (GVirObjectEmission *em, const GVirEventRaw *raw)
 {
     const GVirObjectEventSpec *spec = em->spec;
     const GType *types = object_param_types[spec->kind];
@@ -738,7 +735,7 @@ values_clear (GValue *values, guint n_values)
 }
 
 void
-gvir_object_emission_clear (GVirObjectEmission *em)
+_gvir_object_emission_clear (GVirObjectEmission *em)
 {
     values_clear (em->values, G_N_ELEMENTS (em->values));
 }
@@ -762,13 +759,12 @@ detail_of (const GVirEventEmission *em)
 }
 
 gboolean
-gvir_event_emission_decode (GVirEventEmission *em, GVirEventsHub *hub,
-                            virDomainPtr dom, const GVirEventRaw *raw)
+_gvir_event_emission_decode (GVirEventEmission *em, virDomainPtr dom, const GVirEventRaw *raw)
 {
     g_return_val_if_fail (em->spec != NULL, FALSE);
 
     if (em->spec->decode) {
-        if (!em->spec->decode (hub, dom, raw, em))
+        if (!em->spec->decode (dom, raw, em))
             return FALSE;
     } else {
         decode_positional (em, raw);
@@ -777,16 +773,8 @@ gvir_event_emission_decode (GVirEventEmission *em, GVirEventsHub *hub,
     return TRUE;
 }
 
-/* Whether anyone will hear the emission: a decoder skips costly work if not. */
-gboolean
-gvir_event_emission_is_heard (const GVirEventEmission *em)
-{
-    return em->n_connections > 0 ||
-        (em->watcher && gvir_domain_events_wants (em->watcher, em->spec->virt_id));
-}
-
 void
-gvir_event_emission_clear (GVirEventEmission *em)
+_gvir_event_emission_clear (GVirEventEmission *em)
 {
     values_clear (em->values, G_N_ELEMENTS (em->values));
     for (guint i = 0; i < G_N_ELEMENTS (em->raw_bytes); i++)
@@ -808,7 +796,7 @@ value_to_variant (const GValue *value)
     case G_TYPE_UINT64: return g_variant_new_uint64 (g_value_get_uint64 (value));
     case G_TYPE_VARIANT: return g_value_get_variant (value);
     case G_TYPE_OBJECT:
-        return gvir_graphics_client_to_variant (g_value_get_object (value));
+        return _gvir_graphics_client_to_variant (g_value_get_object (value));
     default:
         g_assert_not_reached ();
     }
@@ -841,7 +829,7 @@ payload_new (const GVirEventParam *params, guint n_params, const GValue *args,
 }
 
 GVariant *
-gvir_event_payload_new (const GVirEventSpec *spec, const GValue *args,
+_gvir_event_payload_new (const GVirEventSpec *spec, const GValue *args,
                         GVariant * const *raw_bytes)
 {
     return payload_new (spec->params, spec->n_params, args, raw_bytes);
@@ -849,7 +837,7 @@ gvir_event_payload_new (const GVirEventSpec *spec, const GValue *args,
 
 /* The same for the other objects: the arguments after the object, by name. */
 GVariant *
-gvir_object_emission_payload_new (const GVirObjectEmission *em)
+_gvir_object_emission_payload_new (const GVirObjectEmission *em)
 {
     return payload_new (em->spec->params, em->spec->n_params, &em->values[2], NULL);
 }

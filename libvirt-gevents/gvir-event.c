@@ -11,7 +11,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "gvir-events-private.h"
+#include "libvirt-gevents.h"
+#include "gvir-event-private.h"
+#include "gvir-events-util-private.h"
+#include "gvir-events-text.h"
 
 /**
  * SECTION:gvir-event
@@ -98,7 +101,7 @@ gvir_event_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
 
     switch (prop_id) {
     case PROP_KIND:        g_value_set_enum (value, self->kind); break;
-    case PROP_KIND_NAME:   g_value_set_string (value, gvir_event_kind_name (self->kind)); break;
+    case PROP_KIND_NAME:   g_value_set_string (value, _gvir_event_kind_name (self->kind)); break;
     case PROP_DOMAIN_NAME: g_value_set_string (value, self->domain_name); break;
     case PROP_DOMAIN_UUID: g_value_set_string (value, self->domain_uuid); break;
     case PROP_TIME:        g_value_set_boxed (value, gvir_event_get_time (self)); break;
@@ -216,7 +219,7 @@ detail_of (const GVirEventSpec *spec, const GValue *first)
  * made when a handler asks for them, which most never do.
  */
 GVirEvent *
-gvir_event_new (virDomainPtr dom, const GVirEventEmission *em)
+_gvir_event_new (virDomainPtr dom, const GVirEventEmission *em)
 {
     GVirEvent *self = g_object_new (GVIR_TYPE_EVENT, NULL);
 
@@ -227,7 +230,7 @@ gvir_event_new (virDomainPtr dom, const GVirEventEmission *em)
     if (!self->domain_name)
         self->domain_name = g_strdup (virDomainGetName (dom));
     self->domain_uuid = g_malloc (VIR_UUID_STRING_BUFLEN);
-    gvir_events_uuid_to_string (em->uuid, self->domain_uuid);
+    _gvir_events_uuid_to_string (em->uuid, self->domain_uuid);
     self->time_us = g_get_real_time ();
     self->synthesized = em->synthesized;
     for (guint i = 0; i < em->spec->n_params; i++) {
@@ -269,7 +272,7 @@ const gchar *
 gvir_event_get_kind_name (GVirEvent *self)
 {
     g_return_val_if_fail (GVIR_IS_EVENT (self), NULL);
-    return gvir_event_kind_name (self->kind);
+    return _gvir_event_kind_name (self->kind);
 }
 
 /**
@@ -387,7 +390,7 @@ gvir_event_get_payload (GVirEvent *self)
 
     payload = g_atomic_pointer_get (&self->payload);
     if (!payload) {
-        GVariant *made = self->spec ? gvir_event_payload_new (self->spec, self->args, self->raw_bytes)
+        GVariant *made = self->spec ? _gvir_event_payload_new (self->spec, self->args, self->raw_bytes)
                                     : g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0));
 
         if (g_atomic_pointer_compare_and_exchange (&self->payload, NULL, made))
@@ -650,7 +653,7 @@ gvir_event_to_string (GVirEvent *self)
     spec = self->spec;
     line = g_string_new (NULL);
     g_string_append_printf (line, "%s: %s", self->domain_name ? self->domain_name : "(no domain)",
-                            gvir_event_kind_name (self->kind));
+                            _gvir_event_kind_name (self->kind));
     if (!spec)
         return escaped (line);
 
@@ -669,7 +672,7 @@ gvir_event_to_string (GVirEvent *self)
         if (value)
             append_value (line, i == 0 && spec->detail == GVIR_EVENT_DETAIL_FIRST_ARG ?
                           NULL : spec->params[i].name,
-                          gvir_event_spec_param_type (spec, i), value);
+                          _gvir_event_spec_param_type (spec, i), value);
     }
     return escaped (line);
 }

@@ -9,7 +9,9 @@
 
 #include "config.h"
 
-#include "gvir-events-private.h"
+#include <libvirt/libvirt.h>
+
+#include "libvirt-gevents.h"
 
 /**
  * SECTION:gvir-events-enums

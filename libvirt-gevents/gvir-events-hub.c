@@ -10,14 +10,11 @@
 #include "config.h"
 
 #include <string.h>
-#include <pthread.h>
-#include <time.h>
 #include <libvirt/virterror.h>
 
-#include "gvir-events-private.h"
-
-/* libvirt reports one threshold crossing twice, back to back (see below). */
-#define WATERMARK_REPEAT_WINDOW_US (2 * G_USEC_PER_SEC)
+#include "libvirt-gevents.h"
+#include "gvir-events-hub-private.h"
+#include "gvir-events-util-private.h"
 
 /* Companions are collected on the stack; more than this many is rare. */
 #define N_STACK_WATCHERS 8
@@ -40,22 +37,18 @@ struct _GVirEventsHub {
     gboolean shut_down;
     gboolean may_reconnect;         /* a GVirConnectionEvents watches a link that can die */
     virConnectPtr registered_on;    /* the link the slots' callback IDs are of, owned */
-    GHashTable *domains;            /* uuid -> GVirDomainEvents, strong */
-    GHashTable *objects;            /* "network/UUID" -> GVirObjectEvents, strong */
-    GPtrArray *connections;         /* GVirConnectionEvents, weak */
+    GHashTable *domains;            /* uuid -> domain companion, strong */
+    GHashTable *objects;            /* "network/UUID" -> network or pool companion, strong */
+    GPtrArray *listeners;           /* connection companions, weak */
+    /* how each table reaches its members: set by the first one added */
+    const GVirEventsDomainOps *domain_ops;
+    const GVirEventsObjectOps *object_ops;
+    const GVirEventsListenerOps *listener_ops;
     GMainContext *context;          /* where companions emit; NULL: the global default */
-    GHashTable *devices;            /* uuid -> GVirDomainDevices */
     GHashTable *names;              /* domain name -> DomainName, see lookup_uuid() */
-    struct {
-        gboolean pending;           /* waiting for the other half of a pair */
-        gboolean indexed;           /* that half was named "disk[N]" */
-        guint8 uuid[VIR_UUID_BUFLEN];
-        gchar *disk;
-        gchar *path;
-        guint64 threshold;
-        guint64 excess;
-        gint64 when;
-    } last_watermark;
+
+    /* what the decoders know of the link's domains' devices: its own lock */
+    GVirDomainDevicesCache *devices;
 };
 
 /* What the hub last learned a domain name stands for (see lookup_uuid()). */
@@ -105,10 +98,10 @@ static GMutex hubs_lock;
 static GHashTable *hubs;            /* virConnectPtr -> GVirEventsHub, live ones */
 static gint n_allocated;            /* atomic */
 
-void (*gvir_events_hub_test_hook) (GVirEventsHubHookPoint point, gpointer data);
+void (*_gvir_events_hub_test_hook) (GVirEventsHubHookPoint point, gpointer data);
 
 guint
-gvir_events_hub_n_allocated (void)
+_gvir_events_hub_n_allocated (void)
 {
     return g_atomic_int_get (&n_allocated);
 }
@@ -119,29 +112,13 @@ connect_close (gpointer conn)
     virConnectClose (conn);
 }
 
-/* UUIDs are random: their first bytes are as good a hash as any. */
-static guint
-uuid_hash (gconstpointer uuid)
-{
-    guint hash;
-
-    memcpy (&hash, uuid, sizeof (hash));
-    return hash;
-}
-
-static gboolean
-uuid_equal (gconstpointer a, gconstpointer b)
-{
-    return memcmp (a, b, VIR_UUID_BUFLEN) == 0;
-}
-
 /* libvirt's free callback: it will not call this registration again. */
 static void
 slot_released (void *opaque)
 {
     GVirEventsSlot *slot = opaque;
 
-    gvir_events_hub_unref (slot->hub);
+    _gvir_events_hub_unref (slot->hub);
 }
 
 /*
@@ -151,7 +128,7 @@ slot_released (void *opaque)
 static const GVirEventFamily *
 slot_family (const GVirEventsSlot *slot)
 {
-    return slot->object ? slot->object->family : &gvir_event_domain_family;
+    return slot->object ? slot->object->family : &_gvir_event_domain_family;
 }
 
 static void
@@ -176,12 +153,12 @@ slot_register (GVirEventsHub *hub, virConnectPtr conn, GVirEventsSlot *slot,
     int callback_id;
     gboolean kept;
 
-    gvir_events_hub_ref (hub);
+    _gvir_events_hub_ref (hub);
     callback_id = slot_family (slot)->register_any (conn, slot->virt_id, callback,
                                                     slot, slot_released);
     if (callback_id < 0) {
         /* libvirt calls no free callback for a refused registration */
-        gvir_events_hub_unref (hub);
+        _gvir_events_hub_unref (hub);
         g_debug ("libvirt-gevents: %s event ID %d not registered: %s",
                  slot_family (slot)->name, slot->virt_id, virGetLastErrorMessage ());
         return FALSE;
@@ -204,10 +181,10 @@ hub_register (GVirEventsHub *hub, virConnectPtr conn)
     gboolean any = FALSE;
     g_autofree gchar *failure = NULL;
 
-    if (G_UNLIKELY (gvir_events_hub_test_hook))
-        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_REGISTER, conn);
+    if (G_UNLIKELY (_gvir_events_hub_test_hook))
+        _gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_REGISTER, conn);
     for (int id = 0; id < GVIR_EVENT_N_VIRT_IDS; id++) {
-        const GVirEventSpec *spec = gvir_event_spec_for_virt_id (id);
+        const GVirEventSpec *spec = _gvir_event_spec_for_virt_id (id);
 
         if (!spec)
             continue;
@@ -225,7 +202,7 @@ hub_register (GVirEventsHub *hub, virConnectPtr conn)
      */
     for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
         if (slot_register (hub, conn, &hub->object_slots[kind],
-                           gvir_object_event_spec_for_kind (kind)->callback))
+                           _gvir_object_event_spec_for_kind (kind)->callback))
             any = TRUE;
         virResetLastError ();
     }
@@ -292,8 +269,10 @@ hub_wait_registered (GVirEventsHub *hub)
  * registrations are RPCs: they are made outside the hubs lock, so a slow
  * link only delays the threads that want this very connection.
  */
+static void slot_dispatch (GVirEventSink *sink, gconstpointer handle, const GVirEventRaw *raw);
+
 GVirEventsHub *
-gvir_events_hub_acquire (virConnectPtr conn)
+_gvir_events_hub_acquire (virConnectPtr conn)
 {
     GVirEventsHub *hub;
 
@@ -305,7 +284,7 @@ gvir_events_hub_acquire (virConnectPtr conn)
 
     hub = g_hash_table_lookup (hubs, conn);
     if (hub) {
-        gvir_events_hub_ref (hub);
+        _gvir_events_hub_ref (hub);
         g_mutex_unlock (&hubs_lock);
         hub_wait_registered (hub);
         return hub;
@@ -334,13 +313,15 @@ gvir_events_hub_acquire (virConnectPtr conn)
     hub->registered_on = conn;
     virConnectRef (conn);
     for (int id = 0; id < GVIR_EVENT_N_VIRT_IDS; id++) {
+        hub->slots[id].sink.dispatch = slot_dispatch;
         hub->slots[id].hub = hub;
         hub->slots[id].virt_id = id;
         hub->slots[id].callback_id = -1;
     }
     for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
-        const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
+        const GVirObjectEventSpec *spec = _gvir_object_event_spec_for_kind (kind);
 
+        hub->object_slots[kind].sink.dispatch = slot_dispatch;
         hub->object_slots[kind].hub = hub;
         hub->object_slots[kind].virt_id = spec->virt_id;
         hub->object_slots[kind].object = spec;
@@ -348,11 +329,10 @@ gvir_events_hub_acquire (virConnectPtr conn)
     }
     g_mutex_init (&hub->lock);
     g_cond_init (&hub->registered_cond);
-    hub->domains = g_hash_table_new (uuid_hash, uuid_equal);
+    hub->domains = g_hash_table_new (_gvir_events_uuid_hash, _gvir_events_uuid_equal);
     hub->objects = g_hash_table_new (g_str_hash, g_str_equal);
-    hub->connections = g_ptr_array_new ();
-    hub->devices = g_hash_table_new_full (uuid_hash, uuid_equal, g_free,
-                                          (GDestroyNotify) gvir_domain_devices_free);
+    hub->listeners = g_ptr_array_new ();
+    hub->devices = _gvir_domain_devices_cache_new ();
     hub->names = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
     g_hash_table_insert (hubs, conn, hub);
     g_mutex_unlock (&hubs_lock);
@@ -367,7 +347,7 @@ gvir_events_hub_acquire (virConnectPtr conn)
 }
 
 GVirEventsHub *
-gvir_events_hub_ref (GVirEventsHub *hub)
+_gvir_events_hub_ref (GVirEventsHub *hub)
 {
     g_atomic_int_inc (&hub->ref_count);
     return hub;
@@ -379,7 +359,7 @@ gvir_events_hub_ref (GVirEventsHub *hub)
  * they just hear nothing more.  Idempotent, and callable from any thread.
  */
 void
-gvir_events_hub_shutdown (GVirEventsHub *hub)
+_gvir_events_hub_shutdown (GVirEventsHub *hub)
 {
     virConnectPtr conn;
     Registrations registrations;
@@ -398,7 +378,7 @@ gvir_events_hub_shutdown (GVirEventsHub *hub)
     take_registrations_locked (hub, &registrations);
     g_hash_table_iter_init (&iter, hub->domains);
     while (g_hash_table_iter_next (&iter, NULL, &companion)) {
-        gvir_domain_events_set_gone (companion);
+        hub->domain_ops->gone (companion);
         g_ptr_array_add (companions, companion);
     }
     g_hash_table_remove_all (hub->domains);
@@ -421,11 +401,11 @@ gvir_events_hub_shutdown (GVirEventsHub *hub)
     virConnectClose (conn);
     /* last: a companion's finalization may drop the last reference but ours */
     g_clear_pointer (&companions, g_ptr_array_unref);
-    gvir_events_hub_unref (hub);    /* the hubs table's */
+    _gvir_events_hub_unref (hub);   /* the hubs table's */
 }
 
 void
-gvir_events_hub_unref (GVirEventsHub *hub)
+_gvir_events_hub_unref (GVirEventsHub *hub)
 {
     if (!g_atomic_int_dec_and_test (&hub->ref_count))
         return;
@@ -435,12 +415,10 @@ gvir_events_hub_unref (GVirEventsHub *hub)
     g_ptr_array_unref (hub->links);
     g_hash_table_unref (hub->domains);
     g_hash_table_unref (hub->objects);
-    g_ptr_array_unref (hub->connections);
-    g_hash_table_unref (hub->devices);
+    g_ptr_array_unref (hub->listeners);
+    _gvir_domain_devices_cache_free (hub->devices);
     g_hash_table_unref (hub->names);
     g_clear_pointer (&hub->context, g_main_context_unref);
-    g_free (hub->last_watermark.disk);
-    g_free (hub->last_watermark.path);
     g_cond_clear (&hub->registered_cond);
     g_mutex_clear (&hub->lock);
     g_free (hub);
@@ -459,28 +437,28 @@ slot_is_registered (GVirEventsHub *hub, const GVirEventsSlot *slot)
 }
 
 gboolean
-gvir_events_hub_supports (GVirEventsHub *hub, int virt_id)
+_gvir_events_hub_supports (GVirEventsHub *hub, int virt_id)
 {
     return virt_id >= 0 && virt_id < GVIR_EVENT_N_VIRT_IDS &&
         slot_is_registered (hub, &hub->slots[virt_id]);
 }
 
 gboolean
-gvir_events_hub_supports_object (GVirEventsHub *hub, GVirObjectEventKind kind)
+_gvir_events_hub_supports_object (GVirEventsHub *hub, GVirObjectEventKind kind)
 {
     return (guint) kind < GVIR_OBJECT_EVENT_N_KINDS &&
         slot_is_registered (hub, &hub->object_slots[kind]);
 }
 
 GVirEventsSlot *
-gvir_events_hub_get_slot (GVirEventsHub *hub, int virt_id)
+_gvir_events_hub_get_slot (GVirEventsHub *hub, int virt_id)
 {
     g_return_val_if_fail (virt_id >= 0 && virt_id < GVIR_EVENT_N_VIRT_IDS, NULL);
     return &hub->slots[virt_id];
 }
 
 GVirEventsSlot *
-gvir_events_hub_get_object_slot (GVirEventsHub *hub, GVirObjectEventKind kind)
+_gvir_events_hub_get_object_slot (GVirEventsHub *hub, GVirObjectEventKind kind)
 {
     g_return_val_if_fail ((guint) kind < GVIR_OBJECT_EVENT_N_KINDS, NULL);
     return &hub->object_slots[kind];
@@ -490,56 +468,79 @@ gvir_events_hub_get_object_slot (GVirEventsHub *hub, GVirObjectEventKind kind)
 static gboolean
 hub_is_unused (GVirEventsHub *hub)
 {
-    return !hub->shut_down && hub->connections->len == 0 &&
+    return !hub->shut_down && hub->listeners->len == 0 &&
         g_hash_table_size (hub->domains) == 0 && g_hash_table_size (hub->objects) == 0;
 }
 
-/*
- * The companion of the domain with this UUID, made the first time: one per
- * live hub and UUID, whatever GVirDomain wrappers come and go.  NULL if the
- * hub shut down meanwhile (the caller acquires a new one).
- */
-GVirDomainEvents *
-gvir_events_hub_get_domain_events (GVirEventsHub *hub, const guint8 *uuid, GVirDomain *domain)
+/* A member of a table, with a reference: NULL if none, or the hub shut down. */
+static gpointer
+hub_lookup (GVirEventsHub *hub, GHashTable *table, gconstpointer key)
 {
-    GVirDomainEvents *companion;
+    gpointer companion;
 
     g_mutex_lock (&hub->lock);
-    if (hub->shut_down) {
-        g_mutex_unlock (&hub->lock);
-        return NULL;
-    }
-    companion = g_hash_table_lookup (hub->domains, uuid);
-    if (!companion) {
-        companion = gvir_domain_events_new (hub, uuid, domain);
-        g_hash_table_insert (hub->domains, (gpointer) gvir_domain_events_get_uuid (companion),
-                             companion);
+    companion = hub->shut_down ? NULL : g_hash_table_lookup (table, key);
+    if (companion)
+        g_object_ref (companion);
+    g_mutex_unlock (&hub->lock);
+    return companion;
+}
+
+/*
+ * The first companion offered for a key stays: one per live hub and key,
+ * whatever wrappers come and go.  Companions are made by their own files,
+ * outside the lock (a class_init, a poller...): here only the table.
+ */
+static gpointer
+hub_add (GVirEventsHub *hub, GHashTable *table, gconstpointer key, gpointer candidate,
+         GMainContext *context, gconstpointer ops, gconstpointer *table_ops)
+{
+    gpointer companion = NULL;
+
+    g_mutex_lock (&hub->lock);
+    if (!hub->shut_down && hub->context == context) {
+        companion = g_hash_table_lookup (table, key);
+        if (!companion) {
+            companion = candidate;
+            g_hash_table_insert (table, (gpointer) key, g_object_ref (candidate));
+            /* one file adds to each table, always with the same ops */
+            g_assert (*table_ops == NULL || *table_ops == ops);
+            *table_ops = ops;
+        }
+        g_object_ref (companion);
     }
     g_mutex_unlock (&hub->lock);
     return companion;
 }
 
-/* The same for a network or a pool: one companion per live hub, family and UUID. */
-GVirObjectEvents *
-gvir_events_hub_get_object_events (GVirEventsHub *hub, const GVirEventFamily *family,
-                                   const gchar *uuid, GObject *object)
+gpointer
+_gvir_events_hub_lookup_domain (GVirEventsHub *hub, const guint8 *uuid)
 {
-    g_autofree gchar *key = g_strconcat (family->name, "/", uuid, NULL);
-    GVirObjectEvents *companion;
+    return hub_lookup (hub, hub->domains, uuid);
+}
 
-    g_mutex_lock (&hub->lock);
-    if (hub->shut_down) {
-        g_mutex_unlock (&hub->lock);
-        return NULL;
-    }
-    companion = g_hash_table_lookup (hub->objects, key);
-    if (!companion) {
-        companion = gvir_object_events_new (hub, family, uuid, object);
-        g_hash_table_insert (hub->objects, (gpointer) gvir_object_events_get_key (companion),
-                             companion);
-    }
-    g_mutex_unlock (&hub->lock);
-    return companion;
+/* uuid: the candidate's own copy, the table's key while it is there */
+gpointer
+_gvir_events_hub_add_domain (GVirEventsHub *hub, const guint8 *uuid, gpointer candidate,
+                             GMainContext *context, const GVirEventsDomainOps *ops)
+{
+    return hub_add (hub, hub->domains, uuid, candidate, context, ops,
+                    (gconstpointer *) &hub->domain_ops);
+}
+
+gpointer
+_gvir_events_hub_lookup_object (GVirEventsHub *hub, const gchar *key)
+{
+    return hub_lookup (hub, hub->objects, key);
+}
+
+/* key: the candidate's own copy, "network/UUID" */
+gpointer
+_gvir_events_hub_add_object (GVirEventsHub *hub, const gchar *key, gpointer candidate,
+                             GMainContext *context, const GVirEventsObjectOps *ops)
+{
+    return hub_add (hub, hub->objects, key, candidate, context, ops,
+                    (gconstpointer *) &hub->object_ops);
 }
 
 /*
@@ -554,13 +555,13 @@ hub_forget (GVirEventsHub *hub, GHashTable *table, gconstpointer key)
 
     g_mutex_lock (&hub->lock);
     if (g_hash_table_steal_extended (table, key, NULL, (gpointer *) &companion) &&
-        GVIR_IS_DOMAIN_EVENTS (companion))
-        gvir_domain_events_set_gone (GVIR_DOMAIN_EVENTS (companion));
+        table == hub->domains)
+        hub->domain_ops->gone (companion);
     unused = companion && hub_is_unused (hub);
     g_mutex_unlock (&hub->lock);
 
     if (unused)
-        gvir_events_hub_shutdown (hub);
+        _gvir_events_hub_shutdown (hub);
     g_clear_object (&companion);
 }
 
@@ -571,13 +572,13 @@ hub_forget_domain (GVirEventsHub *hub, const guint8 *uuid)
 }
 
 void
-gvir_events_hub_forget_domain (GVirEventsHub *hub, const guint8 *uuid)
+_gvir_events_hub_forget_domain (GVirEventsHub *hub, const guint8 *uuid)
 {
     hub_forget_domain (hub, uuid);
 }
 
 void
-gvir_events_hub_forget_object (GVirEventsHub *hub, const gchar *key)
+_gvir_events_hub_forget_object (GVirEventsHub *hub, const gchar *key)
 {
     hub_forget (hub, hub->objects, key);
 }
@@ -590,7 +591,7 @@ gvir_events_hub_forget_object (GVirEventsHub *hub, const gchar *key)
  * the hub shut down, or another hub has the link already.
  */
 gboolean
-gvir_events_hub_add_link (GVirEventsHub *hub, virConnectPtr conn)
+_gvir_events_hub_add_link (GVirEventsHub *hub, virConnectPtr conn)
 {
     virConnectPtr old = NULL;
     gboolean added;
@@ -605,13 +606,14 @@ gvir_events_hub_add_link (GVirEventsHub *hub, virConnectPtr conn)
         old = hub->conn;
         hub->conn = conn;
         virConnectRef (conn);
-        /* a device, a name or half a watermark pair of before the outage proves nothing now */
-        g_hash_table_remove_all (hub->devices);
+        /* a name of before the outage proves nothing now */
         g_hash_table_remove_all (hub->names);
-        hub->last_watermark.pending = FALSE;
     }
     g_mutex_unlock (&hub->lock);
     g_mutex_unlock (&hubs_lock);
+    /* nor a device, or half a watermark pair */
+    if (added)
+        _gvir_domain_devices_cache_clear (hub->devices);
     if (old)
         virConnectClose (old);
     return added;
@@ -622,7 +624,7 @@ gvir_events_hub_add_link (GVirEventsHub *hub, virConnectPtr conn)
  * (local: libvirt knows it is dead) and registers on the current one.
  */
 void
-gvir_events_hub_register_link (GVirEventsHub *hub)
+_gvir_events_hub_register_link (GVirEventsHub *hub)
 {
     Registrations old;
     virConnectPtr conn;
@@ -651,7 +653,7 @@ gvir_events_hub_register_link (GVirEventsHub *hub)
  * cannot die, and a question in flight would keep its connection alive.
  */
 void
-gvir_events_hub_set_may_reconnect (GVirEventsHub *hub)
+_gvir_events_hub_set_may_reconnect (GVirEventsHub *hub)
 {
     g_mutex_lock (&hub->lock);
     hub->may_reconnect = TRUE;
@@ -659,7 +661,7 @@ gvir_events_hub_set_may_reconnect (GVirEventsHub *hub)
 }
 
 gboolean
-gvir_events_hub_may_reconnect (GVirEventsHub *hub)
+_gvir_events_hub_may_reconnect (GVirEventsHub *hub)
 {
     gboolean may;
 
@@ -671,7 +673,7 @@ gvir_events_hub_may_reconnect (GVirEventsHub *hub)
 
 /* New references to every domain and object companion of the hub, for a resync. */
 void
-gvir_events_hub_list_companions (GVirEventsHub *hub, GPtrArray **domains, GPtrArray **objects)
+_gvir_events_hub_list_companions (GVirEventsHub *hub, GPtrArray **domains, GPtrArray **objects)
 {
     GHashTableIter iter;
     gpointer companion;
@@ -688,52 +690,61 @@ gvir_events_hub_list_companions (GVirEventsHub *hub, GPtrArray **domains, GPtrAr
     g_mutex_unlock (&hub->lock);
 }
 
+GPtrArray *
+_gvir_events_hub_list_domains_in_context (GMainContext *context)
+{
+    GPtrArray *domains = g_ptr_array_new_with_free_func (g_object_unref);
+    g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+    GHashTableIter hubs_iter;
+    gpointer value;
+
+    /* the order of add_link(): the hubs lock, then a hub's */
+    g_mutex_lock (&hubs_lock);
+    g_hash_table_iter_init (&hubs_iter, hubs ? hubs : (hubs = g_hash_table_new (NULL, NULL)));
+    while (g_hash_table_iter_next (&hubs_iter, NULL, &value)) {
+        GVirEventsHub *hub = value;
+        GHashTableIter iter;
+        gpointer companion;
+
+        /* a hub is the value of each of its links */
+        if (!g_hash_table_add (seen, hub))
+            continue;
+        g_mutex_lock (&hub->lock);
+        if (!hub->shut_down && hub->context == context) {
+            g_hash_table_iter_init (&iter, hub->domains);
+            while (g_hash_table_iter_next (&iter, NULL, &companion))
+                g_ptr_array_add (domains, g_object_ref (companion));
+        }
+        g_mutex_unlock (&hub->lock);
+    }
+    g_mutex_unlock (&hubs_lock);
+    return domains;
+}
+
 /* FALSE if the hub shut down meanwhile: the caller acquires a new one. */
 gboolean
-gvir_events_hub_add_connection (GVirEventsHub *hub, GVirConnectionEvents *watcher)
+_gvir_events_hub_add_listener (GVirEventsHub *hub, gpointer listener,
+                               const GVirEventsListenerOps *ops)
 {
     gboolean added;
 
     g_mutex_lock (&hub->lock);
     added = !hub->shut_down;
-    if (added && !g_ptr_array_find (hub->connections, watcher, NULL))
-        g_ptr_array_add (hub->connections, watcher);
+    if (added && !g_ptr_array_find (hub->listeners, listener, NULL)) {
+        g_assert (hub->listener_ops == NULL || hub->listener_ops == ops);
+        hub->listener_ops = ops;
+        g_ptr_array_add (hub->listeners, listener);
+    }
     g_mutex_unlock (&hub->lock);
     return added;
 }
 
 void
-gvir_events_hub_remove_connection (GVirEventsHub *hub, GVirConnectionEvents *watcher)
+_gvir_events_hub_remove_listener (GVirEventsHub *hub, gpointer listener)
 {
     g_mutex_lock (&hub->lock);
-    g_ptr_array_remove (hub->connections, watcher);
+    g_ptr_array_remove (hub->listeners, listener);
     g_mutex_unlock (&hub->lock);
-}
-
-typedef struct {
-    guint signal_id;
-    GQuark detail;
-    guint n_values;
-    GValue values[];
-} PendingEmission;
-
-static gboolean
-emit_pending (gpointer data)
-{
-    PendingEmission *p = data;
-
-    g_signal_emitv (p->values, p->signal_id, p->detail, NULL);
-    return G_SOURCE_REMOVE;
-}
-
-static void
-pending_free (gpointer data)
-{
-    PendingEmission *p = data;
-
-    for (guint i = 0; i < p->n_values; i++)
-        g_value_unset (&p->values[i]);
-    g_free (p);
 }
 
 /*
@@ -742,12 +753,17 @@ pending_free (gpointer data)
  * gvir_connection_events_set_main_context().  Never the thread-default
  * context of whoever asked first: a library on a worker thread must not
  * move the application's handlers there.  NULL stands for the global
- * default (then the common case, the main thread, costs a comparison).
+ * default.
  */
 GMainContext *
-gvir_events_hub_dup_context_locked (GVirEventsHub *hub)
+_gvir_events_hub_dup_context (GVirEventsHub *hub)
 {
-    return hub->context ? g_main_context_ref (hub->context) : NULL;
+    GMainContext *context;
+
+    g_mutex_lock (&hub->lock);
+    context = hub->context ? g_main_context_ref (hub->context) : NULL;
+    g_mutex_unlock (&hub->lock);
+    return context;
 }
 
 /*
@@ -756,7 +772,7 @@ gvir_events_hub_dup_context_locked (GVirEventsHub *hub)
  * context).
  */
 gboolean
-gvir_events_hub_set_context (GVirEventsHub *hub, GMainContext *context)
+_gvir_events_hub_set_context (GVirEventsHub *hub, GMainContext *context)
 {
     gboolean done = TRUE;
 
@@ -771,58 +787,6 @@ gvir_events_hub_set_context (GVirEventsHub *hub, GMainContext *context)
     }
     g_mutex_unlock (&hub->lock);
     return done;
-}
-
-void
-gvir_events_emit_in_context (GMainContext *context, guint signal_id, GQuark detail,
-                             guint n_values, const GValue *values)
-{
-    PendingEmission *p;
-    GSource *idle;
-
-    /*
-     * This thread's own context (NULL == NULL for the global default, the
-     * usual case), or one it is running: here and now.
-     */
-    if (context == g_main_context_get_thread_default () ||
-        g_main_context_is_owner (context ? context : g_main_context_default ())) {
-        g_signal_emitv (values, signal_id, detail, NULL);
-        return;
-    }
-
-    p = g_malloc0 (sizeof (PendingEmission) + n_values * sizeof (GValue));
-    p->signal_id = signal_id;
-    p->detail = detail;
-    p->n_values = n_values;
-    for (guint i = 0; i < n_values; i++) {
-        g_value_init (&p->values[i], G_VALUE_TYPE (&values[i]));
-        g_value_copy (&values[i], &p->values[i]);
-    }
-    idle = g_idle_source_new ();
-    g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-    g_source_set_callback (idle, emit_pending, p, pending_free);
-    g_source_set_name (idle, "[libvirt-gevents] emission");
-    g_source_attach (idle, context ? context : g_main_context_default ());
-    g_source_unref (idle);
-}
-
-/*
- * virDomainGetUUIDString() costs 2 µs (libvirt formats the UUID twice, once
- * for its debug log); the hub has the bytes already.
- */
-void
-gvir_events_uuid_to_string (const guint8 *uuid, gchar out[VIR_UUID_STRING_BUFLEN])
-{
-    static const gchar hex[] = "0123456789abcdef";
-    gchar *p = out;
-
-    for (guint i = 0; i < VIR_UUID_BUFLEN; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            *p++ = '-';
-        *p++ = hex[uuid[i] >> 4];
-        *p++ = hex[uuid[i] & 0xf];
-    }
-    *p = '\0';
 }
 
 /* Strong references to the listeners of one event, without allocating. */
@@ -987,12 +951,24 @@ static void hub_dispatch (GVirEventsHub *hub, const GVirEventSpec *spec, virDoma
                           const GVirEventRaw *raw, gboolean synthesized);
 
 void
-gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEventRaw *raw)
+_gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEventRaw *raw)
 {
-    if (G_UNLIKELY (gvir_events_hub_test_hook))
-        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
+    if (G_UNLIKELY (_gvir_events_hub_test_hook))
+        _gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
     /* safe even if the hub shut down meanwhile: this registration holds it */
-    hub_dispatch (slot->hub, gvir_event_spec_for_virt_id (slot->virt_id), dom, raw, FALSE);
+    hub_dispatch (slot->hub, _gvir_event_spec_for_virt_id (slot->virt_id), dom, raw, FALSE);
+}
+
+/* What the trampolines call (a slot is the sink libvirt's opaque pointer is). */
+static void
+slot_dispatch (GVirEventSink *sink, gconstpointer handle, const GVirEventRaw *raw)
+{
+    GVirEventsSlot *slot = (GVirEventsSlot *) sink;
+
+    if (slot->object)
+        _gvir_events_hub_dispatch_object (slot, handle, raw);
+    else
+        _gvir_events_hub_dispatch (slot, (virDomainPtr) handle, raw);
 }
 
 /*
@@ -1000,9 +976,9 @@ gvir_events_hub_dispatch (GVirEventsSlot *slot, virDomainPtr dom, const GVirEven
  * libvirt's own would be, marked synthesized in its GVirEvent.
  */
 void
-gvir_events_hub_synthesize (GVirEventsHub *hub, virDomainPtr dom, const GVirEventRaw *raw)
+_gvir_events_hub_synthesize (GVirEventsHub *hub, virDomainPtr dom, const GVirEventRaw *raw)
 {
-    hub_dispatch (hub, gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_LIFECYCLE), dom, raw, TRUE);
+    hub_dispatch (hub, _gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_LIFECYCLE), dom, raw, TRUE);
 }
 
 /*
@@ -1011,7 +987,7 @@ gvir_events_hub_synthesize (GVirEventsHub *hub, virDomainPtr dom, const GVirEven
  * a live hub.
  */
 void
-gvir_events_hub_dispatch_polled (virDomainPtr dom, GVirDomainEventKind kind,
+_gvir_events_hub_dispatch_polled (virDomainPtr dom, GVirDomainEventKind kind,
                                  const GVirEventRaw *raw)
 {
     GVirEventsHub *hub;
@@ -1019,12 +995,29 @@ gvir_events_hub_dispatch_polled (virDomainPtr dom, GVirDomainEventKind kind,
     g_mutex_lock (&hubs_lock);
     hub = hubs ? g_hash_table_lookup (hubs, virDomainGetConnect (dom)) : NULL;
     if (hub)
-        gvir_events_hub_ref (hub);
+        _gvir_events_hub_ref (hub);
     g_mutex_unlock (&hubs_lock);
     if (!hub)
         return;
-    hub_dispatch (hub, gvir_event_spec_for_kind (kind), dom, raw, FALSE);
-    gvir_events_hub_unref (hub);
+    hub_dispatch (hub, _gvir_event_spec_for_kind (kind), dom, raw, FALSE);
+    _gvir_events_hub_unref (hub);
+}
+
+/* An emission, and who it is for: what its is_heard() answers from. */
+typedef struct {
+    GVirEventEmission em;       /* first: is_heard() gets its address */
+    gpointer watcher;           /* the domain's companion, if it has one */
+    const GVirEventsDomainOps *watcher_ops;
+    guint n_listeners;
+} HubEmission;
+
+static gboolean
+hub_emission_is_heard (const GVirEventEmission *em)
+{
+    const HubEmission *he = (const HubEmission *) em;
+
+    return he->n_listeners > 0 ||
+        (he->watcher && he->watcher_ops->wants (he->watcher, em->spec->virt_id));
 }
 
 static void
@@ -1033,9 +1026,11 @@ hub_dispatch (GVirEventsHub *hub, const GVirEventSpec *spec, virDomainPtr dom,
 {
     int virt_id = spec->virt_id;
     guint8 uuid[VIR_UUID_BUFLEN];
-    GVirDomainEvents *watcher = NULL;
-    Listeners connections = { 0 };
-    GVirEventEmission em = { 0 };
+    gpointer watcher = NULL;
+    Listeners listeners = { 0 };
+    HubEmission he = { 0 };
+    const GVirEventsDomainOps *domain_ops;
+    const GVirEventsListenerOps *listener_ops;
 
     if (!dom)
         return;
@@ -1046,44 +1041,47 @@ hub_dispatch (GVirEventsHub *hub, const GVirEventSpec *spec, virDomainPtr dom,
         g_mutex_unlock (&hub->lock);
         return;
     }
-    if (invalidates_devices (virt_id) && g_hash_table_size (hub->devices) > 0)
-        g_hash_table_remove (hub->devices, uuid);
+    domain_ops = hub->domain_ops;
+    listener_ops = hub->listener_ops;
     watcher = g_hash_table_lookup (hub->domains, uuid);
     if (watcher)
         g_object_ref (watcher);
-    for (guint i = 0; i < hub->connections->len; i++) {
-        GVirConnectionEvents *c = g_ptr_array_index (hub->connections, i);
+    for (guint i = 0; i < hub->listeners->len; i++) {
+        gpointer listener = g_ptr_array_index (hub->listeners, i);
 
-        if (gvir_connection_events_wants (c))
-            listeners_add (&connections, c);
+        if (listener_ops->wants (listener))
+            listeners_add (&listeners, listener);
     }
     g_mutex_unlock (&hub->lock);
+    if (invalidates_devices (virt_id))
+        _gvir_domain_devices_cache_invalidate (hub->devices, uuid);
 
-    if (!watcher && connections.n == 0)
+    if (!watcher && listeners.n == 0)
         return;
 
     /* a listener may shut the hub down (close the connection, say) */
-    gvir_events_hub_ref (hub);
-    em.spec = spec;
-    em.uuid = uuid;
-    em.watcher = watcher;
-    em.n_connections = connections.n;
-    em.synthesized = synthesized;
-    if (gvir_event_emission_decode (&em, hub, dom, raw)) {
+    _gvir_events_hub_ref (hub);
+    he.em.spec = spec;
+    he.em.uuid = uuid;
+    he.em.synthesized = synthesized;
+    he.em.devices = hub->devices;
+    he.em.is_heard = hub_emission_is_heard;
+    he.watcher = watcher;
+    he.watcher_ops = domain_ops;
+    he.n_listeners = listeners.n;
+    if (_gvir_event_emission_decode (&he.em, dom, raw)) {
         if (watcher)
-            gvir_domain_events_emit (watcher, &em);
-        for (guint i = 0; i < connections.n; i++)
-            gvir_connection_events_emit (listeners_get (&connections, i), dom,
-                                         watcher ? gvir_domain_events_peek_domain (watcher) : NULL,
-                                         &em);
+            domain_ops->emit (watcher, &he.em);
+        for (guint i = 0; i < listeners.n; i++)
+            listener_ops->emit (listeners_get (&listeners, i), dom, watcher, &he.em);
     }
-    gvir_event_emission_clear (&em);
-    listeners_clear (&connections);
+    _gvir_event_emission_clear (&he.em);
+    listeners_clear (&listeners);
     /* a synthesized stop comes before the undefine that tells it is gone */
     if (watcher && !synthesized && domain_is_gone (hub, virt_id, raw, uuid))
         hub_forget_domain (hub, uuid);
     g_clear_object (&watcher);
-    gvir_events_hub_unref (hub);
+    _gvir_events_hub_unref (hub);
 }
 
 /*
@@ -1124,11 +1122,11 @@ static void hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
                                  const GVirEventRaw *raw, gboolean synthesized);
 
 void
-gvir_events_hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
+_gvir_events_hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
                                  const GVirEventRaw *raw)
 {
-    if (G_UNLIKELY (gvir_events_hub_test_hook))
-        gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
+    if (G_UNLIKELY (_gvir_events_hub_test_hook))
+        _gvir_events_hub_test_hook (GVIR_EVENTS_HUB_HOOK_DISPATCH, slot);
     hub_dispatch_object (slot, handle, raw, FALSE);
 }
 
@@ -1138,7 +1136,7 @@ gvir_events_hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle,
  * the companion.
  */
 void
-gvir_events_hub_synthesize_object (GVirEventsHub *hub, GVirObjectEventKind kind,
+_gvir_events_hub_synthesize_object (GVirEventsHub *hub, GVirObjectEventKind kind,
                                    gconstpointer handle, const GVirEventRaw *raw)
 {
     g_return_if_fail ((guint) kind < GVIR_OBJECT_EVENT_N_KINDS);
@@ -1151,11 +1149,13 @@ hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle, const GVirEvent
 {
     GVirEventsHub *hub;
     const GVirEventFamily *family;
-    Listeners connections = { 0 };
+    Listeners listeners = { 0 };
     GVirObjectEmission em = { 0 };
     gchar uuid[VIR_UUID_STRING_BUFLEN];
     g_autofree gchar *key = NULL;
-    GVirObjectEvents *watcher = NULL;
+    gpointer watcher = NULL;
+    const GVirEventsObjectOps *object_ops;
+    const GVirEventsListenerOps *listener_ops;
 
     /* safe even if the hub shut down meanwhile: this registration holds it */
     hub = slot->hub;
@@ -1166,7 +1166,7 @@ hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle, const GVirEvent
     g_mutex_lock (&hub->lock);
     if (!hub->shut_down) {
         /* the UUID is asked for only when some network or pool is watched */
-        if (family->companion_type && g_hash_table_size (hub->objects) > 0) {
+        if (family->get_uuid && g_hash_table_size (hub->objects) > 0) {
             g_mutex_unlock (&hub->lock);
             if (family->get_uuid (handle, uuid))
                 key = g_strconcat (family->name, "/", uuid, NULL);
@@ -1175,203 +1175,32 @@ hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle, const GVirEvent
         watcher = key ? g_hash_table_lookup (hub->objects, key) : NULL;
         if (watcher)
             g_object_ref (watcher);
-        for (guint i = 0; i < hub->connections->len; i++) {
-            GVirConnectionEvents *c = g_ptr_array_index (hub->connections, i);
+        for (guint i = 0; i < hub->listeners->len; i++) {
+            gpointer listener = g_ptr_array_index (hub->listeners, i);
 
-            if (gvir_connection_events_wants_object (c, slot->object->kind))
-                listeners_add (&connections, c);
+            if (hub->listener_ops->wants_object (listener, slot->object->kind))
+                listeners_add (&listeners, listener);
         }
     }
+    object_ops = hub->object_ops;
+    listener_ops = hub->listener_ops;
     g_mutex_unlock (&hub->lock);
-    if (!watcher && connections.n == 0)
+    if (!watcher && listeners.n == 0)
         return;
 
     /* a listener may shut the hub down (close the connection, say) */
-    gvir_events_hub_ref (hub);
+    _gvir_events_hub_ref (hub);
     em.spec = slot->object;
     em.handle = handle;
-    gvir_object_emission_decode (&em, raw);
+    _gvir_object_emission_decode (&em, raw);
     if (watcher)
-        gvir_object_events_emit (watcher, &em);
-    for (guint i = 0; i < connections.n; i++)
-        gvir_connection_events_emit_object (listeners_get (&connections, i), &em);
+        object_ops->emit (watcher, &em);
+    for (guint i = 0; i < listeners.n; i++)
+        listener_ops->emit_object (listeners_get (&listeners, i), &em);
     if (watcher && !synthesized && object_is_gone (hub, &em, uuid))
         hub_forget (hub, hub->objects, key);
-    gvir_object_emission_clear (&em);
-    listeners_clear (&connections);
+    _gvir_object_emission_clear (&em);
+    listeners_clear (&listeners);
     g_clear_object (&watcher);
-    gvir_events_hub_unref (hub);
-}
-
-static GVirDomainDevices *
-fetch_devices (virDomainPtr dom)
-{
-    g_autofree gchar *xml = virDomainGetXMLDesc (dom, 0);
-    g_autoptr(GError) error = NULL;
-    GVirDomainDevices *devices;
-
-    if (!xml) {
-        g_autofree gchar *reason = g_strdup (virGetLastErrorMessage ());
-
-        virResetLastError ();
-        g_debug ("libvirt-gevents: no XML for domain %s: %s", virDomainGetName (dom), reason);
-        return NULL;
-    }
-    devices = gvir_domain_devices_new_from_xml (xml, &error);
-    if (!devices)
-        g_debug ("libvirt-gevents: bad XML for domain %s: %s",
-                 virDomainGetName (dom), error->message);
-    return devices;
-}
-
-/* Runs func on the domain's device map, fetching the live XML the first time. */
-typedef gpointer (*DevicesFunc) (GVirDomainDevices *devices, gconstpointer data);
-
-static gpointer
-with_devices (GVirEventsHub *hub, virDomainPtr dom, DevicesFunc func, gconstpointer data)
-{
-    guint8 uuid[VIR_UUID_BUFLEN];
-    GVirDomainDevices *devices;
-    gpointer result = NULL;
-
-    if (virDomainGetUUID (dom, uuid) < 0)
-        return NULL;
-
-    g_mutex_lock (&hub->lock);
-    devices = g_hash_table_lookup (hub->devices, uuid);
-    if (!devices) {
-        /* an RPC, once per domain start: not under the lock */
-        g_mutex_unlock (&hub->lock);
-        devices = fetch_devices (dom);
-        if (!devices)
-            return NULL;
-        g_mutex_lock (&hub->lock);
-        g_hash_table_replace (hub->devices, g_memdup2 (uuid, sizeof (uuid)), devices);
-    }
-    result = func (devices, data);
-    g_mutex_unlock (&hub->lock);
-    return result;
-}
-
-static gpointer
-dup_disk_target (GVirDomainDevices *devices, gconstpointer alias)
-{
-    return g_strdup (gvir_domain_devices_disk_target (devices, alias));
-}
-
-gchar *
-gvir_events_hub_disk_target (GVirEventsHub *hub, virDomainPtr dom, const gchar *alias)
-{
-    if (!alias)
-        return NULL;
-    return with_devices (hub, dom, dup_disk_target, alias);
-}
-
-typedef struct {
-    int family;
-    const gchar *node;
-    const gchar *service;
-    GVirGraphicsProtocol protocol;
-} GraphicsQuery;
-
-static gpointer
-find_graphics_protocol (GVirDomainDevices *devices, gconstpointer data)
-{
-    GraphicsQuery *query = (GraphicsQuery *) data;
-
-    return GINT_TO_POINTER (gvir_domain_devices_graphics_protocol (devices, query->family,
-                                                                   query->node, query->service,
-                                                                   &query->protocol));
-}
-
-GVirGraphicsProtocol
-gvir_events_hub_graphics_protocol (GVirEventsHub *hub, virDomainPtr dom,
-                                   int local_family, const gchar *local_node,
-                                   const gchar *local_service)
-{
-    GraphicsQuery query = { local_family, local_node, local_service, GVIR_GRAPHICS_PROTOCOL_VNC };
-
-    /* no graphics device known: VNC, the one QEMU reports most */
-    if (!with_devices (hub, dom, find_graphics_protocol, &query))
-        return GVIR_GRAPHICS_PROTOCOL_VNC;
-    return query.protocol;
-}
-
-/*
- * libvirt 9.0 calls back twice per crossing, once with the disk's name
- * ("vda") and once with the image's index in its chain ("vda[1]"), back to
- * back.  The second of such a pair is the repeat: same domain, disk, path,
- * threshold and excess, the other form of the name.  A pair is consumed
- * whole, so an application that re-arms the same threshold at once still
- * hears the next crossing.
- */
-gboolean
-gvir_events_hub_watermark_is_repeat (GVirEventsHub *hub, virDomainPtr dom,
-                                     const gchar *disk, gboolean indexed,
-                                     const gchar *path, guint64 threshold,
-                                     guint64 excess)
-{
-    guint8 uuid[VIR_UUID_BUFLEN];
-    gint64 now = g_get_monotonic_time ();
-    gboolean repeat;
-
-    if (virDomainGetUUID (dom, uuid) < 0)
-        return FALSE;
-
-    g_mutex_lock (&hub->lock);
-    repeat = hub->last_watermark.pending &&
-        now - hub->last_watermark.when < WATERMARK_REPEAT_WINDOW_US &&
-        hub->last_watermark.indexed != indexed &&
-        memcmp (hub->last_watermark.uuid, uuid, sizeof (uuid)) == 0 &&
-        g_strcmp0 (hub->last_watermark.disk, disk) == 0 &&
-        g_strcmp0 (hub->last_watermark.path, path) == 0 &&
-        hub->last_watermark.threshold == threshold &&
-        hub->last_watermark.excess == excess;
-    if (repeat) {
-        hub->last_watermark.pending = FALSE;
-    } else {
-        hub->last_watermark.pending = TRUE;
-        hub->last_watermark.indexed = indexed;
-        memcpy (hub->last_watermark.uuid, uuid, sizeof (uuid));
-        g_free (hub->last_watermark.disk);
-        hub->last_watermark.disk = g_strdup (disk);
-        g_free (hub->last_watermark.path);
-        hub->last_watermark.path = g_strdup (path);
-        hub->last_watermark.threshold = threshold;
-        hub->last_watermark.excess = excess;
-        hub->last_watermark.when = now;
-    }
-    g_mutex_unlock (&hub->lock);
-    return repeat;
-}
-
-void
-gvir_events_sigpipe_block (GVirEventsSigpipeGuard *guard)
-{
-    sigset_t pipe_only, pending;
-
-    sigemptyset (&pipe_only);
-    sigaddset (&pipe_only, SIGPIPE);
-    sigemptyset (&pending);
-    sigpending (&pending);
-    guard->was_pending = sigismember (&pending, SIGPIPE) == 1;
-    pthread_sigmask (SIG_BLOCK, &pipe_only, &guard->old_mask);
-}
-
-void
-gvir_events_sigpipe_unblock (GVirEventsSigpipeGuard *guard)
-{
-    sigset_t pipe_only, pending;
-
-    sigemptyset (&pipe_only);
-    sigaddset (&pipe_only, SIGPIPE);
-    sigemptyset (&pending);
-    sigpending (&pending);
-    /* ours, not one the program had pending already: take it off the thread */
-    if (!guard->was_pending && sigismember (&pending, SIGPIPE) == 1) {
-        const struct timespec no_wait = { 0, 0 };
-
-        sigtimedwait (&pipe_only, NULL, &no_wait);
-    }
-    pthread_sigmask (SIG_SETMASK, &guard->old_mask, NULL);
+    _gvir_events_hub_unref (hub);
 }

@@ -8,7 +8,11 @@
 
 #include "config.h"
 
-#include "gvir-events-private.h"
+#include <libvirt/libvirt.h>
+
+#include "libvirt-gevents.h"
+#include "gvir-graphics-client-private.h"
+#include "gvir-events-text.h"
 
 /**
  * SECTION:gvir-graphics-client
@@ -252,7 +256,7 @@ address_init (Address *address, const virDomainEventGraphicsAddress *from,
 }
 
 GVirGraphicsClient *
-gvir_graphics_client_new (GVirGraphicsProtocol protocol,
+_gvir_graphics_client_new (GVirGraphicsProtocol protocol,
                           int phase,
                           const virDomainEventGraphicsAddress *local,
                           const virDomainEventGraphicsAddress *remote,
@@ -311,7 +315,7 @@ add_string (GVariantBuilder *builder, const gchar *key, const gchar *value)
 
 /* The client in a GVirEvent payload: its properties, named like signal arguments. */
 GVariant *
-gvir_graphics_client_to_variant (GVirGraphicsClient *self)
+_gvir_graphics_client_to_variant (GVirGraphicsClient *self)
 {
     GVariantBuilder builder;
 

@@ -11,7 +11,10 @@
 #include <string.h>
 #include <libvirt/virterror.h>
 
-#include "gvir-events-private.h"
+#include "libvirt-gevents.h"
+#include "gvir-guest-users-private.h"
+#include "gvir-events-util-private.h"
+#include "gvir-events-text.h"
 
 /*
  * libvirt has no event for a user logging on to a guest.  The guest agent
@@ -25,7 +28,9 @@
  *   when one is, so each companion's count runs anyway, and a turn without
  *   handlers costs two handler lookups.  One seconds timer per main context
  *   counts for all the companions of that context (a GSource per companion
- *   would make every iteration of the main loop walk thousands of them);
+ *   would make every iteration of the main loop walk thousands of them); the
+ *   state below is allocated at the first turn that finds a handler: until
+ *   then a companion costs its GVirGuestUsersSlot;
  * - only while the agent may answer: not after agent-lifecycle said
  *   disconnected, nor while the domain is not running;
  * - never from the companion's main context: the call is an RPC that waits
@@ -47,13 +52,8 @@
 enum { AGENT_UNKNOWN = -1, AGENT_DISCONNECTED = 0, AGENT_CONNECTED = 1 };
 
 struct _GVirGuestUsers {
-    gint ref_count;                 /* atomic: the owner's, the ticker's, a poll's */
-    GWeakRef owner;                 /* the GVirDomainEvents */
-
-    /* under tickers_lock */
-    guint interval;                 /* seconds, 0 = never ask */
-    guint countdown;                /* seconds left until the next turn */
-    gboolean disposed;
+    gint ref_count;                 /* atomic: the owner's, a poll's */
+    const GVirGuestUsersOwnerOps *ops;
 
     /* set from any thread (libvirt's event thread) */
     GMutex lock;
@@ -106,7 +106,7 @@ user_new (const gchar *name, const gchar *domain, gint64 login_time_ms)
 
 /* The typed parameters of virDomainGetGuestInfo as aa{sv}, in the agent's order. */
 GVariant *
-gvir_guest_users_from_params (virTypedParameterPtr params, int nparams)
+_gvir_guest_users_from_params (virTypedParameterPtr params, int nparams)
 {
     GVariantBuilder builder;
     unsigned int count = 0;
@@ -164,15 +164,15 @@ ask_agent (GTask *task, gpointer source G_GNUC_UNUSED, gpointer data,
     GVirEventsSigpipeGuard sigpipe;
     int ret;
 
-    gvir_events_sigpipe_block (&sigpipe);
+    _gvir_events_sigpipe_block (&sigpipe);
     ret = virDomainGetGuestInfo (dom, VIR_DOMAIN_GUEST_INFO_USERS, &params, &nparams, 0);
-    gvir_events_sigpipe_unblock (&sigpipe);
+    _gvir_events_sigpipe_unblock (&sigpipe);
     if (ret < 0) {
         answer->code = virGetLastErrorCode ();
         answer->message = g_strdup (virGetLastErrorMessage ());
         virResetLastError ();
     } else {
-        answer->users = g_variant_ref_sink (gvir_guest_users_from_params (params, nparams));
+        answer->users = g_variant_ref_sink (_gvir_guest_users_from_params (params, nparams));
         virTypedParamsFree (params, nparams);
     }
     g_task_return_pointer (task, answer, answer_free);
@@ -189,20 +189,20 @@ domain_free (gpointer dom)
  * pointer.  The task holds a reference to dom.
  */
 void
-gvir_guest_users_ask (GObject *source, virDomainPtr dom, GCancellable *cancellable,
+_gvir_guest_users_ask (GObject *source, virDomainPtr dom, GCancellable *cancellable,
                       GAsyncReadyCallback callback, gpointer user_data)
 {
     g_autoptr(GTask) task = g_task_new (source, cancellable, callback, user_data);
 
     virDomainRef (dom);
-    g_task_set_source_tag (task, gvir_guest_users_ask);
+    g_task_set_source_tag (task, _gvir_guest_users_ask);
     g_task_set_task_data (task, dom, domain_free);
     g_task_run_in_thread (task, ask_agent);
 }
 
 /* The users of an answer (transfer full), or NULL with error set. */
 GVariant *
-gvir_guest_users_ask_finish (GAsyncResult *result, GError **error)
+_gvir_guest_users_ask_finish (GAsyncResult *result, GError **error)
 {
     Answer *answer = g_task_propagate_pointer (G_TASK (result), error);
     GVariant *users;
@@ -260,7 +260,8 @@ agent_string (GVariant *user, const gchar *key)
 
 /* Emits kind for each user of `of` that `in` lacks. */
 static void
-emit_missing (virDomainPtr dom, GVirDomainEventKind kind, GVariant *of, GVariant *in)
+emit_missing (GVirGuestUsers *self, gpointer owner, virDomainPtr dom, GVirDomainEventKind kind,
+              GVariant *of, GVariant *in)
 {
     gsize n = g_variant_n_children (of);
 
@@ -275,16 +276,47 @@ emit_missing (virDomainPtr dom, GVirDomainEventKind kind, GVariant *of, GVariant
         name = agent_string (user, "user");
         domain = agent_string (user, "user_domain");
         g_variant_lookup (user, "login_time_ms", "x", &login_time);
-        gvir_events_hub_dispatch_polled (dom, kind, (const GVirEventRaw[]) {
+        self->ops->emit (owner, dom, kind, (const GVirEventRaw[]) {
             { .s = name }, { .s = domain }, { .ll = login_time } });
     }
+}
+
+static GVirGuestUsers *
+guest_users_ref (GVirGuestUsers *self)
+{
+    g_atomic_int_inc (&self->ref_count);
+    return self;
+}
+
+static void
+guest_users_unref (GVirGuestUsers *self)
+{
+    if (!g_atomic_int_dec_and_test (&self->ref_count))
+        return;
+    g_clear_pointer (&self->baseline, g_variant_unref);
+    g_mutex_clear (&self->lock);
+    g_free (self);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirGuestUsers, guest_users_unref)
+
+static GVirGuestUsers *
+guest_users_new (const GVirGuestUsersOwnerOps *ops)
+{
+    GVirGuestUsers *self = g_new0 (GVirGuestUsers, 1);
+
+    self->ref_count = 1;
+    self->ops = ops;
+    g_mutex_init (&self->lock);
+    self->agent = AGENT_UNKNOWN;
+    return self;
 }
 
 static void
 answered (GObject *source, GAsyncResult *result, gpointer data)
 {
     g_autoptr(GVirGuestUsers) self = data;
-    GVirDomainEvents *owner = GVIR_DOMAIN_EVENTS (source);
+    gpointer owner = source;
     Answer *answer = g_task_propagate_pointer (G_TASK (result), NULL);
     GVariant *previous;
     gboolean stale;
@@ -320,28 +352,47 @@ answered (GObject *source, GAsyncResult *result, gpointer data)
     self->failures = 0;
     previous = self->baseline;
     self->baseline = g_steal_pointer (&answer->users);
-    if (previous && gvir_domain_events_wants (owner, GVIR_EVENT_POLLED)) {
+    if (previous && self->ops->is_listening (owner)) {
         virDomainPtr dom = g_task_get_task_data (G_TASK (result));
 
-        emit_missing (dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF, previous, self->baseline);
-        emit_missing (dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON, self->baseline, previous);
+        emit_missing (self, owner, dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF, previous,
+                      self->baseline);
+        emit_missing (self, owner, dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON, self->baseline,
+                      previous);
     }
     g_clear_pointer (&previous, g_variant_unref);
     answer_free (answer);
 }
 
-/* One turn of a companion's count, in its main context. */
+/* One turn of an owner's count, in its main context. */
 static void
-turn (GVirGuestUsers *self)
+turn (gpointer owner, GVirGuestUsersSlot *slot, const GVirGuestUsersOwnerOps *ops)
 {
-    g_autoptr(GVirDomainEvents) owner = g_weak_ref_get (&self->owner);
+    GVirGuestUsers *self = g_atomic_pointer_get (&slot->poller);
     virDomainPtr dom = NULL;
     guint generation;
     gint agent;
     int state;
 
-    if (!owner || gvir_domain_events_is_gone (owner))
+    if (ops->is_gone (owner))
         return;
+
+    /* what the agent said before nobody listened is no baseline */
+    if (!ops->is_listening (owner)) {
+        if (self) {
+            g_clear_pointer (&self->baseline, g_variant_unref);
+            self->failures = self->skip = 0;
+        }
+        return;
+    }
+    if (!self) {
+        /* the first handler: from now on this owner has a poller */
+        self = guest_users_new (ops);
+        if (!g_atomic_pointer_compare_and_exchange (&slot->poller, NULL, self)) {
+            guest_users_unref (self);       /* cleared meanwhile: the owner is going */
+            return;
+        }
+    }
 
     g_mutex_lock (&self->lock);
     if (self->reset)
@@ -353,18 +404,11 @@ turn (GVirGuestUsers *self)
     generation = self->generation;
     g_mutex_unlock (&self->lock);
 
-    /* what the agent said before nobody listened is no baseline */
-    if (!gvir_domain_events_wants (owner, GVIR_EVENT_POLLED)) {
-        g_clear_pointer (&self->baseline, g_variant_unref);
-        self->failures = self->skip = 0;
-        return;
-    }
-    state = gvir_domain_events_get_state (owner);
+    state = ops->get_state (owner);
     /* libvirt waits for as long as the agent stays silent (its default response timeout) */
     if (self->in_flight && !self->said_waiting) {
-        g_debug ("libvirt-gevents: the guest agent of domain %s did not tell its users yet; "
-                 "no more questions until it does",
-                 gvir_domain_get_name (gvir_domain_events_peek_domain (owner)));
+        g_debug ("libvirt-gevents: the guest agent of a domain did not tell its users yet; "
+                 "no more questions until it does");
         self->said_waiting = TRUE;
     }
     if (self->in_flight || self->unsupported || agent == AGENT_DISCONNECTED ||
@@ -375,28 +419,29 @@ turn (GVirGuestUsers *self)
         return;
     }
 
-    g_object_get (gvir_domain_events_peek_domain (owner), "handle", &dom, NULL);
+    dom = ops->dup_handle (owner);
     if (!dom)
         return;
     self->in_flight = TRUE;
     self->asked_generation = generation;
-    gvir_guest_users_ask (G_OBJECT (owner), dom, NULL, answered, gvir_guest_users_ref (self));
+    _gvir_guest_users_ask (G_OBJECT (owner), dom, NULL, answered, guest_users_ref (self));
     virDomainFree (dom);
 }
 
 /*
- * The tickers: one seconds timer per main context with companions in it,
- * counting down each companion's interval.  A companion leaves its
- * ticker's list when disposed; a ticker without companions stops.
+ * The tickers: one seconds timer per main context with owners in it, which
+ * asks the owners' ops for them at each tick (no list of its own: an owner
+ * costs the ticker nothing) and turns the ones that are due.  A ticker
+ * that finds no owner stops; the next owner made there starts one.
  */
 typedef struct {
     /*
      * NULL: the global default one.  Not a reference: that would be a cycle
-     * through the source, and the companions hold theirs.  A context
-     * finalized destroys the source, which frees the ticker.
+     * through the source.  A context finalized destroys the source, which
+     * frees the ticker.
      */
     GMainContext *context;
-    GPtrArray *pollers;             /* GVirGuestUsers, strong */
+    const GVirGuestUsersOwnerOps *ops;
 } Ticker;
 
 static GMutex tickers_lock;
@@ -408,7 +453,6 @@ ticker_free (Ticker *ticker)
     g_mutex_lock (&tickers_lock);
     g_ptr_array_remove_fast (tickers, ticker);  /* there still if its context died */
     g_mutex_unlock (&tickers_lock);
-    g_ptr_array_unref (ticker->pollers);
     g_free (ticker);
 }
 
@@ -416,107 +460,99 @@ static gboolean
 ticker_tick (gpointer data)
 {
     Ticker *ticker = data;
-    g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func ((GDestroyNotify) gvir_guest_users_unref);
-    gboolean empty;
+    const GVirGuestUsersOwnerOps *ops = ticker->ops;
+    g_autoptr(GPtrArray) owners = ops->list (ticker->context);
+    g_autoptr(GPtrArray) due = g_ptr_array_new ();
+    gint64 now = g_get_monotonic_time ();
+    gboolean empty = owners->len == 0;
 
     g_mutex_lock (&tickers_lock);
-    for (guint i = ticker->pollers->len; i-- > 0;) {
-        GVirGuestUsers *poller = g_ptr_array_index (ticker->pollers, i);
-
-        if (poller->disposed)
-            g_ptr_array_remove_index_fast (ticker->pollers, i);
-        else if (poller->interval > 0 && --poller->countdown == 0) {
-            poller->countdown = poller->interval;
-            g_ptr_array_add (due, gvir_guest_users_ref (poller));
-        }
-    }
-    /* removing the source frees the ticker, after this callback */
-    empty = ticker->pollers->len == 0;
+    /* removing the source frees the ticker, after this callback; a new owner starts another */
     if (empty)
         g_ptr_array_remove_fast (tickers, ticker);
+    for (guint i = 0; i < owners->len; i++) {
+        gpointer owner = g_ptr_array_index (owners, i);
+        GVirGuestUsersSlot *slot = ops->slot (owner);
+
+        if (slot->interval > 0 && now >= slot->next_turn) {
+            slot->next_turn = now + slot->interval * G_USEC_PER_SEC;
+            g_ptr_array_add (due, owner);
+        }
+    }
     g_mutex_unlock (&tickers_lock);
 
     /* outside the lock: a turn runs handler lookups and starts a GTask */
-    for (guint i = 0; i < due->len; i++)
-        turn (g_ptr_array_index (due, i));
+    for (guint i = 0; i < due->len; i++) {
+        gpointer owner = g_ptr_array_index (due, i);
+
+        turn (owner, ops->slot (owner), ops);
+    }
     return empty ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 /* Under tickers_lock. */
 static void
-ticker_add (GMainContext *context, GVirGuestUsers *poller)
+ticker_ensure (GMainContext *context, const GVirGuestUsersOwnerOps *ops)
 {
-    Ticker *ticker = NULL;
+    g_autoptr(GSource) source = NULL;
+    Ticker *ticker;
 
     if (!tickers)
         tickers = g_ptr_array_new ();
-    for (guint i = 0; i < tickers->len && !ticker; i++) {
+    for (guint i = 0; i < tickers->len; i++) {
         if (((Ticker *) g_ptr_array_index (tickers, i))->context == context)
-            ticker = g_ptr_array_index (tickers, i);
+            return;
     }
-    if (!ticker) {
-        g_autoptr(GSource) source = g_timeout_source_new_seconds (1);
-
-        ticker = g_new0 (Ticker, 1);
-        ticker->context = context;
-        ticker->pollers = g_ptr_array_new_with_free_func ((GDestroyNotify) gvir_guest_users_unref);
-        g_source_set_static_name (source, "libvirt-gevents guest users");
-        g_source_set_callback (source, ticker_tick, ticker, (GDestroyNotify) ticker_free);
-        g_ptr_array_add (tickers, ticker);
-        g_source_attach (source, context);
-    }
-    g_ptr_array_add (ticker->pollers, gvir_guest_users_ref (poller));
-}
-
-GVirGuestUsers *
-gvir_guest_users_new (GVirDomainEvents *owner, GMainContext *context, guint interval)
-{
-    GVirGuestUsers *self = g_new0 (GVirGuestUsers, 1);
-
-    self->ref_count = 1;
-    g_weak_ref_init (&self->owner, owner);
-    g_mutex_init (&self->lock);
-    self->agent = AGENT_UNKNOWN;
-    self->interval = self->countdown = interval;
-    g_mutex_lock (&tickers_lock);
-    ticker_add (context, self);
-    g_mutex_unlock (&tickers_lock);
-    return self;
-}
-
-GVirGuestUsers *
-gvir_guest_users_ref (GVirGuestUsers *self)
-{
-    g_atomic_int_inc (&self->ref_count);
-    return self;
-}
-
-/* Its ticker lets it go at its next tick; a poll's answer may still come. */
-void
-gvir_guest_users_dispose (GVirGuestUsers *self)
-{
-    g_mutex_lock (&tickers_lock);
-    self->disposed = TRUE;
-    g_mutex_unlock (&tickers_lock);
+    source = g_timeout_source_new_seconds (1);
+    ticker = g_new0 (Ticker, 1);
+    ticker->context = context;
+    ticker->ops = ops;
+    g_source_set_static_name (source, "libvirt-gevents guest users");
+    g_source_set_callback (source, ticker_tick, ticker, (GDestroyNotify) ticker_free);
+    g_ptr_array_add (tickers, ticker);
+    g_source_attach (source, context);
 }
 
 void
-gvir_guest_users_unref (GVirGuestUsers *self)
+_gvir_guest_users_slot_init (GVirGuestUsersSlot *slot, guint interval, GMainContext *context,
+                             const GVirGuestUsersOwnerOps *ops)
 {
-    if (!g_atomic_int_dec_and_test (&self->ref_count))
-        return;
-    g_weak_ref_clear (&self->owner);
-    g_clear_pointer (&self->baseline, g_variant_unref);
-    g_mutex_clear (&self->lock);
-    g_free (self);
+    g_mutex_lock (&tickers_lock);
+    slot->interval = interval;
+    slot->next_turn = g_get_monotonic_time () + interval * G_USEC_PER_SEC;
+    slot->poller = NULL;
+    ticker_ensure (context, ops);
+    g_mutex_unlock (&tickers_lock);
+}
+
+/* The owner is disposed: a poll's answer may still come, to nobody. */
+void
+_gvir_guest_users_slot_clear (GVirGuestUsersSlot *slot)
+{
+    GVirGuestUsers *poller = g_atomic_pointer_exchange (&slot->poller, NULL);
+
+    if (poller)
+        guest_users_unref (poller);
+}
+
+guint
+_gvir_guest_users_slot_get_interval (GVirGuestUsersSlot *slot)
+{
+    guint interval;
+
+    g_mutex_lock (&tickers_lock);
+    interval = slot->interval;
+    g_mutex_unlock (&tickers_lock);
+    return interval;
 }
 
 /* A new interval restarts the count: the next turn comes after it. */
 void
-gvir_guest_users_set_interval (GVirGuestUsers *self, guint seconds)
+_gvir_guest_users_slot_set_interval (GVirGuestUsersSlot *slot, guint seconds)
 {
     g_mutex_lock (&tickers_lock);
-    self->interval = self->countdown = seconds;
+    slot->interval = seconds;
+    slot->next_turn = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
     g_mutex_unlock (&tickers_lock);
 }
 
@@ -526,8 +562,12 @@ gvir_guest_users_set_interval (GVirGuestUsers *self, guint seconds)
  * knew stay the baseline: who logged on meanwhile is told as a logon.
  */
 void
-gvir_guest_users_resync (GVirGuestUsers *self)
+_gvir_guest_users_slot_resync (GVirGuestUsersSlot *slot)
 {
+    GVirGuestUsers *self = g_atomic_pointer_get (&slot->poller);
+
+    if (!self)
+        return;
     g_mutex_lock (&self->lock);
     self->agent = AGENT_UNKNOWN;
     self->wake = TRUE;
@@ -539,11 +579,16 @@ gvir_guest_users_resync (GVirGuestUsers *self)
 /*
  * What an event of the domain says about its agent (any thread: libvirt's
  * event thread calls this before the emission): agent-lifecycle, and the
- * lifecycle events started and stopped.
+ * lifecycle events started and stopped.  Without a poller nobody asks the
+ * agent yet, and the first answer will be a baseline anyway.
  */
 void
-gvir_guest_users_observe (GVirGuestUsers *self, const GVirEventEmission *em)
+_gvir_guest_users_slot_observe (GVirGuestUsersSlot *slot, const GVirEventEmission *em)
 {
+    GVirGuestUsers *self = g_atomic_pointer_get (&slot->poller);
+
+    if (!self)
+        return;
     g_mutex_lock (&self->lock);
     if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_AGENT_LIFECYCLE) {
         gboolean connected = g_value_get_enum (&em->values[1]) ==

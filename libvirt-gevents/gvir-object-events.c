@@ -10,7 +10,10 @@
 
 #include <string.h>
 
-#include "gvir-events-private.h"
+#include "libvirt-gevents.h"
+#include "gvir-object-events-private.h"
+#include "gvir-events-hub-private.h"
+#include "gvir-events-util-private.h"
 
 /**
  * SECTION:gvir-object-events
@@ -152,19 +155,22 @@ gvir_object_events_init (GVirObjectEvents *self G_GNUC_UNUSED)
  * argument.
  */
 static void
-add_signals (gpointer klass, GType companion_type)
+add_signals (gpointer klass, GVirObjectEventKind any_kind)
 {
+    GType companion_type = G_TYPE_FROM_CLASS (klass);
+    const GVirEventFamily *family = _gvir_object_event_spec_for_kind (any_kind)->family;
+
     for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
-        const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
-        const gchar *name = gvir_object_event_kind_name (kind);
+        const GVirObjectEventSpec *spec = _gvir_object_event_spec_for_kind (kind);
+        const gchar *name = _gvir_object_event_kind_name (kind);
         GType types[GVIR_OBJECT_EVENT_MAX_PARAMS];
 
-        if (!spec->family->companion_type || spec->family->companion_type () != companion_type)
+        if (spec->family != family)
             continue;
         g_assert (g_str_has_prefix (name, spec->family->signal_prefix));
         for (guint i = 0; i < spec->n_params; i++)
-            types[i] = gvir_object_event_param_type (spec, i);
-        signals[kind] = gvir_events_signal_new (name + strlen (spec->family->signal_prefix),
+            types[i] = _gvir_object_event_param_type (spec, i);
+        signals[kind] = _gvir_events_signal_new (name + strlen (spec->family->signal_prefix),
                                                 companion_type,
                                                 spec->n_params > 0 && G_TYPE_IS_ENUM (types[0]),
                                                 spec->n_params, types);
@@ -189,7 +195,7 @@ add_signals (gpointer klass, GType companion_type)
 static void
 gvir_network_events_class_init (GVirNetworkEventsClass *klass)
 {
-    add_signals (klass, G_TYPE_FROM_CLASS (klass));
+    add_signals (klass, GVIR_OBJECT_EVENT_KIND_NETWORK_LIFECYCLE);
 }
 
 static void
@@ -220,7 +226,7 @@ gvir_network_events_init (GVirNetworkEvents *self G_GNUC_UNUSED)
 static void
 gvir_storage_pool_events_class_init (GVirStoragePoolEventsClass *klass)
 {
-    add_signals (klass, G_TYPE_FROM_CLASS (klass));
+    add_signals (klass, GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_LIFECYCLE);
 }
 
 static void
@@ -228,27 +234,27 @@ gvir_storage_pool_events_init (GVirStoragePoolEvents *self G_GNUC_UNUSED)
 {
 }
 
-/* Called by the hub, under its lock: it owns the new companion. */
-GVirObjectEvents *
-gvir_object_events_new (GVirEventsHub *hub, const GVirEventFamily *family,
-                        const gchar *uuid, GObject *object)
+/* A candidate for the hub's table: made with no lock held. */
+static GVirObjectEvents *
+object_events_new (GType type, GMainContext *context, const GVirEventFamily *family,
+                   gchar *key, GObject *object)
 {
     GVirObjectEvents *self;
     GVirObjectEventsPrivate *priv;
 
     g_private_set (&making_companion, GINT_TO_POINTER (TRUE));
-    self = g_object_new (family->companion_type (), NULL);
+    self = g_object_new (type, NULL);
     g_private_set (&making_companion, NULL);
     priv = gvir_object_events_get_instance_private (self);
     priv->family = family;
     priv->object = g_object_ref (object);
-    priv->key = g_strconcat (family->name, "/", uuid, NULL);
-    priv->context = gvir_events_hub_dup_context_locked (hub);
+    priv->key = key;
+    priv->context = context ? g_main_context_ref (context) : NULL;
     return self;
 }
 
 const gchar *
-gvir_object_events_get_key (GVirObjectEvents *self)
+_gvir_object_events_get_key (GVirObjectEvents *self)
 {
     GVirObjectEventsPrivate *priv = gvir_object_events_get_instance_private (self);
 
@@ -256,7 +262,7 @@ gvir_object_events_get_key (GVirObjectEvents *self)
 }
 
 const GVirEventFamily *
-gvir_object_events_get_family (GVirObjectEvents *self)
+_gvir_object_events_get_family (GVirObjectEvents *self)
 {
     GVirObjectEventsPrivate *priv = gvir_object_events_get_instance_private (self);
 
@@ -269,7 +275,7 @@ gvir_object_events_get_family (GVirObjectEvents *self)
  * In the companion's main context.
  */
 void
-gvir_object_events_set_object (GVirObjectEvents *self, GObject *object)
+_gvir_object_events_set_object (GVirObjectEvents *self, GObject *object)
 {
     GVirObjectEventsPrivate *priv = gvir_object_events_get_instance_private (self);
 
@@ -279,11 +285,34 @@ gvir_object_events_set_object (GVirObjectEvents *self, GObject *object)
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_OBJECT]);
 }
 
+static void object_emit (gpointer companion, GVirObjectEmission *em);
+
+/* How the hub reaches a companion: the only way back up into this file. */
+static const GVirEventsObjectOps object_ops = { .emit = object_emit };
+
+/* The hub's companion for key, made the first time: NULL if the hub shut down meanwhile. */
+static GVirObjectEvents *
+hub_get_companion (GVirEventsHub *hub, GType type, const GVirEventFamily *family,
+                   const gchar *key, GObject *object)
+{
+    GVirObjectEvents *self = _gvir_events_hub_lookup_object (hub, key);
+    g_autoptr(GMainContext) context = NULL;
+    g_autoptr(GVirObjectEvents) candidate = NULL;
+
+    if (self)
+        return self;
+    context = _gvir_events_hub_dup_context (hub);
+    candidate = object_events_new (type, context, family, g_strdup (key), object);
+    return _gvir_events_hub_add_object (hub, _gvir_object_events_get_key (candidate), candidate,
+                                        context, &object_ops);
+}
+
 /* The companion of the object a libvirt-gobject wrapper wraps, whatever its family. */
 static GVirObjectEvents *
-get_for_object (GObject *object, GVirObjectEventKind any_kind)
+get_for_object (GObject *object, GVirObjectEventKind any_kind, GType type)
 {
-    const GVirEventFamily *family = gvir_object_event_spec_for_kind (any_kind)->family;
+    const GVirEventFamily *family = _gvir_object_event_spec_for_kind (any_kind)->family;
+    g_autofree gchar *key = NULL;
     GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), "handle");
     GValue handle = G_VALUE_INIT;
     GVirObjectEvents *self = NULL;
@@ -298,16 +327,20 @@ get_for_object (GObject *object, GVirObjectEventKind any_kind)
         return NULL;
     }
 
+    key = g_strconcat (family->name, "/", uuid, NULL);
     /* a hub that shuts down between the two steps is replaced by a new one */
     while (!self) {
-        GVirEventsHub *hub = gvir_events_hub_acquire (family->get_connect (g_value_get_boxed (&handle)));
+        GVirEventsHub *hub = _gvir_events_hub_acquire (family->get_connect (g_value_get_boxed (&handle)));
 
         if (!hub)
             break;              /* a closed link: acquire() said so */
-        self = gvir_events_hub_get_object_events (hub, family, uuid, object);
-        gvir_events_hub_unref (hub);
+        self = hub_get_companion (hub, type, family, key, object);
+        _gvir_events_hub_unref (hub);
     }
     g_value_unset (&handle);
+    /* transfer none: the hub's table holds it while the object exists */
+    if (self)
+        g_object_unref (self);
     return self;
 }
 
@@ -327,7 +360,8 @@ gvir_network_events_get_for_network (GVirNetwork *network)
 {
     g_return_val_if_fail (GVIR_IS_NETWORK (network), NULL);
     return GVIR_NETWORK_EVENTS (get_for_object (G_OBJECT (network),
-                                                GVIR_OBJECT_EVENT_KIND_NETWORK_LIFECYCLE));
+                                                GVIR_OBJECT_EVENT_KIND_NETWORK_LIFECYCLE,
+                                                GVIR_TYPE_NETWORK_EVENTS));
 }
 
 /**
@@ -346,7 +380,8 @@ gvir_storage_pool_events_get_for_storage_pool (GVirStoragePool *pool)
 {
     g_return_val_if_fail (GVIR_IS_STORAGE_POOL (pool), NULL);
     return GVIR_STORAGE_POOL_EVENTS (get_for_object (G_OBJECT (pool),
-                                                     GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_LIFECYCLE));
+                                                     GVIR_OBJECT_EVENT_KIND_STORAGE_POOL_LIFECYCLE,
+                                                     GVIR_TYPE_STORAGE_POOL_EVENTS));
 }
 
 /**
@@ -369,10 +404,11 @@ gvir_object_events_get_object (GVirObjectEvents *self)
     return priv->object;
 }
 
-/* The connection-wide arguments, without the object. */
-void
-gvir_object_events_emit (GVirObjectEvents *self, GVirObjectEmission *em)
+/* The connection-wide arguments, without the object; libvirt's event thread. */
+static void
+object_emit (gpointer companion, GVirObjectEmission *em)
 {
+    GVirObjectEvents *self = companion;
     guint signal_id = signals[em->spec->kind];
     GValue values[1 + GVIR_OBJECT_EVENT_MAX_PARAMS] = { G_VALUE_INIT };
 
@@ -388,7 +424,7 @@ gvir_object_events_emit (GVirObjectEvents *self, GVirObjectEmission *em)
     }
     GVirObjectEventsPrivate *priv = gvir_object_events_get_instance_private (self);
 
-    gvir_events_emit_in_context (priv->context, signal_id, em->detail, 1 + em->spec->n_params, values);
+    _gvir_events_emit_in_context (priv->context, signal_id, em->detail, 1 + em->spec->n_params, values);
     for (guint i = 0; i < 1 + em->spec->n_params; i++)
         g_value_unset (&values[i]);
 }

@@ -14,7 +14,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "gvir-events-private.h"
+#include <libvirt-gevents/libvirt-gevents.h>
+#include "gvir-events-hub-private.h"
+#include "gvir-domain-events-private.h"
 #include "tools/gvir-events-render.h"
 
 #include "test-utils.h"
@@ -54,13 +56,13 @@ fixture_setup (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     f->domain = g_object_new (GVIR_TYPE_DOMAIN, "handle", f->dom, NULL);
 
     /* the hub of the connection, whose slots libvirt's callbacks get */
-    f->hub = gvir_events_hub_acquire (f->handle);
+    f->hub = _gvir_events_hub_acquire (f->handle);
 
     test_recorder_init (&f->typed);
     test_recorder_init (&f->generic);
     events = gvir_domain_events_get_for_domain (f->domain);
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++)
-        test_recorder_connect (&f->typed, events, gvir_event_kind_name (kind));
+        test_recorder_connect (&f->typed, events, _gvir_event_kind_name (kind));
     test_recorder_connect (&f->generic, gvir_connection_events_get_for_connection (f->conn),
                            "domain-event");
     /* the define/start events are not what these tests are about */
@@ -78,7 +80,7 @@ fixture_teardown (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virDomainDestroy (f->dom);
     virDomainUndefine (f->dom);
     virDomainFree (f->dom);
-    gvir_events_hub_unref (f->hub);
+    _gvir_events_hub_unref (f->hub);
     virConnectClose (f->handle);
     gvir_connection_close (f->conn);
     g_clear_object (&f->conn);
@@ -88,15 +90,15 @@ fixture_teardown (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 static GVirEventsSlot *
 slot_for (Fixture *f, GVirDomainEventKind kind)
 {
-    return gvir_events_hub_get_slot (f->hub, gvir_event_spec_for_kind (kind)->virt_id);
+    return _gvir_events_hub_get_slot (f->hub, _gvir_event_spec_for_kind (kind)->virt_id);
 }
 
 /* Calls the callback libvirt calls for this kind's event ID, as libvirt would. */
 #define FIRE(f, kind, type, ...) \
-    ((type) (void (*) (void)) gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_##kind)->callback) \
+    ((type) (void (*) (void)) _gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_##kind)->callback) \
         ((f)->handle, (f)->dom, __VA_ARGS__, slot_for ((f), GVIR_DOMAIN_EVENT_KIND_##kind))
 #define FIRE0(f, kind) \
-    ((virConnectDomainEventGenericCallback) gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_##kind)->callback) \
+    ((virConnectDomainEventGenericCallback) _gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_##kind)->callback) \
         ((f)->handle, (f)->dom, slot_for ((f), GVIR_DOMAIN_EVENT_KIND_##kind))
 
 /* The arguments as C would spell them: enum values by name, else numbers. */
@@ -200,24 +202,24 @@ test_table (void)
 {
     /* one row per kind, in enum order, named by the kind's nick */
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
-        const GVirEventSpec *spec = gvir_event_spec_for_kind (kind);
+        const GVirEventSpec *spec = _gvir_event_spec_for_kind (kind);
 
         g_assert_nonnull (spec);
         g_assert_cmpint (spec->kind, ==, kind);
-        guint id = gvir_domain_events_signal_id (kind);
-        g_assert_cmpuint (g_signal_lookup (gvir_event_kind_name (kind), GVIR_TYPE_DOMAIN_EVENTS), ==, id);
+        guint id = _gvir_domain_events_signal_id (kind);
+        g_assert_cmpuint (g_signal_lookup (_gvir_event_kind_name (kind), GVIR_TYPE_DOMAIN_EVENTS), ==, id);
     }
-    g_assert_null (gvir_event_spec_for_kind (GVIR_EVENT_N_KINDS));
+    g_assert_null (_gvir_event_spec_for_kind (GVIR_EVENT_N_KINDS));
 
     /* one emission per I/O error: the reason-less ID is not listened to */
-    g_assert_null (gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_IO_ERROR));
-    g_assert_null (gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_BLOCK_JOB));
-    g_assert_cmpint (gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON)->kind,
+    g_assert_null (_gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_IO_ERROR));
+    g_assert_null (_gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_BLOCK_JOB));
+    g_assert_cmpint (_gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON)->kind,
                      ==, GVIR_DOMAIN_EVENT_KIND_IO_ERROR);
-    g_assert_cmpint (gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_GRAPHICS)->kind,
+    g_assert_cmpint (_gvir_event_spec_for_virt_id (VIR_DOMAIN_EVENT_ID_GRAPHICS)->kind,
                      ==, GVIR_DOMAIN_EVENT_KIND_VNC_CONNECTED);
-    g_assert_null (gvir_event_spec_for_virt_id (-1));
-    g_assert_null (gvir_event_spec_for_virt_id (1000));
+    g_assert_null (_gvir_event_spec_for_virt_id (-1));
+    g_assert_null (_gvir_event_spec_for_virt_id (1000));
 }
 
 static void
@@ -636,7 +638,7 @@ test_unwatched (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     /* an event for a domain without a companion reaches domain-event only */
     g_assert_nonnull (other);
-    ((virConnectDomainEventGenericCallback) gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_REBOOT)->callback)
+    ((virConnectDomainEventGenericCallback) _gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_REBOOT)->callback)
         (f->handle, other, slot_for (f, GVIR_DOMAIN_EVENT_KIND_REBOOT));
     g_assert_cmpuint (test_recorder_count (&f->typed), ==, 0);
     g_assert_cmpuint (test_recorder_count (&f->generic), ==, 1);
@@ -850,7 +852,7 @@ test_hostile_guest_user (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_autofree gchar *line = NULL;
     GVirEvent *event;
 
-    gvir_events_hub_dispatch_polled (f->dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON,
+    _gvir_events_hub_dispatch_polled (f->dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON,
         (const GVirEventRaw[]) { { .s = "r\xf6ot\r" }, { .s = "CORP\xff" }, { .ll = 0 } });
     event = only_event (f);
     assert_repaired (gvir_event_get_payload (event), "user", "r\xef\xbf\xbdot\r", "r\xf6ot\r");
@@ -905,7 +907,7 @@ test_hostile_names (Fixture *f, gconstpointer data G_GNUC_UNUSED)
         if (names[i].rename) {
             /* the test driver cannot start a domain its XML cannot name: libvirt's callback */
             ((virConnectDomainEventCallback) (void (*) (void))
-             gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_LIFECYCLE)->callback)
+             _gvir_event_spec_for_kind (GVIR_DOMAIN_EVENT_KIND_LIFECYCLE)->callback)
                 (f->handle, dom, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED,
                  slot_for (f, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
         } else {
@@ -1035,6 +1037,12 @@ int
 main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
+    /*
+     * The tests call libvirt's callbacks themselves, on this thread, as
+     * libvirt's event loop does when this thread runs it: own the context
+     * the way a running loop does, so that signals are emitted at once.
+     */
+    g_main_context_acquire (NULL);
     gvir_init_object (&argc, &argv);
     /* the hostile names' real events go through libvirt-gobject's own callback too */
     test_tolerate_libvirt_gobject_warnings ();

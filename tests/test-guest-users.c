@@ -13,7 +13,9 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "libvirt-gevents/gvir-events-private.h"
+#include <libvirt-gevents/libvirt-gevents.h>
+#include "libvirt-gevents/gvir-events-hub-private.h"
+#include "libvirt-gevents/gvir-guest-users-private.h"
 #include "test-utils.h"
 
 typedef struct {
@@ -295,9 +297,9 @@ test_emission (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_true (gvir_connection_events_supports (conn_ev, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON));
 
     g_object_get (gvir_domain_events_get_domain (ev), "handle", &dom, NULL);
-    gvir_events_hub_dispatch_polled (dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON,
+    _gvir_events_hub_dispatch_polled (dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGON,
         (const GVirEventRaw[]) { { .s = "alice" }, { .s = NULL }, { .ll = 1700000000123 } });
-    gvir_events_hub_dispatch_polled (dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF,
+    _gvir_events_hub_dispatch_polled (dom, GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF,
         (const GVirEventRaw[]) { { .s = "bob" }, { .s = "CORP" }, { .ll = 1600000000000 } });
 
     g_assert_cmpuint (test_recorder_count (&typed), ==, 2);
@@ -377,7 +379,7 @@ test_hostile_names (void)
     g_assert_cmpint (virTypedParamsAddString (&params, &nparams, &maxparams, "user.0.domain",
                                               "CORP\xff"), ==, 0);
 
-    users = g_variant_ref_sink (gvir_guest_users_from_params (params, nparams));
+    users = g_variant_ref_sink (_gvir_guest_users_from_params (params, nparams));
     virTypedParamsFree (params, nparams);
     g_assert_cmpuint (g_variant_n_children (users), ==, G_N_ELEMENTS (names));
     for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
@@ -410,6 +412,12 @@ main (int argc, char **argv)
 {
     gvir_init_object (&argc, &argv);
     g_test_init (&argc, &argv, NULL);
+    /*
+     * The tests call libvirt's callbacks themselves, on this thread, as
+     * libvirt's event loop does when this thread runs it: own the context
+     * the way a running loop does, so that signals are emitted at once.
+     */
+    g_main_context_acquire (NULL);
 
     g_test_add ("/guest-users/property", Fixture, NULL, fixture_setup, test_property,
                 fixture_teardown);

@@ -15,7 +15,9 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "gvir-events-private.h"
+#include <libvirt-gevents/libvirt-gevents.h>
+#include "gvir-events-hub-private.h"
+#include "gvir-events-util-private.h"
 
 #include "test-utils.h"
 
@@ -157,7 +159,7 @@ test_slow_registration (void)
     GThread *slow_thread, *other_thread;
     gint64 deadline;
 
-    gvir_events_hub_test_hook = hook_register;
+    _gvir_events_hub_test_hook = hook_register;
     gate_arm (slow_handle);
     slow_thread = g_thread_new ("slow", get_companion, slow);
     g_assert_true (gate_wait_reached ());
@@ -177,11 +179,11 @@ test_slow_registration (void)
     g_assert_true (g_thread_join (slow_thread) == gvir_connection_events_get_for_connection (slow));
     g_assert_true (gvir_connection_events_supports (gvir_connection_events_get_for_connection (slow),
                                                     GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
-    gvir_events_hub_test_hook = NULL;
+    _gvir_events_hub_test_hook = NULL;
 
     close_connection (slow, slow_handle);
     close_connection (other, other_handle);
-    g_assert_cmpuint (gvir_events_hub_n_allocated (), ==, 0);
+    g_assert_cmpuint (_gvir_events_hub_n_allocated (), ==, 0);
 }
 
 static gpointer
@@ -208,7 +210,7 @@ test_double_attach (void)
     gint64 settle;
 
     g_assert_nonnull (dom);
-    gvir_events_hub_test_hook = hook_register;
+    _gvir_events_hub_test_hook = hook_register;
     gate_arm (handle);
     getter = g_thread_new ("getter", get_companion, conn);
     g_assert_true (gate_wait_reached ());
@@ -219,7 +221,7 @@ test_double_attach (void)
     gate_open ();
     events = g_thread_join (getter);
     g_thread_join (opener);
-    gvir_events_hub_test_hook = NULL;
+    _gvir_events_hub_test_hook = NULL;
 
     g_signal_connect (events, "domain-event", G_CALLBACK (on_domain_event), &heard);
     g_assert_cmpint (virDomainSuspend (dom), ==, 0);
@@ -233,7 +235,7 @@ test_double_attach (void)
     g_signal_handlers_disconnect_by_data (events, &heard);
     virDomainFree (dom);
     close_connection (conn, handle);
-    g_assert_cmpuint (gvir_events_hub_n_allocated (), ==, 0);
+    g_assert_cmpuint (_gvir_events_hub_n_allocated (), ==, 0);
 }
 
 static GVirConnection *closing_conn;
@@ -284,21 +286,21 @@ test_dispatch_during_close (void)
     dom = virDomainLookupByName (raw, "test");
     g_assert_nonnull (dom);
     g_signal_connect (events, "domain-event", G_CALLBACK (on_domain_event), &heard);
-    g_assert_cmpuint (gvir_events_hub_n_allocated (), ==, 1);
+    g_assert_cmpuint (_gvir_events_hub_n_allocated (), ==, 1);
 
     closing_conn = conn;
     gate_arm (conn);
-    gvir_events_hub_test_hook = hook_dispatch;
+    _gvir_events_hub_test_hook = hook_dispatch;
     g_assert_cmpint (virDomainSuspend (dom), ==, 0);
     while (!gate.reached)
         g_main_context_iteration (NULL, TRUE);
-    gvir_events_hub_test_hook = NULL;
+    _gvir_events_hub_test_hook = NULL;
     while (g_main_context_iteration (NULL, FALSE));
 
     /* closed before the callback went on: nothing emitted, and nothing left */
     g_assert_cmpint (heard, ==, 0);
     g_assert_false (gvir_connection_events_supports (events, GVIR_DOMAIN_EVENT_KIND_LIFECYCLE));
-    g_assert_cmpuint (gvir_events_hub_n_allocated (), ==, 0);
+    g_assert_cmpuint (_gvir_events_hub_n_allocated (), ==, 0);
 
     g_assert_cmpint (virDomainResume (dom), ==, 0);
     virDomainFree (dom);
@@ -321,11 +323,11 @@ write_to_closed_pipe (gpointer data G_GNUC_UNUSED)
     close (fds[0]);
     pthread_sigmask (SIG_SETMASK, NULL, &before);
 
-    gvir_events_sigpipe_block (&guard);
+    _gvir_events_sigpipe_block (&guard);
     written = write (fds[1], "x", 1);
     g_assert_cmpint (written, ==, -1);
     g_assert_cmpint (errno, ==, EPIPE);
-    gvir_events_sigpipe_unblock (&guard);
+    _gvir_events_sigpipe_unblock (&guard);
 
     sigemptyset (&pending);
     sigpending (&pending);

@@ -12,7 +12,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gvir-events-private.h"
+#include <libvirt-gevents/libvirt-gevents.h>
+#include "gvir-event-table-private.h"
 
 /* what stands for the libvirt event ID of the rows the library polls for */
 #define POLLED_BY "none: the guest agent, asked (virDomainGetGuestInfo)"
@@ -38,7 +39,7 @@ arguments (const GVirEventSpec *spec)
     GString *s = g_string_new (NULL);
 
     for (guint i = 0; i < spec->n_params; i++) {
-        const gchar *type = c_type (gvir_event_spec_param_type (spec, i));
+        const gchar *type = c_type (_gvir_event_spec_param_type (spec, i));
 
         g_string_append_printf (s, "%s%s%s%s", i ? ", " : "", type,
                                 g_str_has_suffix (type, "*") ? "" : " ", spec->params[i].name);
@@ -76,7 +77,7 @@ detail (const GVirEventSpec *spec, gboolean docbook)
 {
     if (spec->detail == GVIR_EVENT_DETAIL_NONE)
         return g_strdup ("");
-    return detail_text (spec->params[0].name, gvir_event_spec_param_type (spec, 0), docbook);
+    return detail_text (spec->params[0].name, _gvir_event_spec_param_type (spec, 0), docbook);
 }
 
 /* Every enum of the signals' arguments, and the two kinds that detail the
@@ -89,16 +90,16 @@ print_details_table (void)
 
     g_array_append_vals (types, kinds, G_N_ELEMENTS (kinds));
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
-        const GVirEventSpec *spec = gvir_event_spec_for_kind (kind);
+        const GVirEventSpec *spec = _gvir_event_spec_for_kind (kind);
         for (guint i = 0; i < spec->n_params; i++) {
-            GType type = gvir_event_spec_param_type (spec, i);
+            GType type = _gvir_event_spec_param_type (spec, i);
             g_array_append_val (types, type);
         }
     }
     for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
-        const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
+        const GVirObjectEventSpec *spec = _gvir_object_event_spec_for_kind (kind);
         for (guint i = 0; i < spec->n_params; i++) {
-            GType type = gvir_object_event_param_type (spec, i);
+            GType type = _gvir_object_event_param_type (spec, i);
             g_array_append_val (types, type);
         }
     }
@@ -129,15 +130,15 @@ print_object_table (void)
              "<entry>signal</entry><entry>arguments</entry>"
              "<entry>libvirt event ID</entry><entry>detail</entry></row></thead><tbody>\n");
     for (GVirObjectEventKind kind = 0; kind < GVIR_OBJECT_EVENT_N_KINDS; kind++) {
-        const GVirObjectEventSpec *spec = gvir_object_event_spec_for_kind (kind);
-        const gchar *name = gvir_object_event_kind_name (kind);
+        const GVirObjectEventSpec *spec = _gvir_object_event_spec_for_kind (kind);
+        const gchar *name = _gvir_object_event_kind_name (kind);
         GString *args = g_string_new (NULL);
         g_autofree gchar *how = NULL;
 
         g_string_append_printf (args, "<type>%s *%s</type>",
                                 g_type_name (spec->family->object_type ()), spec->family->name);
         for (guint i = 0; i < spec->n_params; i++) {
-            GType type = gvir_object_event_param_type (spec, i);
+            GType type = _gvir_object_event_param_type (spec, i);
 
             if (G_TYPE_IS_ENUM (type)) {
                 g_string_append_printf (args, ", <link linkend=\"%s\"><type>%s</type></link> %s",
@@ -176,7 +177,7 @@ main (int argc, char **argv)
         g_print ("| signal | libvirt event ID | arguments | detail |\n|---|---|---|---|\n");
 
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
-        const GVirEventSpec *spec = gvir_event_spec_for_kind (kind);
+        const GVirEventSpec *spec = _gvir_event_spec_for_kind (kind);
         g_autofree gchar *args = arguments (spec);
         g_autofree gchar *how = detail (spec, docbook);
 
@@ -190,13 +191,13 @@ main (int argc, char **argv)
             g_print ("<row><entry><link linkend=\"GVirDomainEvents-%s\">%s</link></entry>"
                      "<entry>%s</entry>"
                      "<entry><literal>%s</literal></entry><entry>%s</entry></row>\n",
-                     gvir_event_kind_name (kind), gvir_event_kind_name (kind),
+                     _gvir_event_kind_name (kind), _gvir_event_kind_name (kind),
                      id, escaped, how);
         } else {
             g_autofree gchar *id = spec->virt_id_name ?
                 g_strdup_printf ("`%s`", spec->virt_id_name) : g_strdup (POLLED_BY);
 
-            g_print ("| `%s` | %s | `%s` | %s |\n", gvir_event_kind_name (kind),
+            g_print ("| `%s` | %s | `%s` | %s |\n", _gvir_event_kind_name (kind),
                      id, args, how);
         }
     }

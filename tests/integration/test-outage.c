@@ -32,7 +32,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "libvirt-gevents/gvir-events-private.h"
+#include <libvirt-gevents/libvirt-gevents.h>
+#include "libvirt-gevents/gvir-events-hub-private.h"
 #include "test-utils.h"
 
 /* libvirt-gobject 4.0 defines none */
@@ -90,7 +91,7 @@ fixture_teardown (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     g_autofree gchar *released = test_control_relay ("release");
 
-    gvir_events_hub_test_hook = NULL;
+    _gvir_events_hub_test_hook = NULL;
     if (f->events) {
         g_signal_handlers_disconnect_by_data (f->events, &f->disconnected);
         g_signal_handlers_disconnect_by_data (f->events, &f->reconnected);
@@ -352,7 +353,7 @@ test_frozen_registration (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     gint64 longest_call = 0, deadline;
 
     g_atomic_int_set (&frozen, 0);
-    gvir_events_hub_test_hook = freeze_before_registering;
+    _gvir_events_hub_test_hook = freeze_before_registering;
     dropped = test_control_relay ("drop");
     g_assert_true (test_wait_for_count (&f->disconnected, 1, TIMEOUT_MS));
     g_assert_true (test_wait_for_count ((guint *) &frozen, 1, TIMEOUT_MS));
@@ -370,7 +371,7 @@ test_frozen_registration (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     g_free (test_control_relay ("release"));
     g_assert_true (test_wait_for_count (&f->reconnected, 1, TIMEOUT_MS));
-    gvir_events_hub_test_hook = NULL;
+    _gvir_events_hub_test_hook = NULL;
     /* and it hears again */
     outage (f);
 }
@@ -412,14 +413,14 @@ test_auto_reconnect_off (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     /* once the connection is reopened: the attempt completes */
     g_atomic_int_set (&registering, 0);
-    gvir_events_hub_test_hook = note_registering;
+    _gvir_events_hub_test_hook = note_registering;
     g_free (test_control_relay ("drop"));
     g_assert_true (test_wait_for_count (&f->disconnected, 2, TIMEOUT_MS));
     g_assert_true (test_wait_for_count ((guint *) &registering, 1, TIMEOUT_MS));
     g_object_set (f->events, "auto-reconnect", FALSE, NULL);
     g_assert_true (test_wait_for_count (&f->reconnected, 2, TIMEOUT_MS));
     g_assert_true (gvir_connection_events_get_connected (f->events));
-    gvir_events_hub_test_hook = NULL;
+    _gvir_events_hub_test_hook = NULL;
 
     before = gvir_connection_find_domain_by_name (f->conn, "test");
     g_assert_nonnull (before);
@@ -441,7 +442,7 @@ static void
 test_tables_filled (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     g_atomic_int_set (&registering, 0);
-    gvir_events_hub_test_hook = note_registering;
+    _gvir_events_hub_test_hook = note_registering;
     g_free (test_control_relay ("drop"));
     g_assert_true (test_wait_for_count ((guint *) &registering, 1, TIMEOUT_MS));
     g_assert_cmpuint (f->reconnected, ==, 0);
@@ -450,7 +451,7 @@ test_tables_filled (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_object_unref (gvir_connection_find_network_by_name (f->conn, "default"));
     g_object_unref (gvir_connection_find_storage_pool_by_name (f->conn, "default-pool"));
     g_assert_true (test_wait_for_count (&f->reconnected, 1, TIMEOUT_MS));
-    gvir_events_hub_test_hook = NULL;
+    _gvir_events_hub_test_hook = NULL;
 }
 
 /* Defect 5: a wrapper from before the outage finds the live companion; no second hub. */
@@ -467,7 +468,7 @@ test_old_wrapper (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_nonnull (old);
     companion = gvir_domain_events_get_for_domain (old);
     network_companion = gvir_network_events_get_for_network (old_network);
-    hubs = gvir_events_hub_n_allocated ();
+    hubs = _gvir_events_hub_n_allocated ();
 
     outage (f);
     g_assert_true (gvir_domain_events_get_for_domain (old) == companion);
@@ -476,7 +477,7 @@ test_old_wrapper (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_nonnull (fresh);
     g_assert_true (fresh != old);
     g_assert_true (gvir_domain_events_get_for_domain (fresh) == companion);
-    g_assert_cmpuint (gvir_events_hub_n_allocated (), ==, hubs);
+    g_assert_cmpuint (_gvir_events_hub_n_allocated (), ==, hubs);
 }
 
 /* Defect 6: an agent said gone before the outage is asked again after the resync. */
@@ -494,11 +495,11 @@ test_guest_users (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     };
 
     g_object_get (domain, "handle", &handle, NULL);
-    hub = gvir_events_hub_acquire (virDomainGetConnect (handle));
+    hub = _gvir_events_hub_acquire (virDomainGetConnect (handle));
     test_recorder_init (&heard);
     test_recorder_connect (&heard, companion, "guest-user-logon");
     /* the agent went away, as its agent-lifecycle event says */
-    gvir_events_hub_dispatch (gvir_events_hub_get_slot (hub, VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE),
+    _gvir_events_hub_dispatch (_gvir_events_hub_get_slot (hub, VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE),
                               handle, disconnected);
     test_log_capture_start (&asked, "libvirt-gevents", G_LOG_LEVEL_DEBUG, "guest");
     g_object_set (companion, "guest-users-interval", 1, NULL);
@@ -513,7 +514,7 @@ test_guest_users (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_object_set (companion, "guest-users-interval", 0, NULL);
     g_signal_handlers_disconnect_by_data (companion, &heard);
     test_recorder_clear (&heard);
-    gvir_events_hub_unref (hub);
+    _gvir_events_hub_unref (hub);
     virDomainFree (handle);
 }
 
@@ -550,7 +551,7 @@ test_main_context (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     /* the program lets its connection go while the library reattaches it */
     g_atomic_int_set (&registering, 0);
-    gvir_events_hub_test_hook = note_registering;
+    _gvir_events_hub_test_hook = note_registering;
     g_object_weak_ref (G_OBJECT (f->conn), on_finalized, NULL);
     g_free (test_control_relay ("drop"));
     g_assert_true (test_wait_for_count ((guint *) &registering, 1, TIMEOUT_MS));
@@ -562,7 +563,7 @@ test_main_context (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     while (!finalized_on)
         g_main_context_iteration (NULL, TRUE);
     g_assert_true (finalized_on == main_thread);
-    gvir_events_hub_test_hook = NULL;
+    _gvir_events_hub_test_hook = NULL;
 }
 
 int

@@ -38,7 +38,9 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "libvirt-gevents/gvir-events-private.h"
+#include <libvirt-gevents/libvirt-gevents.h>
+#include "libvirt-gevents/gvir-events-hub-private.h"
+#include "libvirt-gevents/gvir-domain-events-private.h"
 #include "test-utils.h"
 
 /* libvirt-gobject 4.0 defines none */
@@ -436,9 +438,9 @@ check_recovery (Soak *s)
         track (s, s->dom_events);
         g_signal_connect (s->dom_events, "lifecycle", G_CALLBACK (on_held_lifecycle), s->dom_heard);
         /* what the next resync compares with, learnt off the main thread */
-        while (gvir_domain_events_get_state (s->dom_events) < 0 && g_get_monotonic_time () < deadline)
+        while (_gvir_domain_events_get_state (s->dom_events) < 0 && g_get_monotonic_time () < deadline)
             settle (s, 10);
-        g_assert_cmpint (gvir_domain_events_get_state (s->dom_events), >=, 0);
+        g_assert_cmpint (_gvir_domain_events_get_state (s->dom_events), >=, 0);
     }
     if (net && !s->net_events) {
         s->net_events = g_object_ref (gvir_network_events_get_for_network (net));
@@ -582,7 +584,7 @@ test_soak (void)
     g_autoptr(GVirDomain) test = NULL;
     g_autoptr(GVirNetwork) network = NULL;
     Soak soak = { 0 }, *s = &soak;
-    guint hubs_before = gvir_events_hub_n_allocated ();
+    guint hubs_before = _gvir_events_hub_n_allocated ();
     guint companions_seen;
     gint64 start = g_get_monotonic_time ();
     gchar *summary;
@@ -666,7 +668,7 @@ test_soak (void)
                                s->toggles_completed, s->by_kind[FAULT_FREEZE], s->by_kind[FAULT_KILL],
                                s->longest_gap / 1000.0, s->longest_gap_fault, s->live_told, s->live_made,
                                s->synthesized_told, s->synthesized_owed, s->mismatches, s->worker_rounds,
-                               hubs_before, gvir_events_hub_n_allocated (), companions_seen);
+                               hubs_before, _gvir_events_hub_n_allocated (), companions_seen);
     g_test_message ("%s", summary);
     printf ("%s\n", summary);
     g_free (summary);
@@ -674,7 +676,7 @@ test_soak (void)
     g_assert_cmpuint (s->mismatches, ==, 0);
     g_assert_cmpuint (s->broken_promises, ==, 0);
     g_assert_cmpint (s->longest_gap, <, MAX_GAP_US);
-    g_assert_cmpuint (gvir_events_hub_n_allocated (), ==, hubs_before);
+    g_assert_cmpuint (_gvir_events_hub_n_allocated (), ==, hubs_before);
     g_assert_cmpuint (companions_seen, ==, 0);
 
     virConnectClose (s->keeper);
