@@ -114,7 +114,7 @@ gvir_domain_lifecycle_event_detail_to_string (GVirDomainLifecycleEvent event,
 
 /* A static nick, or NULL for a value this library does not name. */
 static const gchar *
-enum_nick (GType type, gint value)
+value_nick_of (GType type, gint value)
 {
     /* the class is kept for the program's life: nicks are static strings */
     GEnumClass *klass = g_type_class_peek (type);
@@ -142,7 +142,7 @@ enum_nick (GType type, gint value)
 const gchar *
 gvir_domain_event_kind_to_string (GVirDomainEventKind kind)
 {
-    return enum_nick (GVIR_TYPE_DOMAIN_EVENT_KIND, kind);
+    return value_nick_of (GVIR_TYPE_DOMAIN_EVENT_KIND, kind);
 }
 
 /**
@@ -159,7 +159,7 @@ gvir_domain_event_kind_to_string (GVirDomainEventKind kind)
 const gchar *
 gvir_object_event_kind_to_string (GVirObjectEventKind kind)
 {
-    return enum_nick (GVIR_TYPE_OBJECT_EVENT_KIND, kind);
+    return value_nick_of (GVIR_TYPE_OBJECT_EVENT_KIND, kind);
 }
 
 /**
@@ -178,5 +178,5 @@ gvir_object_event_kind_to_string (GVirObjectEventKind kind)
 const gchar *
 gvir_domain_lifecycle_event_to_string (GVirDomainLifecycleEvent event)
 {
-    return enum_nick (GVIR_TYPE_DOMAIN_LIFECYCLE_EVENT, event);
+    return value_nick_of (GVIR_TYPE_DOMAIN_LIFECYCLE_EVENT, event);
 }
