@@ -78,16 +78,18 @@
 struct _GVirDomainEvents {
     GObject parent_instance;
 
-    GVirDomain *domain;             /* a wrapper of the domain, kept alive */
-    gboolean made_by_hub;           /* FALSE if made with g_object_new() */
+    /*
+     * Small: every watched domain has one (64 bytes on 64-bit; see "Memory"
+     * in docs/performance.md).  Where its signals go is the hub's, in each
+     * emission.
+     */
+    GVirDomain *domain;             /* a wrapper of the domain, kept alive; NULL if made
+                                     * with g_object_new() (no hub made it) */
     guint8 uuid[VIR_UUID_BUFLEN];
     gint gone;                      /* atomic: the hub let go of us */
     gint state;                     /* atomic: virDomainState as last known, -1 unknown */
-    GMainContext *context;          /* the connection's: where signals go */
     GVirGuestUsersSlot guest_users; /* the agent polling (gvir-guest-users.c) */
 };
-
-#define DEFAULT_GUEST_USERS_INTERVAL 10
 
 G_DEFINE_FINAL_TYPE (GVirDomainEvents, gvir_domain_events, G_TYPE_OBJECT)
 
@@ -100,6 +102,8 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 static guint signals[GVIR_EVENT_N_KINDS];
+/* how the guest users' poller reaches a companion (defined below) */
+static const GVirGuestUsersOwnerOps owner_ops;
 
 /* Set while the hub makes a companion: anything else is a binding's g_object_new(). */
 static GPrivate making_companion;
@@ -131,7 +135,6 @@ gvir_domain_events_finalize (GObject *object)
     GVirDomainEvents *self = GVIR_DOMAIN_EVENTS (object);
 
     g_clear_object (&self->domain);
-    g_clear_pointer (&self->context, g_main_context_unref);
 
     G_OBJECT_CLASS (gvir_domain_events_parent_class)->finalize (object);
 }
@@ -166,7 +169,7 @@ gvir_domain_events_set_property (GObject *object, guint prop_id,
         interval = g_value_get_uint (value);
         if (_gvir_guest_users_slot_get_interval (&self->guest_users) == interval)
             break;
-        _gvir_guest_users_slot_set_interval (&self->guest_users, interval);
+        _gvir_guest_users_slot_set_interval (&self->guest_users, &owner_ops, interval);
         g_object_notify_by_pspec (object, pspec);
         break;
     default:
@@ -494,7 +497,7 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
     props[PROP_GUEST_USERS_INTERVAL] =
         g_param_spec_uint ("guest-users-interval", "Guest users interval",
                            "How often, in seconds, the guest agent is asked who is logged on; 0 never",
-                           0, G_MAXUINT, DEFAULT_GUEST_USERS_INTERVAL,
+                           0, G_MAXUINT, GVIR_GUEST_USERS_DEFAULT_INTERVAL,
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties (object_class, N_PROPS, props);
 
@@ -515,8 +518,6 @@ static void
 gvir_domain_events_init (GVirDomainEvents *self)
 {
     self->state = -1;
-    /* a binding's default constructor gets the property, but no ticker */
-    self->guest_users.interval = DEFAULT_GUEST_USERS_INTERVAL;
 }
 
 /*
@@ -584,43 +585,32 @@ static const GVirGuestUsersOwnerOps owner_ops = {
     .get_state = owner_get_state, .dup_handle = owner_dup_handle, .emit = owner_emit,
 };
 
-/* A candidate for the hub's table: made with no lock held (class_init, the ticker). */
-static GVirDomainEvents *
-domain_events_new (GMainContext *context, const guint8 *uuid, GVirDomain *domain)
+static void learn_state (GVirDomainEvents *self, virDomainPtr handle);
+
+typedef struct {
+    const guint8 *uuid;
+    GVirDomain *domain;
+    virDomainPtr handle;
+    gboolean learn_state;
+} Making;
+
+/* A companion for the hub's table (GVirEventsMakeFunc): no lock held. */
+static gpointer
+domain_events_new (GMainContext *context, gpointer data, gconstpointer *key)
 {
+    Making *making = data;
     GVirDomainEvents *self;
 
     g_private_set (&making_companion, GINT_TO_POINTER (TRUE));
     self = g_object_new (GVIR_TYPE_DOMAIN_EVENTS, NULL);
     g_private_set (&making_companion, NULL);
-    self->made_by_hub = TRUE;
-    self->context = context ? g_main_context_ref (context) : NULL;
-    self->domain = g_object_ref (domain);
-    memcpy (self->uuid, uuid, VIR_UUID_BUFLEN);
-    _gvir_guest_users_slot_init (&self->guest_users, DEFAULT_GUEST_USERS_INTERVAL, context,
-                                 &owner_ops);
-    return self;
-}
-
-static void learn_state (GVirDomainEvents *self, virDomainPtr handle);
-
-/* The hub's companion for uuid, made the first time: NULL if the hub shut down meanwhile. */
-static GVirDomainEvents *
-hub_get_companion (GVirEventsHub *hub, const guint8 *uuid, GVirDomain *domain,
-                   virDomainPtr handle)
-{
-    GVirDomainEvents *self = _gvir_events_hub_lookup_domain (hub, uuid);
-    g_autoptr(GMainContext) context = NULL;
-    g_autoptr(GVirDomainEvents) candidate = NULL;
-
-    if (self)
-        return self;
-    context = _gvir_events_hub_dup_context (hub);
-    candidate = domain_events_new (context, uuid, domain);
-    self = _gvir_events_hub_add_domain (hub, candidate->uuid, candidate, context, &domain_ops);
+    self->domain = g_object_ref (making->domain);
+    memcpy (self->uuid, making->uuid, VIR_UUID_BUFLEN);
+    _gvir_guest_users_slot_init (&self->guest_users, context, &owner_ops);
     /* what a reconnection compares with: one RPC, for a new companion only */
-    if (self == candidate && _gvir_events_hub_may_reconnect (hub))
-        learn_state (self, handle);
+    if (making->learn_state)
+        learn_state (self, making->handle);
+    *key = self->uuid;
     return self;
 }
 
@@ -672,7 +662,9 @@ gvir_domain_events_get_for_domain (GVirDomain *domain)
 
         if (!hub)
             break;              /* a closed link: acquire() said so */
-        self = hub_get_companion (hub, uuid, domain, handle);
+        Making making = { uuid, domain, handle, _gvir_events_hub_may_reconnect (hub) };
+
+        self = _gvir_events_hub_get_domain (hub, uuid, domain_events_new, &making, &domain_ops);
         _gvir_events_hub_unref (hub);
     }
     virDomainFree (handle);
@@ -833,7 +825,7 @@ gvir_domain_events_set_watermark (GVirDomainEvents *self,
     g_return_val_if_fail (disk != NULL && *disk != '\0', FALSE);
     g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-    if (!self->made_by_hub) {
+    if (!self->domain) {
         g_set_error_literal (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE,
                              "This GVirDomainEvents belongs to no domain: it was constructed "
                              "directly (g_object_new(), or DomainEvents() in a binding), not got "
@@ -888,7 +880,7 @@ gvir_domain_events_get_guest_users_async (GVirDomainEvents    *self,
     g_return_if_fail (GVIR_IS_DOMAIN_EVENTS (self));
     g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-    if (!self->made_by_hub || g_atomic_int_get (&self->gone)) {
+    if (!self->domain || g_atomic_int_get (&self->gone)) {
         g_task_report_new_error (self, callback, user_data,
                                  gvir_domain_events_get_guest_users_async,
                                  GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE,
@@ -957,11 +949,11 @@ domain_emit (gpointer companion, GVirEventEmission *em)
             g_atomic_int_set (&self->state, state);
         /* only a new boot matters to the guest users: not the common suspend/resume */
         if (event == VIR_DOMAIN_EVENT_STARTED || event == VIR_DOMAIN_EVENT_STOPPED)
-            _gvir_guest_users_slot_observe (&self->guest_users, em);
+            _gvir_guest_users_slot_observe (&self->guest_users, self, &owner_ops, em);
     } else if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_AGENT_LIFECYCLE) {
-        _gvir_guest_users_slot_observe (&self->guest_users, em);
+        _gvir_guest_users_slot_observe (&self->guest_users, self, &owner_ops, em);
     }
-    _gvir_events_emit_in_context (self->context, signals[em->spec->kind], em->detail,
+    _gvir_events_emit_in_context (em->context, signals[em->spec->kind], em->detail,
                                   1 + em->spec->n_params, em->values);
 }
 

@@ -85,6 +85,7 @@ struct _GVirEventEmission {
     GVariant *raw_bytes[GVIR_EVENT_MAX_PARAMS];
 
     /* Filled by the dispatcher before decoding: */
+    GMainContext *context;              /* where the companions emit (NULL: the global default) */
     GVirDomainDevicesCache *devices;    /* what is known of the connection's domains' devices */
     /* whether anyone will hear it: a decoder skips costly work if not */
     gboolean (*is_heard) (const GVirEventEmission *em);
@@ -190,6 +191,7 @@ typedef struct {
     gconstpointer handle;               /* the virNetworkPtr... */
     GValue values[2 + GVIR_OBJECT_EVENT_MAX_PARAMS];
     GQuark detail;
+    GMainContext *context;              /* where the companions emit (NULL: the global default) */
 } GVirObjectEmission;
 
 const GVirObjectEventSpec *_gvir_object_event_spec_for_kind (GVirObjectEventKind kind);

@@ -82,25 +82,27 @@ gboolean        _gvir_events_hub_supports_object   (GVirEventsHub      *hub,
                                                     GVirObjectEventKind kind);
 
 /*
- * The companions.  A companion is made by its own file, outside the hub's
- * lock, and offered with add: the hub keeps the first one offered for a key
- * and returns it (a new reference); the caller drops its candidate if it
- * lost.  NULL if the hub shut down, or its main context changed since
- * dup_context() (make a new candidate on a new hub).
+ * The companions.  A companion is made by its own file, by make, outside
+ * the hub's lock, in the context the hub's companions emit in; *key is set
+ * to its own copy of the key, which the table uses while it holds it.  The
+ * first one made for a key stays (a loser made in a race is dropped).
  */
-gpointer        _gvir_events_hub_lookup_domain     (GVirEventsHub *hub,
-                                                    const guint8  *uuid);
-gpointer        _gvir_events_hub_add_domain        (GVirEventsHub             *hub,
+typedef gpointer (*GVirEventsMakeFunc) (GMainContext  *context,
+                                        gpointer       data,
+                                        gconstpointer *key);
+/*
+ * The companion of a key, made the first time, with a reference; NULL if
+ * the hub shut down meanwhile (acquire a new hub).  Any thread.
+ */
+gpointer        _gvir_events_hub_get_domain        (GVirEventsHub             *hub,
                                                     const guint8              *uuid,
-                                                    gpointer                   candidate,
-                                                    GMainContext              *context,
+                                                    GVirEventsMakeFunc         make,
+                                                    gpointer                   data,
                                                     const GVirEventsDomainOps *ops);
-gpointer        _gvir_events_hub_lookup_object     (GVirEventsHub *hub,
-                                                    const gchar   *key);
-gpointer        _gvir_events_hub_add_object        (GVirEventsHub             *hub,
+gpointer        _gvir_events_hub_get_object        (GVirEventsHub             *hub,
                                                     const gchar               *key,
-                                                    gpointer                   candidate,
-                                                    GMainContext              *context,
+                                                    GVirEventsMakeFunc         make,
+                                                    gpointer                   data,
                                                     const GVirEventsObjectOps *ops);
 /* FALSE if the hub shut down meanwhile: the caller acquires a new one. */
 gboolean        _gvir_events_hub_add_listener      (GVirEventsHub               *hub,
@@ -126,11 +128,10 @@ void            _gvir_events_hub_list_companions   (GVirEventsHub *hub,
 GPtrArray      *_gvir_events_hub_list_domains_in_context (GMainContext *context);
 
 /*
- * Where companions emit: a reference, NULL for the global default.  The
- * context can be set while the hub has no domain or object companion
- * (FALSE otherwise).
+ * Where companions emit (NULL: the global default; never the thread-default
+ * context of whoever asked first).  It can be set while the hub has no
+ * domain or object companion (FALSE otherwise).
  */
-GMainContext   *_gvir_events_hub_dup_context       (GVirEventsHub *hub);
 gboolean        _gvir_events_hub_set_context       (GVirEventsHub *hub,
                                                     GMainContext  *context);
 

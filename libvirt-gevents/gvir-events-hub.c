@@ -472,37 +472,41 @@ hub_is_unused (GVirEventsHub *hub)
         g_hash_table_size (hub->domains) == 0 && g_hash_table_size (hub->objects) == 0;
 }
 
-/* A member of a table, with a reference: NULL if none, or the hub shut down. */
-static gpointer
-hub_lookup (GVirEventsHub *hub, GHashTable *table, gconstpointer key)
-{
-    gpointer companion;
-
-    g_mutex_lock (&hub->lock);
-    companion = hub->shut_down ? NULL : g_hash_table_lookup (table, key);
-    if (companion)
-        g_object_ref (companion);
-    g_mutex_unlock (&hub->lock);
-    return companion;
-}
-
 /*
- * The first companion offered for a key stays: one per live hub and key,
- * whatever wrappers come and go.  Companions are made by their own files,
- * outside the lock (a class_init, a poller...): here only the table.
+ * The companion of key in table, made the first time: one per live hub and
+ * key, whatever wrappers come and go.  It is made by its own file, outside
+ * the lock (a class_init, a poller's slot...); the first one offered stays.
  */
 static gpointer
-hub_add (GVirEventsHub *hub, GHashTable *table, gconstpointer key, gpointer candidate,
-         GMainContext *context, gconstpointer ops, gconstpointer *table_ops)
+hub_get (GVirEventsHub *hub, GHashTable *table, gconstpointer key, GVirEventsMakeFunc make,
+         gpointer data, gconstpointer ops, gconstpointer *table_ops)
 {
-    gpointer companion = NULL;
+    gpointer companion = NULL, candidate;
+    GMainContext *context;
+    gconstpointer own_key;
 
     g_mutex_lock (&hub->lock);
+    if (hub->shut_down) {
+        g_mutex_unlock (&hub->lock);
+        return NULL;
+    }
+    companion = g_hash_table_lookup (table, key);
+    if (companion) {
+        g_object_ref (companion);
+        g_mutex_unlock (&hub->lock);
+        return companion;
+    }
+    context = hub->context ? g_main_context_ref (hub->context) : NULL;
+    g_mutex_unlock (&hub->lock);
+
+    candidate = make (context, data, &own_key);
+    g_mutex_lock (&hub->lock);
+    /* a context changed meanwhile: a companion must emit where the hub says */
     if (!hub->shut_down && hub->context == context) {
         companion = g_hash_table_lookup (table, key);
         if (!companion) {
             companion = candidate;
-            g_hash_table_insert (table, (gpointer) key, g_object_ref (candidate));
+            g_hash_table_insert (table, (gpointer) own_key, g_object_ref (candidate));
             /* one file adds to each table, always with the same ops */
             g_assert (*table_ops == NULL || *table_ops == ops);
             *table_ops = ops;
@@ -510,37 +514,24 @@ hub_add (GVirEventsHub *hub, GHashTable *table, gconstpointer key, gpointer cand
         g_object_ref (companion);
     }
     g_mutex_unlock (&hub->lock);
+    g_object_unref (candidate);
+    if (context)
+        g_main_context_unref (context);
     return companion;
 }
 
 gpointer
-_gvir_events_hub_lookup_domain (GVirEventsHub *hub, const guint8 *uuid)
+_gvir_events_hub_get_domain (GVirEventsHub *hub, const guint8 *uuid, GVirEventsMakeFunc make,
+                             gpointer data, const GVirEventsDomainOps *ops)
 {
-    return hub_lookup (hub, hub->domains, uuid);
-}
-
-/* uuid: the candidate's own copy, the table's key while it is there */
-gpointer
-_gvir_events_hub_add_domain (GVirEventsHub *hub, const guint8 *uuid, gpointer candidate,
-                             GMainContext *context, const GVirEventsDomainOps *ops)
-{
-    return hub_add (hub, hub->domains, uuid, candidate, context, ops,
-                    (gconstpointer *) &hub->domain_ops);
+    return hub_get (hub, hub->domains, uuid, make, data, ops, (gconstpointer *) &hub->domain_ops);
 }
 
 gpointer
-_gvir_events_hub_lookup_object (GVirEventsHub *hub, const gchar *key)
+_gvir_events_hub_get_object (GVirEventsHub *hub, const gchar *key, GVirEventsMakeFunc make,
+                             gpointer data, const GVirEventsObjectOps *ops)
 {
-    return hub_lookup (hub, hub->objects, key);
-}
-
-/* key: the candidate's own copy, "network/UUID" */
-gpointer
-_gvir_events_hub_add_object (GVirEventsHub *hub, const gchar *key, gpointer candidate,
-                             GMainContext *context, const GVirEventsObjectOps *ops)
-{
-    return hub_add (hub, hub->objects, key, candidate, context, ops,
-                    (gconstpointer *) &hub->object_ops);
+    return hub_get (hub, hub->objects, key, make, data, ops, (gconstpointer *) &hub->object_ops);
 }
 
 /*
@@ -745,25 +736,6 @@ _gvir_events_hub_remove_listener (GVirEventsHub *hub, gpointer listener)
     g_mutex_lock (&hub->lock);
     g_ptr_array_remove (hub->listeners, listener);
     g_mutex_unlock (&hub->lock);
-}
-
-/*
- * Every companion of a connection emits in one main context: the global
- * default one unless the program chose another with
- * gvir_connection_events_set_main_context().  Never the thread-default
- * context of whoever asked first: a library on a worker thread must not
- * move the application's handlers there.  NULL stands for the global
- * default.
- */
-GMainContext *
-_gvir_events_hub_dup_context (GVirEventsHub *hub)
-{
-    GMainContext *context;
-
-    g_mutex_lock (&hub->lock);
-    context = hub->context ? g_main_context_ref (hub->context) : NULL;
-    g_mutex_unlock (&hub->lock);
-    return context;
 }
 
 /*
@@ -1043,6 +1015,8 @@ hub_dispatch (GVirEventsHub *hub, const GVirEventSpec *spec, virDomainPtr dom,
     }
     domain_ops = hub->domain_ops;
     listener_ops = hub->listener_ops;
+    /* no reference: it changes only while the hub has no companion to emit */
+    he.em.context = hub->context;
     watcher = g_hash_table_lookup (hub->domains, uuid);
     if (watcher)
         g_object_ref (watcher);
@@ -1184,6 +1158,7 @@ hub_dispatch_object (GVirEventsSlot *slot, gconstpointer handle, const GVirEvent
     }
     object_ops = hub->object_ops;
     listener_ops = hub->listener_ops;
+    em.context = hub->context;
     g_mutex_unlock (&hub->lock);
     if (!watcher && listeners.n == 0)
         return;

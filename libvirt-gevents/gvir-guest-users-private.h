@@ -39,31 +39,39 @@ typedef struct {
                                   const GVirEventRaw *raw);
 } GVirGuestUsersOwnerOps;
 
-/* What an owner holds; every field is the poller's. */
+/* What an owner holds: its poller, once a handler asked for one. */
 typedef struct _GVirGuestUsersSlot {
-    guint interval;                 /* seconds, 0 = never ask; under tickers_lock */
-    gint64 next_turn;               /* monotonic µs; under tickers_lock */
-    GVirGuestUsers *poller;         /* atomic; NULL until a handler is found */
+    GVirGuestUsers *poller;         /* atomic; NULL until then */
 } GVirGuestUsersSlot;
 
+/* The default of guest-users-interval, in seconds. */
+#define GVIR_GUEST_USERS_DEFAULT_INTERVAL 10
+
 /*
- * The owner's side, any thread: init when made (and where it emits has a
- * ticker from then on), clear when disposed.
+ * The owner's side, any thread.  init when it is made (its context has a
+ * ticker from then on), clear when it is disposed.  A poller is allocated
+ * when the ticker finds a handler, when an agent or lifecycle event comes
+ * while one is connected, or when the program sets an interval.
  */
 void      _gvir_guest_users_slot_init         (GVirGuestUsersSlot           *slot,
-                                               guint                         interval,
                                                GMainContext                 *context,
                                                const GVirGuestUsersOwnerOps *ops);
 void      _gvir_guest_users_slot_clear        (GVirGuestUsersSlot *slot);
 guint     _gvir_guest_users_slot_get_interval (GVirGuestUsersSlot *slot);
 /* A new interval restarts the count. */
-void      _gvir_guest_users_slot_set_interval (GVirGuestUsersSlot *slot,
-                                               guint               seconds);
+void      _gvir_guest_users_slot_set_interval (GVirGuestUsersSlot           *slot,
+                                               const GVirGuestUsersOwnerOps *ops,
+                                               guint                         seconds);
 /* After a reconnection: ask again at once.  The owner's context. */
 void      _gvir_guest_users_slot_resync       (GVirGuestUsersSlot *slot);
-/* What an event says of the agent: agent-lifecycle, lifecycle started or stopped. */
-void      _gvir_guest_users_slot_observe      (GVirGuestUsersSlot      *slot,
-                                               const GVirEventEmission *em);
+/*
+ * What an event says of the agent: agent-lifecycle, lifecycle started or
+ * stopped (libvirt's event thread, before the emission).
+ */
+void      _gvir_guest_users_slot_observe      (GVirGuestUsersSlot           *slot,
+                                               gpointer                      owner,
+                                               const GVirGuestUsersOwnerOps *ops,
+                                               const GVirEventEmission      *em);
 
 /* The agent asked once, in a GTask thread (the public get_guest_users_async()). */
 void      _gvir_guest_users_ask               (GObject            *source,

@@ -55,6 +55,10 @@ struct _GVirGuestUsers {
     gint ref_count;                 /* atomic: the owner's, a poll's */
     const GVirGuestUsersOwnerOps *ops;
 
+    /* under tickers_lock */
+    guint interval;                 /* seconds, 0 = never ask */
+    gint64 next_turn;               /* monotonic µs */
+
     /* set from any thread (libvirt's event thread) */
     GMutex lock;
     gint agent;                     /* AGENT_*, from agent-lifecycle events */
@@ -307,9 +311,26 @@ guest_users_new (const GVirGuestUsersOwnerOps *ops)
 
     self->ref_count = 1;
     self->ops = ops;
+    self->interval = GVIR_GUEST_USERS_DEFAULT_INTERVAL;
+    self->next_turn = g_get_monotonic_time () + self->interval * G_USEC_PER_SEC;
     g_mutex_init (&self->lock);
     self->agent = AGENT_UNKNOWN;
     return self;
+}
+
+/* The owner's poller, made the first time (any thread: the first one set stays). */
+static GVirGuestUsers *
+slot_ensure_poller (GVirGuestUsersSlot *slot, const GVirGuestUsersOwnerOps *ops)
+{
+    GVirGuestUsers *self = g_atomic_pointer_get (&slot->poller);
+
+    if (self)
+        return self;
+    self = guest_users_new (ops);
+    if (g_atomic_pointer_compare_and_exchange (&slot->poller, NULL, self))
+        return self;
+    guest_users_unref (self);
+    return g_atomic_pointer_get (&slot->poller);
 }
 
 static void
@@ -385,14 +406,9 @@ turn (gpointer owner, GVirGuestUsersSlot *slot, const GVirGuestUsersOwnerOps *op
         }
         return;
     }
-    if (!self) {
-        /* the first handler: from now on this owner has a poller */
-        self = guest_users_new (ops);
-        if (!g_atomic_pointer_compare_and_exchange (&slot->poller, NULL, self)) {
-            guest_users_unref (self);       /* cleared meanwhile: the owner is going */
-            return;
-        }
-    }
+    /* the first handler: from now on this owner has a poller */
+    if (!self)
+        self = slot_ensure_poller (slot, ops);
 
     g_mutex_lock (&self->lock);
     if (self->reset)
@@ -442,6 +458,7 @@ typedef struct {
      */
     GMainContext *context;
     const GVirGuestUsersOwnerOps *ops;
+    guint ticks;                    /* for the owners without a poller */
 } Ticker;
 
 static GMutex tickers_lock;
@@ -465,6 +482,7 @@ ticker_tick (gpointer data)
     g_autoptr(GPtrArray) due = g_ptr_array_new ();
     gint64 now = g_get_monotonic_time ();
     gboolean empty = owners->len == 0;
+    guint ticks = ticker->ticks++;
 
     g_mutex_lock (&tickers_lock);
     /* removing the source frees the ticker, after this callback; a new owner starts another */
@@ -472,10 +490,15 @@ ticker_tick (gpointer data)
         g_ptr_array_remove_fast (tickers, ticker);
     for (guint i = 0; i < owners->len; i++) {
         gpointer owner = g_ptr_array_index (owners, i);
-        GVirGuestUsersSlot *slot = ops->slot (owner);
+        GVirGuestUsers *poller = g_atomic_pointer_get (&ops->slot (owner)->poller);
 
-        if (slot->interval > 0 && now >= slot->next_turn) {
-            slot->next_turn = now + slot->interval * G_USEC_PER_SEC;
+        if (poller) {
+            if (poller->interval > 0 && now >= poller->next_turn) {
+                poller->next_turn = now + poller->interval * G_USEC_PER_SEC;
+                g_ptr_array_add (due, owner);
+            }
+        } else if ((ticks + i) % GVIR_GUEST_USERS_DEFAULT_INTERVAL == 0) {
+            /* without a poller, the default interval, spread over the ticks */
             g_ptr_array_add (due, owner);
         }
     }
@@ -514,13 +537,11 @@ ticker_ensure (GMainContext *context, const GVirGuestUsersOwnerOps *ops)
 }
 
 void
-_gvir_guest_users_slot_init (GVirGuestUsersSlot *slot, guint interval, GMainContext *context,
+_gvir_guest_users_slot_init (GVirGuestUsersSlot *slot, GMainContext *context,
                              const GVirGuestUsersOwnerOps *ops)
 {
-    g_mutex_lock (&tickers_lock);
-    slot->interval = interval;
-    slot->next_turn = g_get_monotonic_time () + interval * G_USEC_PER_SEC;
     slot->poller = NULL;
+    g_mutex_lock (&tickers_lock);
     ticker_ensure (context, ops);
     g_mutex_unlock (&tickers_lock);
 }
@@ -538,21 +559,27 @@ _gvir_guest_users_slot_clear (GVirGuestUsersSlot *slot)
 guint
 _gvir_guest_users_slot_get_interval (GVirGuestUsersSlot *slot)
 {
-    guint interval;
+    GVirGuestUsers *poller = g_atomic_pointer_get (&slot->poller);
+    guint interval = GVIR_GUEST_USERS_DEFAULT_INTERVAL;
 
-    g_mutex_lock (&tickers_lock);
-    interval = slot->interval;
-    g_mutex_unlock (&tickers_lock);
+    if (poller) {
+        g_mutex_lock (&tickers_lock);
+        interval = poller->interval;
+        g_mutex_unlock (&tickers_lock);
+    }
     return interval;
 }
 
 /* A new interval restarts the count: the next turn comes after it. */
 void
-_gvir_guest_users_slot_set_interval (GVirGuestUsersSlot *slot, guint seconds)
+_gvir_guest_users_slot_set_interval (GVirGuestUsersSlot *slot, const GVirGuestUsersOwnerOps *ops,
+                                     guint seconds)
 {
+    GVirGuestUsers *poller = slot_ensure_poller (slot, ops);
+
     g_mutex_lock (&tickers_lock);
-    slot->interval = seconds;
-    slot->next_turn = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+    poller->interval = seconds;
+    poller->next_turn = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
     g_mutex_unlock (&tickers_lock);
 }
 
@@ -579,16 +606,21 @@ _gvir_guest_users_slot_resync (GVirGuestUsersSlot *slot)
 /*
  * What an event of the domain says about its agent (any thread: libvirt's
  * event thread calls this before the emission): agent-lifecycle, and the
- * lifecycle events started and stopped.  Without a poller nobody asks the
- * agent yet, and the first answer will be a baseline anyway.
+ * lifecycle events started and stopped.  Nobody asked the agent before a
+ * poller exists; one is made here when a handler listens already, so that
+ * what the agent said before the first turn is not lost.
  */
 void
-_gvir_guest_users_slot_observe (GVirGuestUsersSlot *slot, const GVirEventEmission *em)
+_gvir_guest_users_slot_observe (GVirGuestUsersSlot *slot, gpointer owner,
+                                const GVirGuestUsersOwnerOps *ops, const GVirEventEmission *em)
 {
     GVirGuestUsers *self = g_atomic_pointer_get (&slot->poller);
 
-    if (!self)
-        return;
+    if (!self) {
+        if (!ops->is_listening (owner))
+            return;
+        self = slot_ensure_poller (slot, ops);
+    }
     g_mutex_lock (&self->lock);
     if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_AGENT_LIFECYCLE) {
         gboolean connected = g_value_get_enum (&em->values[1]) ==

@@ -54,7 +54,6 @@ typedef struct {
     GObject *object;                /* the wrapper: the first asked with, or a reconnection's */
     const GVirEventFamily *family;  /* NULL if made with g_object_new() */
     gchar *key;                     /* "network/UUID": the hub's key */
-    GMainContext *context;          /* the connection's: where signals go */
 } GVirObjectEventsPrivate;
 
 struct _GVirNetworkEvents {
@@ -100,7 +99,6 @@ gvir_object_events_finalize (GObject *object)
 
     g_clear_object (&priv->object);
     g_free (priv->key);
-    g_clear_pointer (&priv->context, g_main_context_unref);
 
     G_OBJECT_CLASS (gvir_object_events_parent_class)->finalize (object);
 }
@@ -234,22 +232,29 @@ gvir_storage_pool_events_init (GVirStoragePoolEvents *self G_GNUC_UNUSED)
 {
 }
 
-/* A candidate for the hub's table: made with no lock held. */
-static GVirObjectEvents *
-object_events_new (GType type, GMainContext *context, const GVirEventFamily *family,
-                   gchar *key, GObject *object)
+typedef struct {
+    GType type;
+    const GVirEventFamily *family;
+    const gchar *key;
+    GObject *object;
+} Making;
+
+/* A companion for the hub's table (GVirEventsMakeFunc): no lock held. */
+static gpointer
+object_events_new (GMainContext *context G_GNUC_UNUSED, gpointer data, gconstpointer *key)
 {
+    Making *making = data;
     GVirObjectEvents *self;
     GVirObjectEventsPrivate *priv;
 
     g_private_set (&making_companion, GINT_TO_POINTER (TRUE));
-    self = g_object_new (type, NULL);
+    self = g_object_new (making->type, NULL);
     g_private_set (&making_companion, NULL);
     priv = gvir_object_events_get_instance_private (self);
-    priv->family = family;
-    priv->object = g_object_ref (object);
-    priv->key = key;
-    priv->context = context ? g_main_context_ref (context) : NULL;
+    priv->family = making->family;
+    priv->object = g_object_ref (making->object);
+    priv->key = g_strdup (making->key);
+    *key = priv->key;
     return self;
 }
 
@@ -290,23 +295,6 @@ static void object_emit (gpointer companion, GVirObjectEmission *em);
 /* How the hub reaches a companion: the only way back up into this file. */
 static const GVirEventsObjectOps object_ops = { .emit = object_emit };
 
-/* The hub's companion for key, made the first time: NULL if the hub shut down meanwhile. */
-static GVirObjectEvents *
-hub_get_companion (GVirEventsHub *hub, GType type, const GVirEventFamily *family,
-                   const gchar *key, GObject *object)
-{
-    GVirObjectEvents *self = _gvir_events_hub_lookup_object (hub, key);
-    g_autoptr(GMainContext) context = NULL;
-    g_autoptr(GVirObjectEvents) candidate = NULL;
-
-    if (self)
-        return self;
-    context = _gvir_events_hub_dup_context (hub);
-    candidate = object_events_new (type, context, family, g_strdup (key), object);
-    return _gvir_events_hub_add_object (hub, _gvir_object_events_get_key (candidate), candidate,
-                                        context, &object_ops);
-}
-
 /* The companion of the object a libvirt-gobject wrapper wraps, whatever its family. */
 static GVirObjectEvents *
 get_for_object (GObject *object, GVirObjectEventKind any_kind, GType type)
@@ -334,7 +322,9 @@ get_for_object (GObject *object, GVirObjectEventKind any_kind, GType type)
 
         if (!hub)
             break;              /* a closed link: acquire() said so */
-        self = hub_get_companion (hub, type, family, key, object);
+        Making making = { type, family, key, object };
+
+        self = _gvir_events_hub_get_object (hub, key, object_events_new, &making, &object_ops);
         _gvir_events_hub_unref (hub);
     }
     g_value_unset (&handle);
@@ -422,9 +412,7 @@ object_emit (gpointer companion, GVirObjectEmission *em)
         g_value_init (&values[1 + i], G_VALUE_TYPE (&em->values[2 + i]));
         g_value_copy (&em->values[2 + i], &values[1 + i]);
     }
-    GVirObjectEventsPrivate *priv = gvir_object_events_get_instance_private (self);
-
-    _gvir_events_emit_in_context (priv->context, signal_id, em->detail, 1 + em->spec->n_params, values);
+    _gvir_events_emit_in_context (em->context, signal_id, em->detail, 1 + em->spec->n_params, values);
     for (guint i = 0; i < 1 + em->spec->n_params; i++)
         g_value_unset (&values[i]);
 }
