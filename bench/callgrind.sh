@@ -1,7 +1,7 @@
 #!/bin/sh
 # callgrind.sh BUILDDIR [D] [E]: instructions per delivered event, raw vs
 # libvirt-gevents, on libvirt's test driver, and the top entries of the
-# library's own path (gvir_events_hub_dispatch and what it calls).
+# library's own path (_gvir_events_hub_dispatch and what it calls).
 #
 # bench-dispatch toggles callgrind's collection around the timed delivery
 # only (CALLGRIND_TOGGLE_COLLECT), so setup, priming and queueing are not
@@ -36,7 +36,7 @@ echo "# libvirt-gevents' own path, inclusive instructions per event:"
 echo "# (callgrind's call counts, left out here, include the uncollected priming)"
 callgrind_annotate --tree=calling --inclusive=yes "$out/gevents.out" 2>/dev/null |
     awk -v n="$delivered" '
-        /\*  .*:(on_lifecycle|gvir_events_hub_dispatch) / { show = 1 }
+        /\*  .*:(on_lifecycle|slot_dispatch|_gvir_events_hub_dispatch) / { show = 1 }
         show && /^ *[0-9,]+ / {
             count = $1; gsub(",", "", count)
             name = $0; sub(/^ *[0-9,]+ \([^)]*\) +/, "", name); sub(/ \[.*/, "", name)

@@ -79,9 +79,9 @@ struct _GVirDomainEvents {
     GObject parent_instance;
 
     /*
-     * Small: every watched domain has one (64 bytes on 64-bit; see "Memory"
-     * in docs/performance.md).  Where its signals go is the hub's, in each
-     * emission.
+     * Small: every watched domain has one (64 bytes on 64-bit; "One-way
+     * layers" in docs/performance.md).  Where its signals go is the hub's,
+     * in each emission.
      */
     GVirDomain *domain;             /* a wrapper of the domain, kept alive; NULL if made
                                      * with g_object_new() (no hub made it) */
