@@ -1,5 +1,6 @@
 /*
- * gvir-connection-events.h: the event hub of one libvirt connection
+ * gvir-connection-events.h: the companion of one GVirConnection: every
+ * domain's events, the other objects' events, and the link's health
  *
  * Copyright (C) 2026 The libvirt-gevents authors
  *

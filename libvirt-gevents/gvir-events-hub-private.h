@@ -25,8 +25,11 @@ G_BEGIN_DECLS
  * ops, gvir-object-events.c the object ops, gvir-connection-events.c the
  * listener ops).  Its lock (hub->lock) is taken only in gvir-events-hub.c;
  * the ops marked "under the hub's lock" must take no lock of the
- * library's, and nothing else is called with it held.  No function here
- * makes an RPC unless it says so.
+ * library's, and nothing else is called with it held.  Every function
+ * here may be called from any thread, with no lock of the library's held
+ * (but GVirConnectionEvents' own, which comes first: docs/design.md,
+ * "Layers"), takes the hub's lock only for moments, and makes no RPC
+ * unless it says so.
  */
 
 typedef struct _GVirEventsHub GVirEventsHub;
@@ -110,7 +113,10 @@ gboolean        _gvir_events_hub_add_listener      (GVirEventsHub               
                                                     const GVirEventsListenerOps *ops);
 void            _gvir_events_hub_remove_listener   (GVirEventsHub *hub,
                                                     gpointer       listener);
-/* The companion is gone from the connection: the hub lets go of it. */
+/*
+ * The companion is gone from the connection: the hub lets go of it, and
+ * shuts down (RPCs) if it was the last of the hub's companions and listeners.
+ */
 void            _gvir_events_hub_forget_domain     (GVirEventsHub *hub,
                                                     const guint8  *uuid);
 void            _gvir_events_hub_forget_object     (GVirEventsHub *hub,
