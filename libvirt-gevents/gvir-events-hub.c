@@ -61,7 +61,7 @@ typedef struct {
  * Lifetime
  * ========
  *
- * A hub is *live* from its creation to gvir_events_hub_shutdown(), and
+ * A hub is *live* from its creation to _gvir_events_hub_shutdown(), and
  * *allocated* while anyone holds a reference.  The two are apart because
  * libvirt may still be running one of our callbacks on another thread when
  * a registration is dropped: virConnectDomainEventDeregisterAny() does not
@@ -81,8 +81,8 @@ typedef struct {
  * =====
  *
  * A hub outlives the death of its link: GVirConnectionEvents reopens the
- * connection and gives the hub the new link (gvir_events_hub_add_link()),
- * then registers there (gvir_events_hub_register_link()).  Every companion
+ * connection and gives the hub the new link (_gvir_events_hub_add_link()),
+ * then registers there (_gvir_events_hub_register_link()).  Every companion
  * (domain, network, pool) stays in its table, the same object with the same
  * handlers.  The dead link stays a key of the hub too: a wrapper from
  * before the outage (its handle is on the dead link) finds the same hub,
@@ -578,7 +578,7 @@ _gvir_events_hub_forget_object (GVirEventsHub *hub, const gchar *key)
  * The connection was reopened on a new link (in the connection's main
  * context, from its connection-opened: no RPC).  From now on the new link
  * leads here too, and what the hub learned from the old one is forgotten;
- * gvir_events_hub_register_link() then moves the registrations.  FALSE if
+ * _gvir_events_hub_register_link() then moves the registrations.  FALSE if
  * the hub shut down, or another hub has the link already.
  */
 gboolean
