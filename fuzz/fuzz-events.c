@@ -21,6 +21,7 @@
 
 #include <libvirt-gevents/libvirt-gevents.h>
 #include "libvirt-gevents/gvir-events-hub-private.h"
+#include "libvirt-gevents/gvir-events-text.h"
 #include "tools/gvir-events-render.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
