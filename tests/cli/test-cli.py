@@ -956,6 +956,13 @@ def test_cloudevents():
     print(r.stdout, r.stderr)
     check(r.returncode == 0 and r.stdout.strip() == f"valid {len(lines)}",
           f"the SDK: {r.returncode} {r.stdout} {r.stderr}")
+    # and the check checks: a line the SDK must refuse (a time that is none)
+    broken = json.loads(lines[0])
+    broken["time"] = "yesterday"
+    r = subprocess.run(["node", os.path.join(here, "validate-cloudevents.js")], input=json.dumps(broken),
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, NODE_PATH=os.path.join(sdk, "node_modules")))
+    check(r.returncode == 1 and "ValidationError" in r.stderr, f"the SDK took {broken}: {r}")
     print(f"  {len(lines)} CloudEvents lines, {len(types)} types, all valid for the SDK")
     return 0
 
