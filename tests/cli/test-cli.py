@@ -280,12 +280,8 @@ def object_story(conn, name):
 def test_json():
     if "GVIR_EVENTS_TEST_DIR" not in os.environ:
         return not_under_harness("json")
-    uri = socket_uri(os.path.join(os.environ["GVIR_EVENTS_TEST_DIR"], "libvirt-sock"))
+    uri, m, conn = listening_monitor("--json")
     name = PREFIX + "json"
-    m = Monitor("--json", "-c", uri)
-    conn = libvirt.open(uri)
-    # the monitor is listening once it reports a probe domain's definition
-    wait_until_listening(m, conn, json=True)
     domain_story(conn, name)
     events = [jline(m.next()) for _ in range(6)]
     want = [("defined", "added"), ("started", "booted"), ("suspended", "paused"),
@@ -339,6 +335,17 @@ def test_json():
     check(m.lines.get(timeout=10) is None, "--count 2: a third line")
     conn.close()
     return 0
+
+
+def listening_monitor(*args):
+    """A monitor of the harness's daemon's test driver, once it listens; the
+    URI, the monitor, a connection of this process."""
+    uri = socket_uri(os.path.join(os.environ["GVIR_EVENTS_TEST_DIR"], "libvirt-sock"))
+    m = Monitor(*args, "-c", uri)
+    conn = libvirt.open(uri)
+    # the monitor is listening once it reports a probe domain's definition
+    wait_until_listening(m, conn, json="--json" in args)
+    return uri, m, conn
 
 
 def wait_until_listening(m, conn, json):
@@ -808,13 +815,11 @@ def restart_daemon(m, is_down, is_up, pause=3.0):
 
 
 def test_seq():
+    # the lines of a domain's story, a daemon restart, another story
+    name = PREFIX + "seq"
     if "GVIR_EVENTS_CONTROL" not in os.environ:
         return not_under_harness("seq (with its private daemon)")
-    uri = socket_uri(os.path.join(os.environ["GVIR_EVENTS_TEST_DIR"], "libvirt-sock"))
-    name = PREFIX + "seq"
-    m = Monitor("--json", "-c", uri)
-    conn = libvirt.open(uri)
-    wait_until_listening(m, conn, json=True)
+    uri, m, conn = listening_monitor("--json")
     domain_story(conn, name)
     m.wait_for(lambda l: name in l and '"undefined"' in l)
     conn.close()
