@@ -1124,13 +1124,15 @@ def test_units():
     if not analyze:
         print("test-cli: units needs systemd-analyze (systemd)", file=sys.stderr)
         return 1 if os.environ.get("GVIR_EVENTS_REQUIRE_HYPERVISOR") == "1" else SKIP
-    tools = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
+    tools = os.path.dirname(os.path.abspath(TOOL))      # the build tree's, as meson made them
     tmp = tempfile.mkdtemp(prefix="gvir-events-units-")
     try:
         for unit in ("gvir-events.service", "gvir-events@.service"):
-            with open(os.path.join(tools, unit + ".in")) as f:
-                text = f.read().replace("@bindir@", os.path.dirname(os.path.abspath(TOOL)))
+            with open(os.path.join(tools, unit)) as f:
+                text = f.read()
             check(not re.search(r"@[a-z_]+@", text), f"{unit}: an unreplaced @VARIABLE@")
+            # the installed path of the tool, here the built one
+            text = re.sub(r"^ExecStart=\S+/gvir-events ", f"ExecStart={TOOL} ", text, flags=re.M)
             for key in ("NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes",
                         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "monitor --journal -c "):
                 check(key in text, f"{unit} lacks {key}")
