@@ -141,8 +141,9 @@ def until_all_listen(conn, consumers, what="probe"):
 
 def bench_stream(n_events):
     if os.environ.get("BENCH_CLI_NS") != "1":
+        # --mount-proc: /proc of this PID namespace, where the consumers' PIDs are
         return subprocess.run(["unshare", "--mount", "--propagation", "private", "--pid", "--fork",
-                               "--kill-child", sys.executable, *sys.argv],
+                               "--mount-proc", "--kill-child", sys.executable, *sys.argv],
                               env=dict(os.environ, BENCH_CLI_NS="1")).returncode
     journald = start_journald()
     uri = socket_uri(os.path.join(os.environ["GVIR_EVENTS_TEST_DIR"], "libvirt-sock"))
