@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-journal.h>
@@ -74,27 +75,38 @@ emit_line (Monitor *m, const gchar *line)
         output_failed (m);
 }
 
-/* A name from libvirt-gobject's objects: libvirt's bytes, maybe not UTF-8. */
-static gchar *
-valid_utf8 (const gchar *text)
+/*
+ * A name from libvirt-gobject's objects is libvirt's bytes, maybe not
+ * UTF-8: repaired into *copy then (and returned), else returned as it is.
+ */
+static const gchar *
+valid_utf8 (const gchar *text, gchar **copy)
 {
-    if (!text)
-        return NULL;
-    return g_utf8_validate (text, -1, NULL) ? g_strdup (text) : g_utf8_make_valid (text, -1);
+    *copy = NULL;
+    if (!text || g_utf8_validate (text, -1, NULL))
+        return text;
+    return *copy = g_utf8_make_valid (text, -1);
 }
 
+/* "2026-11-25T14:02:11.532211Z" (RFC 3339, UTC, microseconds) */
 static gchar *
 iso_time (GDateTime *time)
 {
-    g_autoptr(GDateTime) utc = g_date_time_to_utc (time);
+    gint64 us = g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+    time_t seconds = (time_t) (us / G_USEC_PER_SEC);
+    struct tm tm;
 
-    return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
+    gmtime_r (&seconds, &tm);
+    return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                            (gint) (us % G_USEC_PER_SEC));
 }
 
 static void
 member (JsonBuilder *builder, const gchar *name, const gchar *value)
 {
-    g_autofree gchar *valid = valid_utf8 (value);
+    g_autofree gchar *copy = NULL;
+    const gchar *valid = valid_utf8 (value, &copy);
 
     if (!valid)
         return;
@@ -201,7 +213,8 @@ journal_entry (Host *host, const Record *r)
     g_autoptr(JsonNode) data = json_node_init_object (json_node_alloc (), r->data);
     guint width = 0;
     g_autofree gchar *message = text_line (host, r, FALSE, &width);
-    g_autofree gchar *json = NULL, *field = NULL, *name = valid_utf8 (r->name);
+    g_autofree gchar *json = NULL, *field = NULL, *name_copy = NULL;
+    const gchar *name = valid_utf8 (r->name, &name_copy);
     g_autofree gchar *message_id = render_message_id (r->kind);
     g_autofree gchar *priority = g_strdup_printf ("%d", render_priority (r->kind, r->data));
     g_autofree gchar *seq = g_strdup_printf ("%" G_GUINT64_FORMAT, host->seq);

@@ -18,21 +18,26 @@
 /* ------------------------------------------------------------------ */
 /* The library's tables                                               */
 
+/* An enumeration's class, made once and kept (per event: no ref and unref) */
+static GEnumClass *
+enum_class (GType type)
+{
+    GEnumClass *klass = g_type_class_peek (type);
+
+    return klass ? klass : g_type_class_ref (type);
+}
+
 gboolean
 enum_has_nick (GType type, const gchar *nick)
 {
-    g_autoptr(GTypeClass) klass = g_type_class_ref (type);
-
-    return g_enum_get_value_by_nick (G_ENUM_CLASS (klass), nick) != NULL;
+    return g_enum_get_value_by_nick (enum_class (type), nick) != NULL;
 }
 
 const gchar *
 enum_nick (GType type, gint value)
 {
-    GEnumClass *klass = g_type_class_ref (type);
-    GEnumValue *v = g_enum_get_value (klass, value);
+    GEnumValue *v = g_enum_get_value (enum_class (type), value);
 
-    g_type_class_unref (klass);
     return v ? v->value_nick : NULL;
 }
 
@@ -124,17 +129,31 @@ value_to_json (GVariant *value, GType type)
     return json_gvariant_serialize (value);
 }
 
-/* The type of a kind's argument of that name (the library's table); none: G_TYPE_NONE */
+/*
+ * The type of a kind's argument of that name (the library's table); none:
+ * G_TYPE_NONE.  Asked once per kind and name: a monitor asks per event.
+ */
 static GType
 argument_type (const gchar *kind, const gchar *name)
 {
+    static GHashTable *kinds;   /* kind -> (name -> GType) */
+    GHashTable *types;
     const gchar *argument;
     GType type;
 
-    for (guint i = 0; (argument = gvir_event_kind_get_argument (kind, i, &type)); i++)
-        if (strcmp (argument, name) == 0)
-            return type;
-    return G_TYPE_NONE;
+    if (!kinds)
+        kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) g_hash_table_unref);
+    types = g_hash_table_lookup (kinds, kind);
+    if (!types) {
+        types = g_hash_table_new (g_str_hash, g_str_equal);
+        /* the names are the library's static strings */
+        for (guint i = 0; (argument = gvir_event_kind_get_argument (kind, i, &type)); i++)
+            g_hash_table_insert (types, (gpointer) argument, GSIZE_TO_POINTER (type));
+        g_hash_table_insert (kinds, g_strdup (kind), types);
+    }
+    type = GPOINTER_TO_SIZE (g_hash_table_lookup (types, name));
+    return type ? type : G_TYPE_NONE;
 }
 
 /*
@@ -148,12 +167,19 @@ payload_to_json (GVariant *payload, const gchar *kind)
 {
     JsonObject *data = json_object_new ();
     GVariantIter iter;
-    const gchar *key;
-    GVariant *value;
+    GVariant *entry;
 
+    /* by child values: g_variant_iter_loop() parses its format string per entry */
     g_variant_iter_init (&iter, payload);
-    while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
-        json_object_set_member (data, key, value_to_json (value, argument_type (kind, key)));
+    while ((entry = g_variant_iter_next_value (&iter))) {
+        g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+        g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+        g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+        const gchar *name = g_variant_get_string (key, NULL);
+
+        json_object_set_member (data, name, value_to_json (value, argument_type (kind, name)));
+        g_variant_unref (entry);
+    }
     return data;
 }
 
@@ -165,14 +191,21 @@ render_event_data (GVirEvent *event)
 {
     GVariant *payload = gvir_event_get_payload (event);
     JsonObject *data = payload_to_json (payload, gvir_event_get_kind_name (event));
-    if (gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
-        /* the detail code means nothing without its event: in words */
-        gint ev = 0, detail = 0;
-        const gchar *words;
+    JsonNode *event_node = json_object_get_member (data, "event");
+    JsonNode *detail_node = json_object_get_member (data, "detail");
 
-        g_variant_lookup (payload, "event", "i", &ev);
-        g_variant_lookup (payload, "detail", "i", &detail);
-        words = gvir_domain_lifecycle_event_detail_to_string (ev, detail);
+    if (gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE && event_node && detail_node &&
+        json_node_get_value_type (event_node) == G_TYPE_STRING &&
+        json_node_get_value_type (detail_node) == G_TYPE_INT64) {
+        /* the detail code means nothing without its event: in words (the
+         * event's number from its nick, the detail's from the data) */
+        GEnumValue *ev = g_enum_get_value_by_nick (enum_class (GVIR_TYPE_DOMAIN_LIFECYCLE_EVENT),
+                                                   json_node_get_string (event_node));
+        const gchar *words = NULL;
+
+        if (ev)
+            words = gvir_domain_lifecycle_event_detail_to_string (
+                ev->value, (gint) json_node_get_int (detail_node));
         if (words)
             json_object_set_string_member (data, "detail", words);
     }

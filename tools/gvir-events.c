@@ -195,8 +195,11 @@ on_domain_event (GVirConnectionEvents *events, GVirDomain *domain, GVirEvent *ev
         !wanted (m, FALSE, kind, gvir_event_get_detail (event)))
         return;
 
-    data = render_event_data (event);
-    render_event_text (event, &column, &words);
+    /* what the output uses: text has no data, JSON no words */
+    if (m->journal || m->format != FORMAT_TEXT)
+        data = render_event_data (event);
+    if (m->journal || m->format == FORMAT_TEXT)
+        render_event_text (event, &column, &words);
     record.time = gvir_event_get_time (event);
     record.kind = kind;
     record.name_key = "domain";
