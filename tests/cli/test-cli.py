@@ -1058,8 +1058,8 @@ def test_journal():
     check(m.proc.wait(timeout=30) == 0, f"--journal: status {m.proc.returncode}")
     check(m.proc.stdout.read() == "" and m.proc.stderr.read() == "", "--journal wrote lines")
 
-    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(TOOL))), "tools",
-                           "gvir-events.catalog")) as f:
+    catalog_file = os.path.join(os.path.dirname(os.path.abspath(TOOL)), "gvir-events.catalog")
+    with open(catalog_file) as f:
         catalog = set(re.findall(r"^-- ([0-9a-f]{32})$", f.read(), re.M))
     ids = {}
     check_contiguous([int(e["GVIR_SEQ"]) for e in entries], "GVIR_SEQ")
@@ -1101,10 +1101,32 @@ def test_journal():
     up = [e for e in entries if e["GVIR_EVENT"] == "reconnected"]
     check(len(down) == 1 and len(up) == 1, f"{down} {up}")
     check(json.loads(up[0]["GVIR_DATA"])["outage_s"] >= 2.5, f"{up}")
+    check_catalog(catalog_file, catalog)
     print(f"  {len(entries)} journal entries, {len(ids)} kinds, every field checked")
     journald.terminate()
     journald.wait(timeout=10)
     return 0
+
+
+def check_catalog(catalog_file, ids):
+    """The catalog as journalctl reads it: in this mount namespace only, the
+    system's catalog directories are empty tmpfs but for ours; its database
+    made by `journalctl --update-catalog`; `journalctl -x` explains."""
+    import shutil
+    source, database = "/usr/lib/systemd/catalog", "/var/lib/systemd/catalog"
+    check(os.path.isdir(source) and os.path.isdir(database), f"no {source} or {database} (systemd)")
+    for d in (source, database):
+        subprocess.run(["mount", "-t", "tmpfs", "tmpfs", d], check=True)
+    shutil.copy(catalog_file, source)
+    r = subprocess.run(["journalctl", "--update-catalog"], capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0 and r.stderr == "", f"journalctl --update-catalog: {r}")
+    r = subprocess.run(["journalctl", "--list-catalog"], capture_output=True, text=True, timeout=60)
+    listed = {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
+    check(listed == ids, f"the catalog journalctl read: {len(listed)} ids, the file's {len(ids)}")
+    r = subprocess.run(["journalctl", "--directory=/run/log/journal", "-x", "--no-pager",
+                        "GVIR_EVENT=disconnected"], capture_output=True, text=True, timeout=60)
+    check("gvir-events lost or regained its link to the libvirt daemon at test+unix" in r.stdout,
+          f"journalctl -x: {r.stdout!r}")
 
 
 def restart_daemon_plain(pause=3.0):
