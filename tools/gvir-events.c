@@ -33,7 +33,6 @@
 
 #include "gvir-events.h"
 #include "gvir-events-render.h"
-#include "libvirt-gevents/gvir-events-text.h"
 
 /*
  * A host down at start (even the only one: a monitor run as a service
