@@ -143,6 +143,14 @@ ERRORS = [
        + re.escape(v) + '"$')
       for v in ("-5", "-1", "4294967296", "18446744073709551616", "1e300", "inf", "nan", "2.5", "")],
     (["monitor", "extra"], 2, r'^gvir-events: unexpected argument "extra"$'),
+    (["monitor", "-c", "test:///default", "--format", "xml"], 2,
+     r'^gvir-events: --format takes text, json or cloudevents, not "xml"$'),
+    (["monitor", "-c", "test:///default", "--json", "--format", "cloudevents"], 2,
+     r"^gvir-events: --json is --format json: not with --format cloudevents$"),
+    (["monitor", "-c", "test:///default", "--journal", "--format", "json"], 2,
+     r"^gvir-events: --journal writes entries, not lines: not with --format$"),
+    (["monitor", "-c", "test:///default", "--journal", "--json"], 2,
+     r"^gvir-events: --journal writes entries, not lines: not with --json$"),
     (["frobnicate"], 2, r'^gvir-events: unknown command "frobnicate" \(monitor, demo\)$'),
     (["demo", "now"], 2, r"^gvir-events: demo takes no arguments$"),
     (["monitor", "-c", "test:///default", "--domain", "no-such-domain"], 4,
@@ -194,6 +202,10 @@ def test_errors():
             raise AssertionError(f"{args}: ended at once, status {m.proc.returncode}, "
                                  f"stderr {m.proc.stderr.read()!r}")
         m.stop()
+    for args in (["--json", "--format", "json"], ["--format", "text"], ["--format", "cloudevents"]):
+        r = subprocess.run([TOOL, "monitor", "-c", "test:///default", "--timeout", "0.3", *args],
+                           capture_output=True, text=True, timeout=30)
+        check(r.returncode == 0 and r.stderr == "", f"{args}: {r}")
     r = subprocess.run([TOOL, "monitor", "-c", "test:///default", "--count", "2147483647",
                         "--guest-users-interval", "0", "--timeout", "0.3"],
                        capture_output=True, text=True, timeout=30)
