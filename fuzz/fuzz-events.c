@@ -305,14 +305,11 @@ on_object_event (GVirConnectionEvents *events, GObject *object, GVirObjectEventK
     const gchar *kind_name = enum_nick (GVIR_TYPE_OBJECT_EVENT_KIND, kind);
     g_autoptr(JsonObject) json = NULL;
     g_autofree gchar *words = NULL;
-    GSignalQuery query;
 
     n_events++;
     if (!kind_name || !g_variant_is_normal_form (payload))
         g_error ("fuzz-events: an object event without a kind or a sound payload");
-    if (!query_kind (kind_name, TRUE, &query))
-        query.n_params = 0;
-    json = payload_to_json (payload, &query, 1);
+    json = payload_to_json (payload, kind_name);
     words = render_object_words (kind_name, json);
     assert_printable (words);
 }

@@ -676,3 +676,69 @@ gvir_event_to_string (GVirEvent *self)
     }
     return escaped (line);
 }
+
+/**
+ * gvir_event_kind_get_argument:
+ * @kind: the name of an event kind: a #GVirDomainEventKind nick
+ *   (`io-error`, `lifecycle`) or a #GVirObjectEventKind nick
+ *   (`network-lifecycle`, `storage-pool-refresh`)
+ * @position: which argument of the kind's typed signal, from 0
+ * @type: (out) (optional): where to store the argument's #GType
+ *
+ * Describes the arguments of an event kind's typed signal by name, from
+ * the library's event table: the names are the keys of the kind's payload
+ * (#GVirEvent:payload, the `payload` of
+ * #GVirConnectionEvents::object-event), so a program reading a payload
+ * learns each value's type (an enumeration, flags, a #GVirGraphicsClient)
+ * from its key, never from its position.  For an object event kind the
+ * argument at position 0 is the object itself, named after its family
+ * (`network`, `pool`, `device`, `secret`) and typed by libvirt-gobject's
+ * class (#GVirNetwork...); it is not in the payload.
+ *
+ * Walk the arguments with @position 0, 1, ... until %NULL.
+ *
+ * Returns: (nullable): the argument's name, or %NULL when @kind is no
+ *   event kind or has no argument at @position (@type is then
+ *   %G_TYPE_INVALID)
+ */
+const gchar *
+gvir_event_kind_get_argument (const gchar *kind, guint position, GType *type)
+{
+    GEnumClass *klass;
+    GEnumValue *value;
+    GType found = G_TYPE_INVALID;
+    const gchar *name = NULL;
+
+    g_return_val_if_fail (kind != NULL, NULL);
+
+    klass = g_type_class_ref (GVIR_TYPE_DOMAIN_EVENT_KIND);
+    value = g_enum_get_value_by_nick (klass, kind);
+    if (value) {
+        const GVirEventSpec *spec = _gvir_event_spec_for_kind (value->value);
+
+        if (spec && position < spec->n_params) {
+            name = spec->params[position].name;
+            found = _gvir_event_spec_param_type (spec, position);
+        }
+    }
+    g_type_class_unref (klass);
+
+    klass = g_type_class_ref (GVIR_TYPE_OBJECT_EVENT_KIND);
+    value = name ? NULL : g_enum_get_value_by_nick (klass, kind);
+    if (value) {
+        const GVirObjectEventSpec *spec = _gvir_object_event_spec_for_kind (value->value);
+
+        if (spec && position == 0) {
+            name = spec->family->name;
+            found = spec->family->object_type ();
+        } else if (spec && position - 1 < spec->n_params) {
+            name = spec->params[position - 1].name;
+            found = _gvir_object_event_param_type (spec, position - 1);
+        }
+    }
+    g_type_class_unref (klass);
+
+    if (type)
+        *type = found;
+    return name;
+}

@@ -40,4 +40,8 @@ GVariant           *gvir_event_get_payload     (GVirEvent *self);
 gboolean            gvir_event_get_synthesized (GVirEvent *self);
 gchar              *gvir_event_to_string       (GVirEvent *self);
 
+const gchar        *gvir_event_kind_get_argument (const gchar *kind,
+                                                  guint        position,
+                                                  GType       *type);
+
 G_END_DECLS

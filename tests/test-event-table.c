@@ -934,6 +934,57 @@ test_hostile_names (Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
 
 /*
+ * gvir_event_kind_get_argument(): every kind's arguments are its typed
+ * signal's, in order, by the names its payload uses; an object kind's
+ * argument 0 is the object.
+ */
+static void
+test_arguments (void)
+{
+    GType type = G_TYPE_NONE;
+    GSignalQuery query;
+
+    g_type_class_unref (g_type_class_ref (GVIR_TYPE_DOMAIN_EVENTS));
+    g_type_class_unref (g_type_class_ref (GVIR_TYPE_CONNECTION_EVENTS));
+    for (gint kind = 0; kind <= GVIR_DOMAIN_EVENT_KIND_GUEST_USER_LOGOFF; kind++) {
+        const gchar *nick = gvir_domain_event_kind_to_string (kind);
+        const GVirEventSpec *spec = _gvir_event_spec_for_kind (kind);
+        guint i;
+
+        g_signal_query (g_signal_lookup (nick, GVIR_TYPE_DOMAIN_EVENTS), &query);
+        for (i = 0; gvir_event_kind_get_argument (nick, i, &type); i++) {
+            g_assert_cmpstr (gvir_event_kind_get_argument (nick, i, NULL), ==, spec->params[i].name);
+            g_assert_true (type == (query.param_types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE));
+        }
+        g_assert_cmpuint (i, ==, query.n_params);
+        g_assert_true (type == G_TYPE_INVALID);
+    }
+    for (gint kind = 0; kind <= GVIR_OBJECT_EVENT_KIND_SECRET_VALUE_CHANGED; kind++) {
+        const gchar *nick = gvir_object_event_kind_to_string (kind);
+        guint i;
+
+        g_signal_query (g_signal_lookup (nick, GVIR_TYPE_CONNECTION_EVENTS), &query);
+        for (i = 0; gvir_event_kind_get_argument (nick, i, &type); i++)
+            g_assert_true (type == (query.param_types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE));
+        g_assert_cmpuint (i, ==, query.n_params);
+    }
+    g_assert_cmpstr (gvir_event_kind_get_argument ("io-error", 3, &type), ==, "action");
+    g_assert_true (type == GVIR_TYPE_DOMAIN_IO_ERROR_ACTION);
+    g_assert_cmpstr (gvir_event_kind_get_argument ("vnc-connected", 0, &type), ==, "client");
+    g_assert_true (type == GVIR_TYPE_GRAPHICS_CLIENT);
+    g_assert_cmpstr (gvir_event_kind_get_argument ("storage-pool-lifecycle", 0, &type), ==, "pool");
+    g_assert_true (type == GVIR_TYPE_STORAGE_POOL);
+    g_assert_cmpstr (gvir_event_kind_get_argument ("storage-pool-lifecycle", 1, &type), ==, "event");
+    g_assert_true (type == GVIR_TYPE_STORAGE_POOL_LIFECYCLE_EVENT);
+    g_assert_cmpstr (gvir_event_kind_get_argument ("node-device-update", 0, NULL), ==, "device");
+    g_assert_null (gvir_event_kind_get_argument ("node-device-update", 1, &type));
+    g_assert_true (type == G_TYPE_INVALID);
+    g_assert_null (gvir_event_kind_get_argument ("no-such-kind", 0, &type));
+    g_assert_true (type == G_TYPE_INVALID);
+    g_assert_null (gvir_event_kind_get_argument ("reboot", 0, NULL));
+}
+
+/*
  * gvir-events' renderers (tools/gvir-events-render.c) on hostile payloads:
  * a JSON line that parses (json-glib wrote a bare nan for a NaN double),
  * the bytes kept, and a text line with nothing a terminal obeys.
@@ -1053,6 +1104,7 @@ main (int argc, char **argv)
 
     g_test_add_func ("/table/rows", test_table);
     g_test_add_func ("/table/names", test_names);
+    g_test_add_func ("/table/arguments", test_arguments);
 #define ADD(path, fn) \
     g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD ("/translate/lifecycle", test_lifecycle);

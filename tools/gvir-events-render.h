@@ -23,9 +23,9 @@ const gchar *enum_nick          (GType                type,
 gboolean     query_kind         (const gchar         *kind,
                                  gboolean             object,
                                  GSignalQuery        *query);
+/* A payload (a domain or object event's) as JSON, its values typed by name. */
 JsonObject  *payload_to_json    (GVariant            *payload,
-                                 const GSignalQuery  *query,
-                                 guint                first_param);
+                                 const gchar         *kind);
 
 /* The "data" member of a domain event's JSON line. */
 JsonObject  *render_event_data  (GVirEvent           *event);
@@ -36,8 +36,25 @@ void         render_event_text  (GVirEvent           *event,
 /* An object event's words, from its JSON data, safe to print. */
 gchar       *render_object_words (const gchar        *kind_name,
                                   JsonObject         *data);
+/* An object event's JSON key for the object ("network", "pool"...: the
+ * library's name of its first argument), and the object's name and UUID. */
+void         render_object_identity (GObject         *object,
+                                     const gchar     *kind,
+                                     const gchar    **key,
+                                     const gchar    **name,
+                                     const gchar    **uuid);
+/* domain, network, storage-pool, node-device, secret; connection for
+ * "disconnected" and "reconnected" */
+gchar       *render_event_family (const gchar        *kind);
+/* The CloudEvents type: org.libvirt.gevents.FAMILY.KIND */
+gchar       *render_event_type  (const gchar         *kind);
+/* The journal's MESSAGE_ID of a kind: 32 hex digits, from its type (stable) */
+gchar       *render_message_id  (const gchar         *kind);
+/* The journal's PRIORITY of an event (syslog's LOG_ERR...) */
+gint         render_priority    (const gchar         *kind,
+                                 JsonObject          *data);
 /*
- * "14:02:11  host  name  words", the columns as wide as the widest so far
+ * "14:02:11  host  name  words" (no clock column for a NULL clock), the columns as wide as the widest so far
  * (*name_width grows); no host column for a NULL host.  Every part is made
  * safe to print; the colours (when color) are the only escapes in the line.
  */

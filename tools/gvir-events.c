@@ -2,8 +2,9 @@
  * gvir-events: watch libvirt events from the command line
  *
  *   gvir-events monitor [-c URI]... [--domain NAME]... [--event KIND]...
- *                       [--json] [--count N] [--timeout SECONDS]
- *   gvir-events demo
+ *                       [--format text|json|cloudevents | --json | --journal]
+ *                       [--count N] [--timeout SECONDS]
+ *   gvir-events demo     (gvir-events-demo.c)
  *
  * Everything it knows about events comes from the library: the kinds are
  * the nicks of GVirDomainEventKind and GVirObjectEventKind, the arguments'
@@ -30,17 +31,8 @@
 #include <libvirt/virterror.h>
 #include <libvirt-gevents/libvirt-gevents.h>
 
+#include "gvir-events.h"
 #include "gvir-events-render.h"
-#include "libvirt-gevents/gvir-events-text.h"
-
-/* The exit statuses, documented in docs/gvir-events.md and --help. */
-enum {
-    EXIT_OK = 0,
-    EXIT_FAILURE_OTHER = 1,     /* the demo failed, or output could not be written */
-    EXIT_USAGE = 2,             /* bad option, malformed URI, unknown event kind */
-    /* 3 was "no host could be reached": hosts down at start are retried now */
-    EXIT_NO_DOMAIN = 4,         /* a --domain no reachable host has */
-};
 
 /*
  * A host down at start (even the only one: a monitor run as a service
@@ -51,21 +43,6 @@ enum {
 #define RETRY_SECONDS 5
 #define MAX_RETRY_SECONDS 30
 
-typedef struct _Monitor Monitor;
-
-typedef struct {
-    Monitor *monitor;
-    gchar *uri;
-    GVirConnection *conn;
-    GVirConnectionEvents *events;
-    gboolean up;
-    gboolean opening;
-    guint retry;
-    guint retry_delay;          /* s, doubled per failure; 0: not failed yet */
-    gchar *error;               /* why the last open failed */
-    GPtrArray *asked;           /* GVirDomainEvents whose guest agent is asked */
-} Host;
-
 /* --event KIND[::DETAIL] */
 typedef struct {
     gchar *kind;
@@ -73,92 +50,8 @@ typedef struct {
     gboolean object;            /* a GVirObjectEventKind, not a domain one */
 } Filter;
 
-struct _Monitor {
-    GPtrArray *hosts;
-    gchar **domains;
-    GPtrArray *filters;
-    gboolean json;
-    gint count;                 /* 0: no limit */
-    gint seen;
-    gdouble timeout;            /* seconds, 0: none */
-    gint64 deadline;            /* monotonic, of --timeout */
-    gboolean color;
-    guint host_width;
-    guint name_width;
-    guint opening;              /* hosts whose first open is under way */
-    GMainLoop *loop;
-    gint status;
-    gboolean stopping;
-    guint timer;                /* --timeout */
-    GHashTable *counts;         /* the demo's: kind -> events seen */
-    gint64 guest_users_interval; /* seconds; -1: the library's default */
-};
-
 /* ------------------------------------------------------------------ */
-/* Output                                                             */
-
-static void
-emit_line (Monitor *m, const gchar *line)
-{
-    /* bytes as they are (UTF-8), flushed per event for pipes and log shippers */
-    if (fputs (line, stdout) < 0 || fputc ('\n', stdout) < 0 || fflush (stdout) != 0) {
-        if (!m->stopping) {
-            m->status = EXIT_FAILURE_OTHER;     /* EPIPE too: Restart=on-failure restarts it */
-            m->stopping = TRUE;
-            g_main_loop_quit (m->loop);
-        }
-    }
-}
-
-static void
-emit_json (Monitor *m, JsonBuilder *builder)
-{
-    g_autoptr(JsonNode) root = json_builder_get_root (builder);
-    g_autoptr(JsonGenerator) gen = json_generator_new ();
-    g_autofree gchar *text = NULL;
-
-    json_generator_set_root (gen, root);
-    text = json_generator_to_data (gen, NULL);
-    emit_line (m, text);
-}
-
-static JsonBuilder *
-json_begin (Host *host, GDateTime *time)
-{
-    JsonBuilder *builder = json_builder_new ();
-    g_autoptr(GDateTime) utc = g_date_time_to_utc (time);
-    g_autofree gchar *iso = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
-
-    json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "time");
-    json_builder_add_string_value (builder, iso);
-    json_builder_set_member_name (builder, "connection");
-    json_builder_add_string_value (builder, host->uri);
-    return builder;
-}
-
-static void
-json_member (JsonBuilder *builder, const gchar *name, const gchar *value)
-{
-    if (!value)
-        return;
-    json_builder_set_member_name (builder, name);
-    json_builder_add_string_value (builder, value);
-}
-
-/* "14:02:11  host  name  words" (gvir-events-render.c) */
-static void
-emit_human (Monitor *m, Host *host, GDateTime *time, const gchar *name,
-            const gchar *words, const gchar *words_color)
-{
-    g_autofree gchar *clock = g_date_time_format (time, "%H:%M:%S");
-    g_autofree gchar *line = render_human_line (m->color, clock,
-                                                m->hosts->len > 1 ? host->uri : NULL,
-                                                m->host_width, &m->name_width, name, words,
-                                                words_color);
-
-    emit_line (m, line);
-}
+/* Counting                                                           */
 
 static void
 counted (Monitor *m, const gchar *kind)
@@ -293,60 +186,32 @@ on_domain_event (GVirConnectionEvents *events, GVirDomain *domain, GVirEvent *ev
     Monitor *m = host->monitor;
     const gchar *kind = gvir_event_get_kind_name (event);
     const gchar *name = gvir_event_get_domain_name (event);
+    g_autofree gchar *column = NULL, *words = NULL;
+    g_autoptr(JsonObject) data = NULL;
+    Record record = { 0 };
 
     if (m->stopping || !domain_wanted (m, name) ||
         !wanted (m, FALSE, kind, gvir_event_get_detail (event)))
         return;
 
-    if (m->json) {
-        g_autoptr(JsonBuilder) builder = json_begin (host, gvir_event_get_time (event));
-        JsonObject *data = render_event_data (event);
-
-        json_member (builder, "domain", name);
-        json_member (builder, "uuid", gvir_event_get_domain_uuid (event));
-        json_member (builder, "event", kind);
-        json_builder_set_member_name (builder, "data");
-        json_builder_add_value (builder, json_node_init_object (json_node_alloc (), data));
-        json_object_unref (data);
-        json_builder_end_object (builder);
-        emit_json (m, builder);
-    } else {
-        g_autofree gchar *column = NULL, *words = NULL;
-
+    /* what the output uses: text has no data, JSON no words */
+    if (m->journal || m->format != FORMAT_TEXT)
+        data = render_event_data (event);
+    if (m->journal || m->format == FORMAT_TEXT)
         render_event_text (event, &column, &words);
-        emit_human (m, host, gvir_event_get_time (event), column, words,
-                    gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_IO_ERROR ||
-                    gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_WATCHDOG ?
-                    "\033[31m" : "\033[0m");
-    }
+    record.time = gvir_event_get_time (event);
+    record.kind = kind;
+    record.name_key = "domain";
+    record.name = name;
+    record.uuid = gvir_event_get_domain_uuid (event);
+    record.data = data;
+    record.column = column;
+    record.words = words;
+    record.words_color = gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_IO_ERROR ||
+                         gvir_event_get_kind (event) == GVIR_DOMAIN_EVENT_KIND_WATCHDOG ?
+                         "\033[31m" : "\033[0m";
+    output_record (host, &record);
     counted (m, kind);
-}
-
-/* The name and UUID of a network, pool, host device or secret. */
-static void
-object_identity (GObject *object, const gchar **family, const gchar **name, const gchar **uuid)
-{
-    *uuid = NULL;
-    if (GVIR_IS_NETWORK (object)) {
-        *family = "network";
-        *name = gvir_network_get_name (GVIR_NETWORK (object));
-        *uuid = gvir_network_get_uuid (GVIR_NETWORK (object));
-    } else if (GVIR_IS_STORAGE_POOL (object)) {
-        *family = "pool";
-        *name = gvir_storage_pool_get_name (GVIR_STORAGE_POOL (object));
-        *uuid = gvir_storage_pool_get_uuid (GVIR_STORAGE_POOL (object));
-    } else if (GVIR_IS_NODE_DEVICE (object)) {
-        *family = "device";
-        *name = gvir_node_device_get_name (GVIR_NODE_DEVICE (object));
-    } else if (GVIR_IS_SECRET (object)) {
-        *family = "secret";
-        /* secrets have no name (libvirt-gobject 4.0 declares a getter it lacks) */
-        *uuid = gvir_secret_get_uuid (GVIR_SECRET (object));
-        *name = *uuid;
-    } else {
-        *family = "object";
-        *name = NULL;
-    }
 }
 
 static void
@@ -355,39 +220,34 @@ on_object_event (GVirConnectionEvents *events, GObject *object, GVirObjectEventK
 {
     Monitor *m = host->monitor;
     const gchar *kind_name = enum_nick (GVIR_TYPE_OBJECT_EVENT_KIND, kind);
-    const gchar *family, *name, *uuid;
+    const gchar *key, *name, *uuid;
+    g_autofree gchar *words = NULL, *label = NULL;
     g_autoptr(GDateTime) now = g_date_time_new_now_local ();
     g_autoptr(JsonObject) data = NULL;
-    GSignalQuery query;
     JsonNode *first;
+    Record record = { 0 };
 
     if (m->stopping || !kind_name)
         return;
-    object_identity (object, &family, &name, &uuid);
-    if (!query_kind (kind_name, TRUE, &query))
-        query.n_params = 0;
-    /* the typed signal's first argument is the object itself */
-    data = payload_to_json (payload, &query, 1);
+    data = payload_to_json (payload, kind_name);
     first = json_object_get_size (data) > 0 ? json_object_get_member (data, "event") : NULL;
     if (!wanted (m, TRUE, kind_name, first && JSON_NODE_HOLDS_VALUE (first) ?
                  json_node_get_string (first) : NULL))
         return;
 
-    if (m->json) {
-        g_autoptr(JsonBuilder) builder = json_begin (host, now);
-
-        json_member (builder, family, name);
-        json_member (builder, "uuid", uuid);
-        json_member (builder, "event", kind_name);
-        json_builder_set_member_name (builder, "data");
-        json_builder_add_value (builder, json_node_init_object (json_node_alloc (), data));
-        json_builder_end_object (builder);
-        emit_json (m, builder);
-    } else {
-        g_autofree gchar *words = render_object_words (kind_name, data);
-        g_autofree gchar *label = g_strdup_printf ("%s %s", family, name ? name : "?");
-        emit_human (m, host, now, label, words, "\033[0m");
-    }
+    render_object_identity (object, kind_name, &key, &name, &uuid);
+    words = render_object_words (kind_name, data);
+    label = g_strdup_printf ("%s %s", key ? key : "object", name ? name : "?");
+    record.time = now;
+    record.kind = kind_name;
+    record.name_key = key ? key : "object";
+    record.name = name;
+    record.uuid = uuid;
+    record.data = data;
+    record.column = label;
+    record.words = words;
+    record.words_color = "\033[0m";
+    output_record (host, &record);
     counted (m, kind_name);
 }
 
@@ -397,29 +257,39 @@ emit_host_state (Host *host, const gchar *state, const gchar *reason, const gcha
 {
     Monitor *m = host->monitor;
     g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autoptr(JsonObject) data = json_object_new ();
+    g_autoptr(GString) words = g_string_new (state);
+    gint64 now_us = g_get_monotonic_time ();
+    Record record = { 0 };
 
     if (m->stopping)
         return;
-    if (m->json) {
-        g_autoptr(JsonBuilder) builder = json_begin (host, now);
+    if (reason)
+        json_object_set_string_member (data, "reason", reason);
+    if (message)
+        json_object_set_string_member (data, "message", message);
+    if (strcmp (state, "disconnected") == 0) {
+        if (!host->down_since)
+            host->down_since = now_us;
+    } else if (host->down_since) {
+        /* milliseconds are plenty: the link is retried a second apart at best */
+        gdouble outage = (gdouble) ((now_us - host->down_since) / 1000) / 1000.0;
 
-        json_member (builder, "event", state);
-        json_builder_set_member_name (builder, "data");
-        json_builder_begin_object (builder);
-        json_member (builder, "reason", reason);
-        json_member (builder, "message", message);
-        json_builder_end_object (builder);
-        json_builder_end_object (builder);
-        emit_json (m, builder);
-    } else {
-        g_autoptr(GString) words = g_string_new (state);
-
-        if (reason)
-            g_string_append_printf (words, " (%s)", reason);
-        if (message)
-            g_string_append_printf (words, ": %s", message);
-        emit_human (m, host, now, "--", words->str, reason ? "\033[33m" : "\033[32m");
+        json_object_set_double_member (data, "outage_s", outage);
+        host->down_since = 0;
     }
+
+    if (reason)
+        g_string_append_printf (words, " (%s)", reason);
+    if (message)
+        g_string_append_printf (words, ": %s", message);
+    record.time = now;
+    record.kind = state;
+    record.data = data;
+    record.column = "--";
+    record.words = words->str;
+    record.words_color = reason ? "\033[33m" : "\033[32m";
+    output_record (host, &record);
 }
 
 static void
@@ -546,6 +416,7 @@ host_free (Host *host)
         gvir_connection_close (host->conn);
     g_clear_object (&host->conn);
     g_free (host->uri);
+    g_free (host->run_id);
     g_free (host->error);
     g_free (host);
 }
@@ -558,8 +429,8 @@ filter_free (Filter *f)
     g_free (f);
 }
 
-static void
-fail (Monitor *m, gint status)
+void
+monitor_fail (Monitor *m, gint status)
 {
     m->status = status;
     m->stopping = TRUE;
@@ -596,7 +467,7 @@ check_started (Monitor *m)
             g_printerr ("gvir-events: no domain named %s on %s\n", m->domains[d],
                         m->hosts->len == 1 ? ((Host *) g_ptr_array_index (m->hosts, 0))->uri
                                            : "any reachable host");
-            fail (m, EXIT_NO_DOMAIN);
+            monitor_fail (m, EXIT_NO_DOMAIN);
             return;
         }
     }
@@ -717,12 +588,12 @@ parse_filter (const gchar *text, GError **error)
 }
 
 /* Opens every host (in parallel: a remote one may take seconds). */
-static void
+void
 monitor_start (Monitor *m, const gchar * const *uris)
 {
     if (!m->filters)
         m->filters = g_ptr_array_new_with_free_func ((GDestroyNotify) filter_free);
-    m->color = !m->json && isatty (STDOUT_FILENO) && !g_getenv ("NO_COLOR");
+    m->color = m->format == FORMAT_TEXT && !m->journal && isatty (STDOUT_FILENO) && !g_getenv ("NO_COLOR");
     m->loop = g_main_loop_new (NULL, FALSE);
     m->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_free);
     for (guint i = 0; i == 0 || (uris && uris[i]); i++) {
@@ -731,6 +602,7 @@ monitor_start (Monitor *m, const gchar * const *uris)
         host->monitor = m;
         host->asked = g_ptr_array_new_with_free_func (g_object_unref);
         host->uri = g_strdup (uris ? uris[i] : "");
+        host->run_id = g_uuid_string_random ();
         host->conn = gvir_connection_new (host->uri);
         g_ptr_array_add (m->hosts, host);
         /* the hosts are known: their column is as wide as the widest from the start */
@@ -742,7 +614,7 @@ monitor_start (Monitor *m, const gchar * const *uris)
 }
 
 /* Runs until --count, --timeout, a signal or an error; then lets everything go. */
-static gint
+gint
 monitor_run (Monitor *m)
 {
     guint sigint = g_unix_signal_add (SIGINT, on_quit_signal, m);
@@ -788,16 +660,28 @@ static const gchar monitor_description[] =
     "domain's guest agent (--guest-users-interval; its first answer is a\n"
     "baseline): only without --event, or with an --event naming them.\n"
     "\n"
-    "--json prints one JSON object per line, flushed per event, with the keys\n"
-    "time (ISO 8601, UTC), connection (the URI), domain (or network, pool,\n"
+    "--format json (or --json) prints one JSON object per line, flushed per\n"
+    "event, with the keys time (ISO 8601, UTC), connection (the URI), seq (1, 2,\n"
+    "3... per connection: a gap is a line lost), domain (or network, pool,\n"
     "device, secret), uuid, event (the signal's name) and data (the signal's\n"
     "arguments by name; enumerations as their nick).  A host going away and\n"
     "coming back are the events \"disconnected\" (data.reason: eof, error,\n"
-    "keepalive, client, or unreachable at start) and \"reconnected\".\n"
+    "keepalive, client, or unreachable at start) and \"reconnected\"\n"
+    "(data.outage_s: the seconds it was away).\n"
+    "\n"
+    "--format cloudevents prints one CloudEvents 1.0 structured-mode JSON\n"
+    "object per line: id, source (the URI), type\n"
+    "(org.libvirt.gevents.FAMILY.KIND), subject (the name), time, sequence,\n"
+    "datacontenttype application/json and data as in --format json.\n"
+    "\n"
+    "--journal writes each event to the systemd journal instead, as a\n"
+    "structured entry (GVIR_EVENT, GVIR_CONNECTION, GVIR_DOMAIN, GVIR_UUID,\n"
+    "GVIR_DATA, GVIR_SEQ, a PRIORITY by kind and a MESSAGE_ID per kind); no\n"
+    "journal to write to is an error (status 1), not a fallback to stdout.\n"
     "\n"
     "Exit status:\n"
     "  0  --count events seen, --timeout reached, or SIGINT/SIGTERM\n"
-    "  1  output could not be written, a closed pipe included\n"
+    "  1  output could not be written, a closed pipe or no journal included\n"
     "  2  bad command line: unknown option or event kind, malformed URI\n"
     "  4  a --domain that no reachable host has\n"
     "Hosts down at start, even the only one, are retried (5 s, doubling, at most\n"
@@ -848,7 +732,8 @@ static gint
 run_monitor (gint argc, gchar **argv)
 {
     g_auto(GStrv) uris = NULL, events = NULL, domains = NULL;
-    gboolean json = FALSE;
+    gboolean json = FALSE, journal = FALSE;
+    g_autofree gchar *format_arg = NULL;
     g_autofree gchar *count_arg = NULL, *timeout_arg = NULL, *interval_arg = NULL;
     gint64 count = 0;
     gdouble timeout = 0;
@@ -862,7 +747,12 @@ run_monitor (gint argc, gchar **argv)
           "Only the events of this domain; repeat for several", "NAME" },
         { "event", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &events,
           "Only events of this kind (io-error, io-error::vda...); repeat for several", "KIND" },
-        { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "One JSON object per line", NULL },
+        { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg,
+          "text (the default), json (one JSON object per line) or cloudevents "
+          "(one CloudEvents 1.0 JSON object per line)", "FORMAT" },
+        { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "The same as --format json", NULL },
+        { "journal", 0, 0, G_OPTION_ARG_NONE, &journal,
+          "Write each event to the systemd journal, not to the standard output", NULL },
         /* numbers as text, checked below: GOptionContext's take "inf", "nan" and negatives */
         { "count", 'n', 0, G_OPTION_ARG_STRING, &count_arg, "Exit after N events", "N" },
         { "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout_arg, "Exit after SECONDS", "SECONDS" },
@@ -876,7 +766,8 @@ run_monitor (gint argc, gchar **argv)
     context = g_option_context_new ("- print libvirt events as they happen");
     g_option_context_set_summary (context,
         "gvir-events monitor [-c URI]... [--domain NAME]... [--event KIND]...\n"
-        "                    [--json] [--count N] [--timeout SECONDS]");
+        "                    [--format text|json|cloudevents | --json | --journal]\n"
+        "                    [--count N] [--timeout SECONDS]");
     g_option_context_set_description (context, monitor_description);
     g_option_context_add_main_entries (context, entries, NULL);
     if (!g_option_context_parse (context, &argc, &argv, &error)) {
@@ -887,6 +778,28 @@ run_monitor (gint argc, gchar **argv)
         g_printerr ("gvir-events: unexpected argument \"%s\"\n", argv[1]);
         return EXIT_USAGE;
     }
+    if (format_arg && strcmp (format_arg, "text") == 0)
+        m.format = FORMAT_TEXT;
+    else if (format_arg && strcmp (format_arg, "json") == 0)
+        m.format = FORMAT_JSON;
+    else if (format_arg && strcmp (format_arg, "cloudevents") == 0)
+        m.format = FORMAT_CLOUDEVENTS;
+    else if (format_arg) {
+        g_printerr ("gvir-events: --format takes text, json or cloudevents, not \"%s\"\n", format_arg);
+        return EXIT_USAGE;
+    }
+    if (json && format_arg && m.format != FORMAT_JSON) {
+        g_printerr ("gvir-events: --json is --format json: not with --format %s\n", format_arg);
+        return EXIT_USAGE;
+    }
+    if (journal && (json || format_arg)) {
+        g_printerr ("gvir-events: --journal writes entries, not lines: not with --%s\n",
+                    json ? "json" : "format");
+        return EXIT_USAGE;
+    }
+    if (json)
+        m.format = FORMAT_JSON;
+    m.journal = journal;
     if (!parse_whole (count_arg, MAX_COUNT, &count)) {
         g_printerr ("gvir-events: --count takes a number of events from 0 to %d, not \"%s\"\n",
                     MAX_COUNT, count_arg);
@@ -922,7 +835,11 @@ run_monitor (gint argc, gchar **argv)
         }
     }
 
-    m.json = json;
+    if (!output_open (&m, &error)) {
+        g_printerr ("gvir-events: %s\n", error->message);
+        g_ptr_array_unref (m.filters);
+        return EXIT_FAILURE_OTHER;
+    }
     m.guest_users_interval = guest_users_interval;
     m.count = (gint) count;
     m.timeout = timeout;
@@ -933,21 +850,21 @@ run_monitor (gint argc, gchar **argv)
 
 /* ------------------------------------------------------------------ */
 
-static gint run_demo (gint argc, gchar **argv);
-
 static void
 usage (FILE *out)
 {
     fprintf (out,
              "Usage:\n"
              "  gvir-events monitor [-c URI]... [--domain NAME]... [--event KIND]...\n"
-             "                      [--json] [--count N] [--timeout SECONDS]\n"
+             "                      [--format text|json|cloudevents | --json | --journal]\n"
+             "                      [--count N] [--timeout SECONDS]\n"
              "  gvir-events demo\n"
              "  gvir-events --version\n"
              "\n"
              "Watch libvirt's events (lifecycle, I/O errors, watchdogs, VNC clients,\n"
              "watermarks... of domains, networks, pools, devices and secrets) as\n"
-             "they happen, on one or many hosts, as text or JSON lines.\n"
+             "they happen, on one or many hosts, as text, JSON or CloudEvents lines,\n"
+             "or as entries in the systemd journal.\n"
              "\n"
              "  monitor   print events; gvir-events monitor --help for its options\n"
              "  demo      boot real guests and show their events (root, QEMU)\n"
@@ -978,242 +895,4 @@ main (int argc, char **argv)
         return run_demo (argc - 1, argv + 1);
     g_printerr ("gvir-events: unknown command \"%s\" (monitor, demo)\n", argv[1]);
     return EXIT_USAGE;
-}
-
-/* ------------------------------------------------------------------ */
-/* demo                                                               */
-
-/*
- * With root, libvirtd, QEMU and nbdkit, `demo` runs itself again under the
- * integration harness (tests/integration/hv-harness: a private libvirtd in
- * private namespaces), where it monitors the harness's daemon while the
- * scenario script (tools/demo-guest.py) boots guests and provokes their
- * events.  Both paths are the source tree's, configured at build time.
- * Without them it shows lifecycle events on libvirt's test driver.
- */
-
-static void
-print_summary (Monitor *m)
-{
-    g_autoptr(GList) kinds = g_hash_table_get_keys (m->counts);
-    g_autoptr(GString) line = g_string_new (NULL);
-    guint total = 0;
-
-    kinds = g_list_sort (kinds, (GCompareFunc) g_strcmp0);
-    for (GList *l = kinds; l; l = l->next) {
-        guint n = GPOINTER_TO_UINT (g_hash_table_lookup (m->counts, l->data));
-
-        total += n;
-        g_string_append_printf (line, "%s%s %u", line->len ? ", " : "", (gchar *) l->data, n);
-    }
-    printf ("demo: %u events: %s\n", total, total ? line->str : "none");
-    fflush (stdout);
-}
-
-typedef struct {
-    Monitor *m;
-    gboolean done;              /* the scenario exited */
-} DemoRun;
-
-static void
-on_scenario_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-    DemoRun *run = data;
-    GSubprocess *scenario = G_SUBPROCESS (source);
-    g_autoptr(GError) error = NULL;
-
-    if (!g_subprocess_wait_finish (scenario, result, &error) &&
-        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-    run->done = TRUE;
-    if (error || !g_subprocess_get_successful (scenario)) {
-        g_printerr ("gvir-events: demo: the scenario failed%s%s\n",
-                    error ? ": " : "", error ? error->message : "");
-        run->m->status = EXIT_FAILURE_OTHER;
-    }
-    run->m->stopping = TRUE;
-    g_main_loop_quit (run->m->loop);
-}
-
-/* Inside the harness: the monitor here, the scenario in a child. */
-static gint
-demo_inside_harness (const gchar *uri)
-{
-    const gchar *uris[] = { uri, NULL };
-    const gchar *argv[] = { "/usr/bin/python3", GVIR_EVENTS_DEMO_SCENARIO, NULL };
-    g_autoptr(GSubprocess) scenario = NULL;
-    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-    g_autoptr(GError) error = NULL;
-    Monitor m = { 0 };
-    DemoRun run = { &m, FALSE };
-    gint status;
-
-    m.counts = g_hash_table_new (g_str_hash, g_str_equal);
-    m.guest_users_interval = 2;     /* the demo's user logs on for a few seconds */
-    monitor_start (&m, uris);
-    /* the monitor listens before the scenario provokes anything */
-    while (m.opening > 0)
-        g_main_context_iteration (NULL, TRUE);
-    if (!m.stopping) {
-        scenario = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
-        if (scenario)
-            g_subprocess_wait_async (scenario, cancellable, on_scenario_done, &run);
-        else {
-            g_printerr ("gvir-events: demo: %s\n", error->message);
-            fail (&m, EXIT_FAILURE_OTHER);
-        }
-    }
-    status = monitor_run (&m);
-    if (scenario && !run.done) {
-        /* interrupted: the scenario goes too, and is waited for */
-        g_cancellable_cancel (cancellable);
-        g_subprocess_send_signal (scenario, SIGTERM);
-        g_subprocess_wait (scenario, NULL, NULL);
-    }
-    if (status == EXIT_OK)
-        print_summary (&m);
-    g_hash_table_unref (m.counts);
-    return status;
-}
-
-/* Without a hypervisor: libvirt's test driver, which this process drives. */
-typedef struct {
-    Monitor *m;
-    virConnectPtr conn;
-    virDomainPtr dom;
-    guint step;
-    guint source;
-} TestDemo;
-
-static const gchar test_demo_xml[] =
-    "<domain type='test'><name>demo</name><memory>65536</memory>"
-    "<os><type>hvm</type></os></domain>";
-
-static gboolean
-test_demo_step (gpointer data)
-{
-    TestDemo *t = data;
-
-    switch (t->step++) {
-    case 0:
-        t->dom = virDomainDefineXML (t->conn, test_demo_xml);
-        if (!t->dom) {
-            t->step = G_MAXUINT;    /* ends the demo at the next step */
-            t->m->status = EXIT_FAILURE_OTHER;
-        }
-        break;
-    case 1: virDomainCreate (t->dom); break;
-    case 2: virDomainSuspend (t->dom); break;
-    case 3: virDomainResume (t->dom); break;
-    case 4: virDomainDestroy (t->dom); break;
-    case 5: virDomainUndefine (t->dom); break;
-    default:
-        t->source = 0;
-        t->m->stopping = TRUE;
-        g_main_loop_quit (t->m->loop);
-        return G_SOURCE_REMOVE;
-    }
-    return G_SOURCE_CONTINUE;
-}
-
-static gint
-demo_test_driver (void)
-{
-    const gchar *uris[] = { "test:///default", NULL };
-    Monitor m = { 0 };
-    TestDemo t = { &m, NULL, NULL, 0, 0 };
-    gint status;
-
-    m.counts = g_hash_table_new (g_str_hash, g_str_equal);
-    m.guest_users_interval = -1;
-    monitor_start (&m, uris);
-    while (m.opening > 0)
-        g_main_context_iteration (NULL, TRUE);
-    /* test:///default is one driver per process: this connection drives the monitor's */
-    t.conn = virConnectOpen ("test:///default");
-    if (!t.conn)
-        fail (&m, EXIT_FAILURE_OTHER);
-    else
-        t.source = g_timeout_add (400, test_demo_step, &t);
-    status = monitor_run (&m);
-    g_clear_handle_id (&t.source, g_source_remove);
-    if (t.dom)
-        virDomainFree (t.dom);
-    if (t.conn)
-        virConnectClose (t.conn);
-    if (status == EXIT_OK)
-        print_summary (&m);
-    g_hash_table_unref (m.counts);
-    return status;
-}
-
-/* What the real demo needs and this system lacks, as the harness says it. */
-static gchar *
-demo_missing (void)
-{
-    const gchar *argv[] = { GVIR_EVENTS_HV_HARNESS, "check", NULL };
-    g_autoptr(GSubprocess) check = NULL;
-    g_autofree gchar *out = NULL;
-
-    if (geteuid () != 0)
-        return g_strdup ("root (a private libvirtd)");
-    if (!g_file_test (GVIR_EVENTS_HV_HARNESS, G_FILE_TEST_IS_EXECUTABLE))
-        return g_strdup ("the source tree's tests/integration/hv-harness");
-    check = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                               NULL);
-    if (!check || !g_subprocess_communicate_utf8 (check, NULL, NULL, &out, NULL, NULL))
-        return g_strdup ("python3 (to run tests/integration/hv-harness)");
-    if (g_subprocess_get_if_exited (check) && g_subprocess_get_exit_status (check) == 0)
-        return NULL;
-    /* "missing: X\nmissing: Y\n" -> "X; Y" */
-    g_auto(GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
-    for (guint i = 0; lines[i]; i++)
-        if (g_str_has_prefix (lines[i], "missing: "))
-            memmove (lines[i], lines[i] + strlen ("missing: "), strlen (lines[i]) - strlen ("missing: ") + 1);
-    return g_strjoinv ("; ", lines);
-}
-
-static gint
-run_demo (gint argc, gchar **argv)
-{
-    const gchar *uri = g_getenv ("GVIR_EVENTS_TEST_URI");
-    g_autofree gchar *missing = NULL;
-    g_autofree gchar *self = NULL;
-
-    if (argc > 1) {
-        if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
-            printf ("Usage:\n  gvir-events demo\n\n"
-                    "Boots real QEMU guests (TCG) under a private libvirtd and shows, live, their\n"
-                    "lifecycle, io-error, watchdog, vnc-*, watermark and reboot events, then a\n"
-                    "one-line summary.  Needs root, libvirtd, QEMU, nbdkit and the source tree\n"
-                    "(tests/integration/hv-harness); without them, shows lifecycle events on\n"
-                    "libvirt's test driver.  Exit status 0, or 1 when the demo failed.\n");
-            return EXIT_OK;
-        }
-        g_printerr ("gvir-events: demo takes no arguments\n");
-        return EXIT_USAGE;
-    }
-    if (uri && g_getenv ("GVIR_EVENTS_GUEST_DIR"))
-        return demo_inside_harness (uri);
-
-    missing = demo_missing ();
-    if (missing) {
-        printf ("demo: real guests need %s; showing lifecycle events on test:///default instead\n",
-                missing);
-        fflush (stdout);
-        return demo_test_driver ();
-    }
-
-    /* again, under the harness; it removes every process and file when done */
-    self = g_file_read_link ("/proc/self/exe", NULL);
-    if (!self)
-        self = g_strdup (argv[-1]);
-    const gchar *harness[] = {
-        "/usr/bin/python3", GVIR_EVENTS_HV_HARNESS, "run", "--timeout", "300",
-        "--guest-dir", GVIR_EVENTS_GUEST_DIR, "--linux-guest", GVIR_EVENTS_UTMP_HELPER,
-        "--", self, "demo", NULL
-    };
-    execv (harness[0], (gchar **) harness);
-    g_printerr ("gvir-events: demo: cannot run %s: %s\n", GVIR_EVENTS_HV_HARNESS, g_strerror (errno));
-    return EXIT_FAILURE_OTHER;
 }

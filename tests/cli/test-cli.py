@@ -9,6 +9,12 @@
 #   test-cli.py GVIR_EVENTS demo     `gvir-events demo`, end to end
 #   test-cli.py GVIR_EVENTS trying-it  docs/gvir-events.md's "Trying it", as pasted
 #   test-cli.py GVIR_EVENTS service  the only host down at start, then up; a closed pipe
+#   test-cli.py GVIR_EVENTS seq      seq 1, 2, 3... across a daemon restart; outage_s
+#   test-cli.py GVIR_EVENTS cloudevents  the demo's guests, hostile names and a restart as
+#                                    CloudEvents lines, each through the CNCF JS SDK
+#   test-cli.py GVIR_EVENTS journal  --journal into a real systemd-journald (private
+#                                    namespaces), read back with journalctl, every field
+#   test-cli.py GVIR_EVENTS units    systemd-analyze verify on gvir-events(@).service
 #
 # All but `errors` run under tests/integration/hv-harness (json and human
 # on its daemon's test driver, hosts with --daemons 10); the events are made
@@ -137,6 +143,14 @@ ERRORS = [
        + re.escape(v) + '"$')
       for v in ("-5", "-1", "4294967296", "18446744073709551616", "1e300", "inf", "nan", "2.5", "")],
     (["monitor", "extra"], 2, r'^gvir-events: unexpected argument "extra"$'),
+    (["monitor", "-c", "test:///default", "--format", "xml"], 2,
+     r'^gvir-events: --format takes text, json or cloudevents, not "xml"$'),
+    (["monitor", "-c", "test:///default", "--json", "--format", "cloudevents"], 2,
+     r"^gvir-events: --json is --format json: not with --format cloudevents$"),
+    (["monitor", "-c", "test:///default", "--journal", "--format", "json"], 2,
+     r"^gvir-events: --journal writes entries, not lines: not with --format$"),
+    (["monitor", "-c", "test:///default", "--journal", "--json"], 2,
+     r"^gvir-events: --journal writes entries, not lines: not with --json$"),
     (["frobnicate"], 2, r'^gvir-events: unknown command "frobnicate" \(monitor, demo\)$'),
     (["demo", "now"], 2, r"^gvir-events: demo takes no arguments$"),
     (["monitor", "-c", "test:///default", "--domain", "no-such-domain"], 4,
@@ -188,6 +202,10 @@ def test_errors():
             raise AssertionError(f"{args}: ended at once, status {m.proc.returncode}, "
                                  f"stderr {m.proc.stderr.read()!r}")
         m.stop()
+    for args in (["--json", "--format", "json"], ["--format", "text"], ["--format", "cloudevents"]):
+        r = subprocess.run([TOOL, "monitor", "-c", "test:///default", "--timeout", "0.3", *args],
+                           capture_output=True, text=True, timeout=30)
+        check(r.returncode == 0 and r.stderr == "", f"{args}: {r}")
     r = subprocess.run([TOOL, "monitor", "-c", "test:///default", "--count", "2147483647",
                         "--guest-users-interval", "0", "--timeout", "0.3"],
                        capture_output=True, text=True, timeout=30)
@@ -274,12 +292,8 @@ def object_story(conn, name):
 def test_json():
     if "GVIR_EVENTS_TEST_DIR" not in os.environ:
         return not_under_harness("json")
-    uri = socket_uri(os.path.join(os.environ["GVIR_EVENTS_TEST_DIR"], "libvirt-sock"))
+    uri, m, conn = listening_monitor("--json")
     name = PREFIX + "json"
-    m = Monitor("--json", "-c", uri)
-    conn = libvirt.open(uri)
-    # the monitor is listening once it reports a probe domain's definition
-    wait_until_listening(m, conn, json=True)
     domain_story(conn, name)
     events = [jline(m.next()) for _ in range(6)]
     want = [("defined", "added"), ("started", "booted"), ("suspended", "paused"),
@@ -333,6 +347,17 @@ def test_json():
     check(m.lines.get(timeout=10) is None, "--count 2: a third line")
     conn.close()
     return 0
+
+
+def listening_monitor(*args):
+    """A monitor of the harness's daemon's test driver, once it listens; the
+    URI, the monitor, a connection of this process."""
+    uri = socket_uri(os.path.join(os.environ["GVIR_EVENTS_TEST_DIR"], "libvirt-sock"))
+    m = Monitor(*args, "-c", uri)
+    conn = libvirt.open(uri)
+    # the monitor is listening once it reports a probe domain's definition
+    wait_until_listening(m, conn, json="--json" in args)
+    return uri, m, conn
 
 
 def wait_until_listening(m, conn, json):
@@ -769,6 +794,403 @@ def test_service():
     return 0
 
 
+# --------------------------------------------------------------------------
+# fleets (issue 22): seq, outage_s, CloudEvents, the journal, the units
+
+def drain(m):
+    """After stop(): the lines the monitor wrote that were not read yet."""
+    while True:
+        line = m.lines.get(timeout=30)
+        if line is None:
+            return m.seen
+        m.seen.append(line)
+
+
+def check_contiguous(numbers, what):
+    check(numbers == list(range(1, len(numbers) + 1)),
+          f"{what}: not 1..{len(numbers)} without gap or repeat: {numbers}")
+
+
+def restart_daemon(m, is_down, is_up, pause=3.0):
+    """Kills the harness's daemon, starts it again after pause seconds; the
+    lines of both; the seconds between reading the two lines."""
+    control = os.environ["GVIR_EVENTS_CONTROL"]
+    with open(control, "w") as f:
+        f.write("kill\n")
+    down = m.wait_for(is_down, timeout=60)[-1]
+    t_down = time.monotonic()
+    time.sleep(pause)
+    with open(control, "w") as f:
+        f.write("start\n")
+    up = m.wait_for(is_up, timeout=90)[-1]
+    return down, up, time.monotonic() - t_down
+
+
+def test_seq():
+    # the lines of a domain's story, a daemon restart, another story
+    name = PREFIX + "seq"
+    if "GVIR_EVENTS_CONTROL" not in os.environ:
+        return not_under_harness("seq (with its private daemon)")
+    uri, m, conn = listening_monitor("--json")
+    domain_story(conn, name)
+    m.wait_for(lambda l: name in l and '"undefined"' in l)
+    conn.close()
+    down, up, measured = restart_daemon(m, lambda l: '"disconnected"' in l,
+                                        lambda l: '"reconnected"' in l)
+    down, up = jline(down), jline(up)
+    check(down["data"]["reason"] in ("eof", "error", "keepalive"), f"{down}")
+    outage = up["data"]["outage_s"]
+    print(f"  outage_s {outage}, measured between the lines {measured:.3f} s")
+    check(abs(outage - measured) < 1.0, f"outage_s {outage} against {measured:.3f} s measured")
+    check(outage >= 2.5, f"outage_s {outage}: the daemon was down 3 s")
+    check(up["seq"] == down["seq"] + 1, f"nothing between the two: {down} {up}")
+    conn = libvirt.open(uri)
+    domain_story(conn, name + "-after")
+    m.wait_for(lambda l: name + "-after" in l and '"undefined"' in l)
+    conn.close()
+    m.stop()
+    events = [jline(l) for l in drain(m)]
+    check(all(e["connection"] == uri for e in events), "one connection")
+    check_contiguous([e["seq"] for e in events], "seq")
+    check(len(events) >= 14, f"{len(events)} lines")
+    print(f"  {len(events)} lines, seq 1..{events[-1]['seq']}")
+    return 0
+
+
+def cloudevents_sdk():
+    """The CNCF JavaScript SDK, installed into the build tree (once)."""
+    build = os.path.dirname(os.path.dirname(os.path.abspath(TOOL)))
+    prefix = os.path.join(build, "tests", "cli", "cloudevents-sdk")
+    if os.path.exists(os.path.join(prefix, "node_modules", "cloudevents", "package.json")):
+        return prefix
+    if not shutil_which("node") or not shutil_which("npm"):
+        return None
+    os.makedirs(prefix, exist_ok=True)
+    r = subprocess.run(["npm", "install", "--prefix", prefix, "--no-audit", "--no-fund",
+                        "--no-save", "cloudevents@10"], capture_output=True, text=True, timeout=300)
+    print(r.stdout, r.stderr, file=sys.stderr)
+    return prefix if r.returncode == 0 else None
+
+
+def shutil_which(prog):
+    import shutil
+    return shutil.which(prog)
+
+
+CE_TYPE = re.compile(r"^org\.libvirt\.gevents\.(domain|network|storage-pool|node-device|secret|connection)"
+                     r"\.[a-z0-9-]+$")
+
+
+def test_cloudevents():
+    import importlib.util
+    if "GVIR_EVENTS_LINUX_KERNEL" not in os.environ or "GVIR_EVENTS_CONTROL" not in os.environ:
+        return not_under_harness("cloudevents (with --linux-guest and its private daemon)")
+    sdk = cloudevents_sdk()
+    if not sdk:
+        print("test-cli: cloudevents needs node, npm and the npm registry (cloudevents@10)",
+              file=sys.stderr)
+        return 1 if os.environ.get("GVIR_EVENTS_REQUIRE_HYPERVISOR") == "1" else SKIP
+    here = os.path.dirname(os.path.abspath(__file__))
+    source = os.path.join(here, "..", "..")
+    spec = importlib.util.spec_from_file_location("demo_guest", os.path.join(source, "tools",
+                                                                             "demo-guest.py"))
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    qemu = os.environ["GVIR_EVENTS_TEST_URI"]
+    test = socket_uri(os.path.join(os.environ["GVIR_EVENTS_TEST_DIR"], "libvirt-sock"))
+    m = Monitor("--format", "cloudevents", "--guest-users-interval", "2", "-c", qemu, "-c", test)
+    conn = libvirt.open(test)
+    wait_until_listening(m, conn, json=True)
+    qconn = libvirt.open(qemu)
+    for i in range(60):                 # the qemu:///system link listens too
+        qconn.defineXML(demo.guest_xml(f"ceprobe{i}", "watchdog", [])).undefine()
+        try:
+            m.wait_for(lambda l: f"{PREFIX}ceprobe{i}" in l and "undefined" in l,
+                       timeout=0.5 if i < 59 else 30)
+            break
+        except AssertionError:
+            continue
+    # the real stream: the demo's guests (watchdog, VNC, reboot, I/O error,
+    # watermark, guest users) on qemu:///system; hostile names and bytes and
+    # the other objects on the test driver; a daemon restart for both
+    scenario = subprocess.run([sys.executable, os.path.join(source, "tools", "demo-guest.py")],
+                              capture_output=True, text=True, timeout=300)
+    check(scenario.returncode == 0, f"the demo's scenario: {scenario.stdout} {scenario.stderr}")
+    names = [PREFIX + "ce&#13;x", PREFIX + "ce\u202egpj", PREFIX + "ce\u009b31m"]
+    doms = [conn.defineXML(DOMAIN_XML.format(name=n)) for n in names]
+    for dom in doms:
+        dom.create()
+    set_metadata_bytes(test, doms[0].name(), b"urn:\xff\xfe\x1b[2J")
+    object_story(conn, PREFIX + "ce")
+    for dom in doms:
+        dom.destroy()
+        dom.undefine()
+    m.wait_for(lambda l: "node-device-lifecycle" in l and "deleted" in l)
+    conn.close()
+    qconn.close()
+    restart_daemon(m, lambda l: ".connection.disconnected" in l, lambda l: ".connection.reconnected" in l)
+    # both links come back (one daemon serves both)
+    if sum(".connection.reconnected" in l for l in m.seen) < 2:
+        m.wait_for(lambda l: ".connection.reconnected" in l, timeout=90)
+    time.sleep(1)
+    m.stop()
+    lines = drain(m)
+
+    events = [json.loads(l) for l in lines]
+    ids = set()
+    for e in events:
+        check(set(e) >= {"specversion", "id", "source", "type", "time", "datacontenttype",
+                         "data", "sequence"}, f"attributes of {e}")
+        check(e["specversion"] == "1.0" and e["datacontenttype"] == "application/json", f"{e}")
+        check(CE_TYPE.match(e["type"]), f"type {e['type']}")
+        check(e["source"] in (qemu, test), f"source {e['source']}")
+        check((e["source"], e["id"]) not in ids, f"id {e['id']} twice")
+        ids.add((e["source"], e["id"]))
+        check(re.match(r"^[0-9a-f-]{36}-\d+$", e["id"]), f"id {e['id']}")
+        check(re.match(r"^\d{20}$", e["sequence"]), f"sequence {e['sequence']}")
+        if not e["type"].startswith("org.libvirt.gevents.connection."):
+            check("subject" in e, f"no subject: {e}")
+    for source in (qemu, test):
+        mine = [e for e in events if e["source"] == source]
+        check_contiguous([int(e["sequence"]) for e in mine], f"sequence of {source}")
+        check(len({e["id"].rsplit("-", 1)[0] for e in mine}) == 1, "one run id per source")
+    types = {e["type"] for e in events}
+    for kind in ("io-error", "watchdog", "vnc-connected", "watermark", "reboot",
+                 "guest-user-logon", "guest-user-logoff", "lifecycle", "metadata-change"):
+        check(f"org.libvirt.gevents.domain.{kind}" in types, f"no {kind} in {sorted(types)}")
+    for t in ("network.network-lifecycle", "storage-pool.storage-pool-refresh",
+              "node-device.node-device-lifecycle", "connection.disconnected", "connection.reconnected"):
+        check(f"org.libvirt.gevents.{t}" in types, f"no {t} in {sorted(types)}")
+    check(any(e["subject"] == names[1] for e in events if "subject" in e), "a hostile subject")
+    check(any(e["data"].get("nsuri-bytes") == list(b"urn:\xff\xfe\x1b[2J") for e in events),
+          "the metadata's bytes")
+    check(all("outage_s" in e["data"] for e in events if e["type"].endswith(".reconnected")),
+          "outage_s")
+
+    r = subprocess.run(["node", os.path.join(here, "validate-cloudevents.js")], input="\n".join(lines),
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, NODE_PATH=os.path.join(sdk, "node_modules")))
+    print(r.stdout, r.stderr)
+    check(r.returncode == 0 and r.stdout.strip() == f"valid {len(lines)}",
+          f"the SDK: {r.returncode} {r.stdout} {r.stderr}")
+    # and the check checks: a line the SDK must refuse (a time that is none)
+    broken = json.loads(lines[0])
+    broken["time"] = "yesterday"
+    r = subprocess.run(["node", os.path.join(here, "validate-cloudevents.js")], input=json.dumps(broken),
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, NODE_PATH=os.path.join(sdk, "node_modules")))
+    check(r.returncode == 1 and "refused:" in r.stderr and "date-time" in r.stderr,
+          f"the SDK took {broken}: {r}")
+    print(f"  {len(lines)} CloudEvents lines, {len(types)} types, all valid for the SDK")
+    return 0
+
+
+def journal_entries(directory):
+    r = subprocess.run(["journalctl", f"--directory={directory}", "-o", "json", "--no-pager",
+                        "SYSLOG_IDENTIFIER=gvir-events"], capture_output=True, timeout=60)
+    out = []
+    for line in r.stdout.splitlines():
+        entry = json.loads(line)
+        # journalctl writes a value that is not printable UTF-8 as its bytes
+        out.append({k: bytes(v).decode("utf-8") if isinstance(v, list) else v
+                    for k, v in entry.items()})
+    return out
+
+
+def test_journal():
+    if "GVIR_EVENTS_CONTROL" not in os.environ:
+        return not_under_harness("journal (with its private daemon)")
+    missing = [p for p in ("/lib/systemd/systemd-journald", "/usr/bin/journalctl", "/usr/bin/unshare")
+               if not os.access(p, os.X_OK)]
+    if os.geteuid() != 0 or missing:
+        print(f"test-cli: journal needs root and {missing or 'root'}", file=sys.stderr)
+        return 1 if os.environ.get("GVIR_EVENTS_REQUIRE_HYPERVISOR") == "1" else SKIP
+    if os.environ.get("GVIR_EVENTS_JOURNAL_NS") != "1":
+        # again, as PID 1 of private mount and PID namespaces: its journald
+        # dies with it, its /run is its own
+        return subprocess.run(["unshare", "--mount", "--propagation", "private", "--pid", "--fork",
+                               "--kill-child", sys.executable, os.path.abspath(__file__), TOOL, "journal"],
+                              env=dict(os.environ, GVIR_EVENTS_JOURNAL_NS="1")).returncode
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/run"], check=True)
+    uri = socket_uri(os.path.join(os.environ["GVIR_EVENTS_TEST_DIR"], "libvirt-sock"))
+
+    # no journald: one line, status 1, no fallback
+    r = subprocess.run([TOOL, "monitor", "--journal", "-c", uri, "--timeout", "5"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 1 and r.stdout == "", f"no journald: {r}")
+    check(re.match(r"^gvir-events: --journal: no systemd journal to write to "
+                   r"\(/run/systemd/journal/socket: .*\)\n$", r.stderr), f"no journald: {r.stderr!r}")
+    for args in (["--json"], ["--format", "text"]):
+        r = subprocess.run([TOOL, "monitor", "--journal", *args], capture_output=True, text=True)
+        check(r.returncode == 2 and len(r.stderr.splitlines()) == 1, f"--journal {args}: {r}")
+
+    os.makedirs("/run/systemd/journal")
+    journald = subprocess.Popen(["/lib/systemd/systemd-journald"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while not os.path.exists("/run/systemd/journal/socket"):
+        check(journald.poll() is None and time.monotonic() < deadline, "journald did not start")
+        time.sleep(0.05)
+    directory = "/run/log/journal"
+    m = Monitor("--journal", "-c", uri)
+    conn = libvirt.open(uri)
+
+    def wait_entries(match, what, timeout=TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while True:
+            entries = journal_entries(directory)
+            if any(match(e) for e in entries):
+                return entries
+            check(time.monotonic() < deadline, f"no journal entry for {what}")
+            time.sleep(0.2)
+
+    for i in range(60):
+        conn.defineXML(DOMAIN_XML.format(name=f"{PREFIX}jprobe{i}")).undefine()
+        try:
+            wait_entries(lambda e: e.get("GVIR_DOMAIN") == f"{PREFIX}jprobe{i}", "a probe",
+                         timeout=0.5 if i < 59 else 30)
+            break
+        except AssertionError:
+            continue
+    name = PREFIX + "journal"
+    hostile = PREFIX + "j\r12:00:00  prod-db\u202e"
+    domain_story(conn, name)
+    dom = conn.defineXML(DOMAIN_XML.format(name=hostile.replace("\r", "&#13;")))
+    dom.create()
+    set_metadata_bytes(uri, hostile, b"urn:\xff\xfe\x1b[2J")
+    dom.destroy()
+    dom.undefine()
+    object_story(conn, name)
+    conn.close()
+    wait_entries(lambda e: e.get("GVIR_EVENT") == "node-device-lifecycle"
+                 and json.loads(e["GVIR_DATA"])["event"] == "deleted", "the object story")
+    restart_daemon_plain()
+    entries = wait_entries(lambda e: e.get("GVIR_EVENT") == "reconnected", "reconnected", timeout=90)
+    m.proc.send_signal(signal.SIGINT)
+    check(m.proc.wait(timeout=30) == 0, f"--journal: status {m.proc.returncode}")
+    check(m.proc.stdout.read() == "" and m.proc.stderr.read() == "", "--journal wrote lines")
+
+    catalog_file = os.path.join(os.path.dirname(os.path.abspath(TOOL)), "gvir-events.catalog")
+    with open(catalog_file) as f:
+        catalog = set(re.findall(r"^-- ([0-9a-f]{32})$", f.read(), re.M))
+    ids = {}
+    check_contiguous([int(e["GVIR_SEQ"]) for e in entries], "GVIR_SEQ")
+    for e in entries:
+        kind = e["GVIR_EVENT"]
+        check(e["SYSLOG_IDENTIFIER"] == "gvir-events" and e["GVIR_CONNECTION"] == uri, f"{e}")
+        check(re.match(r"^[0-9a-f]{32}$", e["MESSAGE_ID"]) and e["MESSAGE_ID"] in catalog,
+              f"MESSAGE_ID of {kind}: {e['MESSAGE_ID']} (in the catalog?)")
+        check(ids.setdefault(kind, e["MESSAGE_ID"]) == e["MESSAGE_ID"], f"one MESSAGE_ID per kind: {kind}")
+        check(isinstance(json.loads(e["GVIR_DATA"]), dict), f"GVIR_DATA {e['GVIR_DATA']!r}")
+        want = {"disconnected": "4", "reconnected": "5"}.get(kind, "6")
+        check(e["PRIORITY"] == want, f"PRIORITY of {kind}: {e['PRIORITY']}, not {want}")
+        check(OBEYED.search(e["MESSAGE"]) is None, f"a raw control in MESSAGE {e['MESSAGE']!r}")
+    check(len(set(ids.values())) == len(ids), f"MESSAGE_IDs of different kinds differ: {ids}")
+
+    story = [e for e in entries if e.get("GVIR_DOMAIN") == name]
+    want = [("defined", "added"), ("started", "booted"), ("suspended", "paused"),
+            ("resumed", "unpaused"), ("stopped", "destroyed"), ("undefined", "removed")]
+    check(len(story) == 6, f"the domain's entries: {story}")
+    for e, (ev, detail) in zip(story, want):
+        check(e["GVIR_EVENT"] == "lifecycle" and json.loads(e["GVIR_DATA"]) == {"event": ev, "detail": detail},
+              f"{e}")
+        check(e["MESSAGE"] == f"{name}  lifecycle {ev} ({detail})", f"MESSAGE {e['MESSAGE']!r}")
+        check(re.match(r"^[0-9a-f-]{36}$", e["GVIR_UUID"]) and e["GVIR_UUID"] == story[0]["GVIR_UUID"], f"{e}")
+    bad = [e for e in entries if e.get("GVIR_DOMAIN") == hostile]
+    check(len(bad) >= 3, f"the hostile domain's entries, its name exact: {bad}")
+    meta = [e for e in bad if e["GVIR_EVENT"] == "metadata-change"]
+    check(json.loads(meta[0]["GVIR_DATA"]) == {"type": "element", "nsuri": "urn:\ufffd\ufffd\x1b[2J",
+                                               "nsuri-bytes": list(b"urn:\xff\xfe\x1b[2J")}, f"{meta}")
+    check("\\x0d" in bad[0]["MESSAGE"] and "\\u202e" in bad[0]["MESSAGE"], f"{bad[0]['MESSAGE']!r}")
+    nets = [e for e in entries if e["GVIR_EVENT"] == "network-lifecycle"]
+    check([json.loads(e["GVIR_DATA"])["event"] for e in nets] == ["defined", "started", "stopped", "undefined"]
+          and all(e["GVIR_NETWORK"] == name and e["GVIR_UUID"] for e in nets), f"{nets}")
+    pools = [e for e in entries if e["GVIR_EVENT"].startswith("storage-pool-")]
+    check(len(pools) == 5 and all(e["GVIR_POOL"] == name for e in pools), f"{pools}")
+    devs = [e for e in entries if e["GVIR_EVENT"] == "node-device-lifecycle"]
+    check(len(devs) == 2 and all(e["GVIR_DEVICE"].startswith("scsi_host") for e in devs), f"{devs}")
+    down = [e for e in entries if e["GVIR_EVENT"] == "disconnected"]
+    up = [e for e in entries if e["GVIR_EVENT"] == "reconnected"]
+    check(len(down) == 1 and len(up) == 1, f"{down} {up}")
+    check(json.loads(up[0]["GVIR_DATA"])["outage_s"] >= 2.5, f"{up}")
+    check_catalog(catalog_file, catalog)
+    print(f"  {len(entries)} journal entries, {len(ids)} kinds, every field checked")
+    journald.terminate()
+    journald.wait(timeout=10)
+    return 0
+
+
+def check_catalog(catalog_file, ids):
+    """The catalog as journalctl reads it: in this mount namespace only, the
+    system's catalog directories are empty tmpfs but for ours; its database
+    made by `journalctl --update-catalog`; `journalctl -x` explains."""
+    import shutil
+    source, database = "/usr/lib/systemd/catalog", "/var/lib/systemd/catalog"
+    check(os.path.isdir(source) and os.path.isdir(database), f"no {source} or {database} (systemd)")
+    for d in (source, database):
+        subprocess.run(["mount", "-t", "tmpfs", "tmpfs", d], check=True)
+    shutil.copy(catalog_file, source)
+    r = subprocess.run(["journalctl", "--update-catalog"], capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0 and r.stderr == "", f"journalctl --update-catalog: {r}")
+    r = subprocess.run(["journalctl", "--list-catalog"], capture_output=True, text=True, timeout=60)
+    listed = {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
+    check(listed == ids, f"the catalog journalctl read: {len(listed)} ids, the file's {len(ids)}")
+    r = subprocess.run(["journalctl", "--directory=/run/log/journal", "-x", "--no-pager",
+                        "GVIR_EVENT=disconnected"], capture_output=True, text=True, timeout=60)
+    check("gvir-events lost or regained its link to the libvirt daemon at test+unix" in r.stdout,
+          f"journalctl -x: {r.stdout!r}")
+
+
+def restart_daemon_plain(pause=3.0):
+    control = os.environ["GVIR_EVENTS_CONTROL"]
+    with open(control, "w") as f:
+        f.write("kill\n")
+    time.sleep(pause)
+    with open(control, "w") as f:
+        f.write("start\n")
+
+
+def test_units():
+    # the installed units, their ExecStart the build tree's tool: systemd-analyze verify
+    import shutil
+    import tempfile
+    analyze = shutil.which("systemd-analyze")
+    if not analyze:
+        print("test-cli: units needs systemd-analyze (systemd)", file=sys.stderr)
+        return 1 if os.environ.get("GVIR_EVENTS_REQUIRE_HYPERVISOR") == "1" else SKIP
+    tools = os.path.dirname(os.path.abspath(TOOL))      # the build tree's, as meson made them
+    tmp = tempfile.mkdtemp(prefix="gvir-events-units-")
+    try:
+        for unit in ("gvir-events.service", "gvir-events@.service"):
+            with open(os.path.join(tools, unit)) as f:
+                text = f.read()
+            check(not re.search(r"@[a-z_]+@", text), f"{unit}: an unreplaced @VARIABLE@")
+            # the installed path of the tool, here the built one
+            text = re.sub(r"^ExecStart=\S+/gvir-events ", f"ExecStart={TOOL} ", text, flags=re.M)
+            for key in ("NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes",
+                        "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "monitor --journal -c "):
+                check(key in text, f"{unit} lacks {key}")
+            check(re.search(r"^ProtectHome=(yes|read-only)$", text, re.M), f"{unit}: ProtectHome")
+            path = os.path.join(tmp, unit)
+            with open(path, "w") as f:
+                f.write(text)
+            r = subprocess.run([analyze, "verify", "--man=no", path], capture_output=True, text=True,
+                               timeout=60)
+            print(f"  systemd-analyze verify {unit}: {r.returncode} {r.stdout}{r.stderr}")
+            check(r.returncode == 0 and r.stderr == "", f"{unit}: {r.stderr}")
+        check("-c qemu:///system" in open(os.path.join(tmp, "gvir-events.service")).read(), "qemu:///system")
+        check("-c %I" in open(os.path.join(tmp, "gvir-events@.service")).read(), "the template's URI")
+        # a broken unit is seen: the check checks
+        with open(os.path.join(tmp, "broken.service"), "w") as f:
+            f.write("[Service]\nExecStart=/nonexistent/gvir-events\nNoNewPrivileges=maybe\n")
+        r = subprocess.run([analyze, "verify", "--man=no", os.path.join(tmp, "broken.service")],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode != 0 and r.stderr != "", "a broken unit passed")
+    finally:
+        shutil.rmtree(tmp, True)
+    return 0
+
+
 TRYING_IT = "<!-- tests/cli/test-cli.py runs the next block as it is (cli-trying-it) -->\n```sh\n"
 
 
@@ -808,7 +1230,8 @@ def test_trying_it():
 
 TESTS = {"errors": test_errors, "json": test_json, "human": test_human,
          "hosts": test_hosts, "demo": test_demo, "hostile": test_hostile,
-         "trying-it": test_trying_it, "service": test_service}
+         "trying-it": test_trying_it, "service": test_service, "seq": test_seq,
+         "cloudevents": test_cloudevents, "journal": test_journal, "units": test_units}
 
 if __name__ == "__main__":
     sys.exit(TESTS[sys.argv[2]]())
