@@ -13,6 +13,7 @@
 #include <libvirt/virterror.h>
 
 #include "gvir-events-private.h"
+#include "gvir-domain-state.h"
 #include "gvir-marshal.h"
 
 /**
@@ -847,6 +848,13 @@ resync_emit (GVirEventsHub *hub, GArray *results)
             else if (after == VIR_DOMAIN_RUNNING && before == VIR_DOMAIN_PAUSED)
                 synthesize (hub, r->fresh, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
         }
+    }
+    /* GVirDomainEvents:state is then what the daemon says, its reason included */
+    for (guint i = 0; results && i < results->len; i++) {
+        Resync *r = &g_array_index (results, Resync, i);
+
+        if (!r->gone && r->fresh && r->state >= 0)
+            gvir_domain_events_set_state (r->companion, r->state, r->reason);
     }
 }
 

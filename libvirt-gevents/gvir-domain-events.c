@@ -12,6 +12,7 @@
 #include <libvirt/virterror.h>
 
 #include "gvir-events-private.h"
+#include "gvir-domain-state.h"
 #include "gvir-marshal.h"
 
 /**
@@ -80,6 +81,17 @@ struct _GVirDomainEvents {
     guint8 uuid[VIR_UUID_BUFLEN];
     gint gone;                      /* atomic: the hub let go of us */
     gint state;                     /* atomic: virDomainState as last known, -1 unknown */
+    /*
+     * The rest of the state (see "State" below), under state_lock: the
+     * reason, a count of the events that told it (an answer asked before
+     * the last one is dropped), and what notify last told.
+     */
+    gint state_reason;              /* -1 unknown */
+    guint state_seq;
+    gint told_reason;               /* what notify::state-reason last told, once watched */
+    gint8 told_state;               /* what notify::state last told, once watched */
+    guint8 state_watched : 1;       /* somebody read the property: notify from now on */
+    guint8 state_asked : 1;         /* virDomainGetState was asked (once) */
     GMainContext *context;          /* the connection's: where signals go */
     guint guest_users_interval;     /* seconds */
     GVirGuestUsers *guest_users;    /* the agent polling; NULL if made with g_object_new() */
@@ -93,6 +105,8 @@ enum {
     PROP_0,
     PROP_DOMAIN,
     PROP_GUEST_USERS_INTERVAL,
+    PROP_STATE,
+    PROP_STATE_REASON,
     N_PROPS
 };
 
@@ -136,6 +150,8 @@ gvir_domain_events_finalize (GObject *object)
     G_OBJECT_CLASS (gvir_domain_events_parent_class)->finalize (object);
 }
 
+static void watch_state (GVirDomainEvents *self, int *state, int *reason);
+
 static void
 gvir_domain_events_get_property (GObject *object, guint prop_id,
                                  GValue *value, GParamSpec *pspec)
@@ -149,6 +165,17 @@ gvir_domain_events_get_property (GObject *object, guint prop_id,
     case PROP_GUEST_USERS_INTERVAL:
         g_value_set_uint (value, self->guest_users_interval);
         break;
+    case PROP_STATE:
+    case PROP_STATE_REASON: {
+        int state, reason;
+
+        watch_state (self, &state, &reason);
+        if (prop_id == PROP_STATE)
+            g_value_set_enum (value, state < 0 ? GVIR_DOMAIN_STATE_NONE : state);
+        else
+            g_value_set_int (value, reason);
+        break;
+    }
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -573,6 +600,43 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
                            "How often, in seconds, the guest agent is asked who is logged on; 0 never",
                            0, G_MAXUINT, DEFAULT_GUEST_USERS_INTERVAL,
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    /**
+     * GVirDomainEvents:state:
+     *
+     * The domain's current state; %GVIR_DOMAIN_STATE_NONE until known.
+     *
+     * Reading it (or binding it) the first time asks the daemon once, off
+     * the main thread (virDomainGetState()), unless a lifecycle event told
+     * the state already; #GObject::notify tells the answer.  From then on
+     * the lifecycle events keep it current as they arrive, before their
+     * #GVirDomainEvents::lifecycle handlers run; an answer the daemon gave
+     * before an event is older than it, and dropped.  After a
+     * reconnection it is what the daemon says (see
+     * #GVirConnectionEvents:auto-reconnect).  Notified only when it
+     * changes, in the connection's main context, and only once somebody
+     * read it: a companion nobody asks costs no round trip.
+     *
+     * A program never needs gvir_domain_get_info() to keep a view right:
+     * bind this, or connect `notify::state`.
+     */
+    props[PROP_STATE] =
+        g_param_spec_enum ("state", "State", "The domain's current state",
+                           GVIR_TYPE_DOMAIN_STATE, GVIR_DOMAIN_STATE_NONE,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    /**
+     * GVirDomainEvents:state-reason:
+     *
+     * libvirt's number for why the domain is in #GVirDomainEvents:state:
+     * a `virDomainRunningReason`, `virDomainPausedReason`,
+     * `virDomainShutoffReason`... by the state (`VIR_DOMAIN_PAUSED_IOERROR`
+     * is 5, `VIR_DOMAIN_SHUTOFF_CRASHED` 3); -1 until known.  Known and
+     * notified as #GVirDomainEvents:state is.
+     */
+    props[PROP_STATE_REASON] =
+        g_param_spec_int ("state-reason", "State reason",
+                          "libvirt's reason number for the state; -1 until known",
+                          -1, G_MAXINT, -1,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties (object_class, N_PROPS, props);
 
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
@@ -592,6 +656,9 @@ static void
 gvir_domain_events_init (GVirDomainEvents *self)
 {
     self->state = -1;
+    self->state_reason = -1;
+    self->told_state = -1;
+    self->told_reason = -1;
     self->guest_users_interval = DEFAULT_GUEST_USERS_INTERVAL;
 }
 
@@ -648,6 +715,13 @@ gvir_domain_events_is_gone (GVirDomainEvents *self)
 GVirDomainEvents *
 gvir_domain_events_get_for_domain (GVirDomain *domain)
 {
+    return gvir_domain_events_get_for_domain_with_state (domain, -1, -1);
+}
+
+/* The same, with the state a listing told (-1: unknown): it saves a round trip. */
+GVirDomainEvents *
+gvir_domain_events_get_for_domain_with_state (GVirDomain *domain, int state, int reason)
+{
     GVirDomainEvents *self = NULL;
     virDomainPtr handle = NULL;
     guint8 uuid[VIR_UUID_BUFLEN];
@@ -673,6 +747,8 @@ gvir_domain_events_get_for_domain (GVirDomain *domain)
         if (!hub)
             break;              /* a closed link: acquire() said so */
         self = gvir_events_hub_get_domain_events (hub, uuid, domain);
+        if (self && state >= 0)
+            gvir_domain_events_seed_state (self, state, reason);
         /* what a reconnection compares with: one RPC, for a new companion only */
         if (self && g_atomic_int_get (&self->state) < 0 && gvir_events_hub_may_reconnect (hub))
             gvir_domain_events_learn_state (self, handle);
@@ -725,9 +801,126 @@ gvir_domain_events_get_state (GVirDomainEvents *self)
     return g_atomic_int_get (&self->state);
 }
 
+/*
+ * State
+ * =====
+ *
+ * The state is written by the lifecycle events (on libvirt's dispatch
+ * thread, before the signal is emitted), by a reconnection's resync, by a
+ * listing of the domains model (only while unknown), and by the answer of
+ * the one virDomainGetState the first read asks (a pool thread).  An
+ * answer is dropped if an event or a resync came after the question
+ * (state_seq).  Readers get the last value; notify goes in the companion's
+ * context, only for a change of what it last told, and only once somebody
+ * read the property (state_watched): until then a companion pays no
+ * round trip and no emission.  One lock for every companion: it is held
+ * for a few loads and stores, never across a call.
+ */
+static GMutex state_lock;
+
+static gboolean
+publish_state (gpointer data)
+{
+    GVirDomainEvents *self = data;
+    gboolean state_changed = FALSE, reason_changed = FALSE;
+
+    g_mutex_lock (&state_lock);
+    if (self->state_watched) {
+        int state = g_atomic_int_get (&self->state);
+
+        state_changed = self->told_state != state;
+        reason_changed = self->told_reason != self->state_reason;
+        self->told_state = state;
+        self->told_reason = self->state_reason;
+    }
+    g_mutex_unlock (&state_lock);
+    if (state_changed)
+        g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
+    if (reason_changed)
+        g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE_REASON]);
+    return G_SOURCE_REMOVE;
+}
+
+/* Tells the watchers, in the companion's context: now if this thread runs it. */
+static void
+schedule_publish (GVirDomainEvents *self)
+{
+    GMainContext *context = self->context ? self->context : g_main_context_default ();
+    gboolean watched;
+    GSource *idle;
+
+    g_mutex_lock (&state_lock);
+    watched = self->state_watched;
+    g_mutex_unlock (&state_lock);
+    if (!watched)
+        return;
+    if (g_main_context_is_owner (context)) {
+        publish_state (self);
+        return;
+    }
+    idle = g_idle_source_new ();
+    g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+    g_source_set_callback (idle, publish_state, g_object_ref (self), g_object_unref);
+    g_source_set_name (idle, "[libvirt-gevents] state");
+    g_source_attach (idle, context);
+    g_source_unref (idle);
+}
+
+void
+gvir_domain_events_set_state (GVirDomainEvents *self, int state, int reason)
+{
+    g_mutex_lock (&state_lock);
+    self->state_seq++;
+    g_atomic_int_set (&self->state, state);
+    self->state_reason = reason;
+    g_mutex_unlock (&state_lock);
+    schedule_publish (self);
+}
+
+void
+gvir_domain_events_seed_state (GVirDomainEvents *self, int state, int reason)
+{
+    gboolean taken;
+
+    g_mutex_lock (&state_lock);
+    taken = g_atomic_int_get (&self->state) < 0;
+    if (taken) {
+        g_atomic_int_set (&self->state, state);
+        self->state_reason = reason;
+    }
+    g_mutex_unlock (&state_lock);
+    if (taken)
+        schedule_publish (self);
+}
+
+/* The property's read: watched from now on; the first read of an unknown state asks. */
+static void
+watch_state (GVirDomainEvents *self, int *state, int *reason)
+{
+    virDomainPtr handle = NULL;
+
+    g_mutex_lock (&state_lock);
+    *state = g_atomic_int_get (&self->state);
+    *reason = self->state_reason;
+    if (!self->state_watched) {
+        self->state_watched = TRUE;
+        self->told_state = *state;
+        self->told_reason = *reason;
+    }
+    g_mutex_unlock (&state_lock);
+
+    if (*state < 0 && self->made_by_hub && !g_atomic_int_get (&self->gone) && self->domain)
+        g_object_get (self->domain, "handle", &handle, NULL);
+    if (handle) {
+        gvir_domain_events_learn_state (self, handle);
+        virDomainFree (handle);
+    }
+}
+
 typedef struct {
     GWeakRef companion;
     virDomainPtr handle;
+    guint seq;                      /* the companion's state_seq when asked */
 } StateQuestion;
 
 /*
@@ -741,7 +934,7 @@ learn_state_in_thread (gpointer data, gpointer pool_data G_GNUC_UNUSED)
     GVirEventsSigpipeGuard sigpipe;
     GVirDomainEvents *self;
     int state, reason;
-    gboolean known;
+    gboolean known, taken = FALSE;
 
     gvir_events_sigpipe_block (&sigpipe);
     known = virDomainGetState (q->handle, &state, &reason, 0) == 0;
@@ -756,28 +949,52 @@ learn_state_in_thread (gpointer data, gpointer pool_data G_GNUC_UNUSED)
     gvir_events_sigpipe_unblock (&sigpipe);
 
     self = g_weak_ref_get (&q->companion);
-    /* a lifecycle event that came meanwhile knows better */
-    if (self && known)
-        g_atomic_int_compare_and_exchange (&self->state, -1, state);
+    if (self && known && G_UNLIKELY (gvir_domain_state_test_hook))
+        gvir_domain_state_test_hook (self, state, reason);
+    if (self && known) {
+        /* a lifecycle event (or a resync) that came meanwhile knows better */
+        g_mutex_lock (&state_lock);
+        taken = self->state_seq == q->seq;
+        if (taken) {
+            g_atomic_int_set (&self->state, state);
+            self->state_reason = reason;
+        }
+        g_mutex_unlock (&state_lock);
+    }
+    if (taken)
+        schedule_publish (self);
     g_clear_object (&self);
     g_weak_ref_clear (&q->companion);
     g_free (q);
 }
 
 /*
- * What a reconnection compares with, asked once per new companion on a
- * pool thread: a getter on the main thread never waits for a stalled link.
+ * The one virDomainGetState of a companion, asked on a pool thread: a
+ * getter on the main thread never waits for a stalled link.  Asked by the
+ * first read of the property, and for what a reconnection compares with.
  */
 void
 gvir_domain_events_learn_state (GVirDomainEvents *self, virDomainPtr handle)
 {
     static GThreadPool *pool;
-    StateQuestion *q = g_new0 (StateQuestion, 1);
+    StateQuestion *q;
+    guint seq;
+
+    g_mutex_lock (&state_lock);
+    if (self->state_asked) {
+        g_mutex_unlock (&state_lock);
+        return;
+    }
+    self->state_asked = TRUE;
+    seq = self->state_seq;
+    g_mutex_unlock (&state_lock);
 
     if (g_once_init_enter (&pool))
         g_once_init_leave (&pool, g_thread_pool_new (learn_state_in_thread, NULL, 4, FALSE, NULL));
+    q = g_new0 (StateQuestion, 1);
     g_weak_ref_init (&q->companion, self);
     q->handle = handle;
+    q->seq = seq;
     virDomainRef (handle);
     g_thread_pool_push (pool, q, NULL);
 }
@@ -788,21 +1005,6 @@ gvir_domain_events_resync (GVirDomainEvents *self)
 {
     if (self->guest_users)
         gvir_guest_users_resync (self->guest_users);
-}
-
-/* The state a lifecycle event leaves the domain in, or -1 if it says nothing of it. */
-static int
-state_after (int event)
-{
-    switch (event) {
-    case VIR_DOMAIN_EVENT_STARTED:
-    case VIR_DOMAIN_EVENT_RESUMED:     return VIR_DOMAIN_RUNNING;
-    case VIR_DOMAIN_EVENT_SUSPENDED:   return VIR_DOMAIN_PAUSED;
-    case VIR_DOMAIN_EVENT_STOPPED:     return VIR_DOMAIN_SHUTOFF;
-    case VIR_DOMAIN_EVENT_PMSUSPENDED: return VIR_DOMAIN_PMSUSPENDED;
-    case VIR_DOMAIN_EVENT_CRASHED:     return VIR_DOMAIN_CRASHED;
-    default:                           return -1;
-    }
 }
 
 /**
@@ -950,10 +1152,11 @@ gvir_domain_events_emit (GVirDomainEvents *self, GVirEventEmission *em)
     /* a reconnection compares the daemon's state with this */
     if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
         int event = g_value_get_enum (&em->values[1]);
-        int state = state_after (event);
+        int state, reason;
 
-        if (state >= 0)
-            g_atomic_int_set (&self->state, state);
+        /* before the handlers run: they may read the property */
+        if (gvir_domain_state_after_event (event, g_value_get_int (&em->values[2]), &state, &reason))
+            gvir_domain_events_set_state (self, state, reason);
         /* only a new boot matters to the guest users: not the common suspend/resume */
         if ((event == VIR_DOMAIN_EVENT_STARTED || event == VIR_DOMAIN_EVENT_STOPPED) &&
             self->guest_users)
