@@ -92,6 +92,21 @@ class Viewer:
     def log(self):
         return [line.split("\t", 1)[1] for line in self.ask("log")]
 
+    def banner(self):
+        """{"uri": the header bar's URI, "banner": "shown" or "hidden"}"""
+        return dict(line.split("\t", 1) for line in self.ask("banner"))
+
+    def wait_banner(self, what, shown, timeout=30):
+        deadline = time.monotonic() + timeout * SLOW
+        while True:
+            answer = self.banner()
+            if answer.get("banner") == ("shown" if shown else "hidden"):
+                print(f"ok: {what}: {answer}")
+                return answer
+            if time.monotonic() > deadline:
+                raise SystemExit(f"FAIL: {what}: the window shows {answer}")
+            time.sleep(0.2)
+
     def wait(self, what, check, timeout=30):
         """Ask for the rows until check(rows) holds."""
         deadline = time.monotonic() + timeout * SLOW
@@ -126,6 +141,9 @@ def test_driver(viewer_argv, png):
     name = os.environ.get("GVIR_EVENTS_DOMAIN_PREFIX", "gvirev-") + "gtk-new"
     try:
         viewer.wait("domain test listed, running", lambda r: r.get("test") == ("running", "", "ok"))
+        answer = viewer.wait_banner("the URI in the header bar, no banner", False)
+        if answer.get("uri") != uri:
+            raise SystemExit(f"FAIL: the header bar says {answer}")
         test = conn.lookupByName("test")
         test.suspend()
         viewer.wait("test paused", lambda r: r["test"][0] == "paused")
@@ -134,11 +152,11 @@ def test_driver(viewer_argv, png):
 
         dom = conn.defineXML(f"<domain type='test'><name>{name}</name><memory>65536</memory>"
                              "<os><type>hvm</type></os></domain>")
-        viewer.wait("the new domain appears, shut off", lambda r: r.get(name, ("",))[0] == "shut off")
+        viewer.wait("the new domain appears, shut off", lambda r: r.get(name, ("",))[0] == "shutoff")
         dom.create()
         viewer.wait("the new domain running", lambda r: r[name][0] == "running")
         dom.destroy()
-        viewer.wait("the new domain shut off", lambda r: r[name][0] == "shut off")
+        viewer.wait("the new domain shut off", lambda r: r[name][0] == "shutoff")
         dom.undefine()
         viewer.wait("the new domain disappears", lambda r: name not in r and "test" in r)
         expect_log(viewer, [r"^\d\d:\d\d:\d\d  test: lifecycle suspended",
@@ -147,14 +165,31 @@ def test_driver(viewer_argv, png):
                             rf"  {name}: lifecycle started",
                             rf"  {name}: lifecycle stopped \(destroyed\)",
                             rf"  {name}: lifecycle undefined"])
+
+        # the daemon killed: the banner shows while it is away, and goes
+        # once the library reconnected; the rows stay
+        control("kill")
+        viewer.wait_banner("the host away: the banner", True)
+        control("start")
+        viewer.wait_banner("reconnected: no banner", False, timeout=60)
+        viewer.wait("domain test still listed, running", lambda r: r.get("test") == ("running", "", "ok"))
         snapshot(viewer, png)
         if close(viewer) != 0:
             return 1
     finally:
         if viewer.proc.poll() is None:
             viewer.proc.kill()
-        conn.close()
+        try:
+            conn.close()
+        except libvirt.libvirtError:
+            pass                        # it died with the daemon
     return bad_uri(viewer_argv)
+
+
+def control(command):
+    """kill -9 or start the harness's daemon (its control FIFO)."""
+    with open(os.environ["GVIR_EVENTS_CONTROL"], "w") as fifo:
+        fifo.write(command + "\n")
 
 
 def bad_uri(viewer_argv):
@@ -186,7 +221,7 @@ def real_guest(viewer_argv, png):
         guests = [Guest("watchdog"), Guest("io-error"), Guest("vnc")]
         watchdog, io_error, vnc = (g.name for g in guests)
         viewer.wait("the guests appear, shut off",
-                    lambda r: all(r.get(g.name, ("",))[0] == "shut off" for g in guests))
+                    lambda r: all(r.get(g.name, ("",))[0] == "shutoff" for g in guests))
         for guest in guests:
             guest.boot()
         viewer.wait("the watchdog and the I/O error in their rows, as errors", lambda r:
