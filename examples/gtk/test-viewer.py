@@ -15,11 +15,12 @@
 #              starts, destroys and undefines a second domain; then a
 #              second viewer given a URI no driver takes must say why in its
 #              status line
-# real-guest   the viewer opens the private daemon's QEMU driver; three
+# real-guest   the viewer opens the private daemon's QEMU driver; four
 #              boot-sector guests (examples/run-example.py's Guest: one
 #              whose watchdog fires, one whose disk read fails, one with a
-#              VNC server) are defined and booted; their rows must show the
-#              watchdog and the I/O error as errors, then a VNC client
+#              VNC server, one whose watchdog pauses it) are defined and
+#              booted; their rows must show the watchdog and the I/O error
+#              as errors, the paused one's State column "paused", then a VNC client
 #              coming and going and a reset of the third, and the log those
 #              events
 #
@@ -218,8 +219,8 @@ def real_guest(viewer_argv, png):
     guests = []
     try:
         viewer.wait("the viewer lists the (empty) daemon", lambda r: True)
-        guests = [Guest("watchdog"), Guest("io-error"), Guest("vnc")]
-        watchdog, io_error, vnc = (g.name for g in guests)
+        guests = [Guest("watchdog"), Guest("io-error"), Guest("vnc"), Guest("watchdog-pause")]
+        watchdog, io_error, vnc, paused = (g.name for g in guests)
         viewer.wait("the guests appear, shut off",
                     lambda r: all(r.get(g.name, ("",))[0] == "shutoff" for g in guests))
         for guest in guests:
@@ -227,7 +228,10 @@ def real_guest(viewer_argv, png):
         viewer.wait("the watchdog and the I/O error in their rows, as errors", lambda r:
                     r[watchdog][1:] == ("watchdog fired (none)", "error") and
                     r[io_error][1:] == ("I/O error on hdb (report)", "error") and
-                    all(r[g.name][0] == "running" for g in guests), timeout=60)
+                    all(r[g.name][0] == "running" for g in guests[:3]), timeout=60)
+        # the watchdog paused the fourth: its State column says so, with no code of ours
+        viewer.wait("the guest the watchdog paused reads paused", lambda r:
+                    r[paused] == ("paused", "watchdog fired (pause)", "error"), timeout=60)
         expect_log(viewer, [rf"  {watchdog}: watchdog none"])
         expect_log(viewer, [rf"  {io_error}: io-error hdb \(ide0-0-1\) report"])
         guests[2].vnc_client()      # connects, shakes hands, leaves
