@@ -26,7 +26,10 @@
  * |[<!-- language="C" -->
  * GVirConnectionEvents *events = gvir_connection_events_get_for_connection (conn);
  * g_autoptr(GVirEventLog) log = gvir_event_log_new (events, 500);
- * GtkNoSelection *selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (log)));
+ *
+ * // in a GTK 4 program: gtk_list_view_new (GTK_SELECTION_MODEL (
+ * //     gtk_no_selection_new (G_LIST_MODEL (g_object_ref (log)))), factory);
+ * g_print ("%u events so far\n", g_list_model_get_n_items (G_LIST_MODEL (log)));
  * ]|
  *
  * When it holds #GVirEventLog:capacity events, the oldest go as new ones

@@ -63,6 +63,9 @@ if (positional.length !== 1 || !(count > 0))
     fail(USAGE);
 const [uri] = positional;
 
+// First, before any connection: it makes GLib's main loop libvirt's event
+// loop (GVirConnection would too; raw libvirt connections need it) and keeps
+// libvirt from printing the errors it also returns as GErrors.
 LibvirtGObject.init_object(null);
 const conn = LibvirtGObject.Connection.new(uri);
 try {

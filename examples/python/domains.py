@@ -47,6 +47,9 @@ def main():
     parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    # First, before any connection: it makes GLib's main loop libvirt's event
+    # loop (GVirConnection would too; raw libvirt connections need it) and keeps
+    # libvirt from printing the errors it also returns as GErrors.
     LibvirtGObject.init_object(sys.argv)
     conn = LibvirtGObject.Connection.new(args.uri)
     try:
