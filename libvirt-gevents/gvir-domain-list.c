@@ -52,6 +52,9 @@ struct _GVirDomainList {
     gboolean listing;               /* a listing is in flight: events are queued */
     gboolean filled;
     GArray *queue;                  /* QueuedEvent */
+    GArray *to_apply;               /* Listed: a listing being applied, chunk by chunk */
+    guint applied;                  /* how much of it */
+    GSource *apply_source;
 };
 
 typedef struct {
@@ -114,12 +117,15 @@ gvir_domain_list_model_init (GListModelInterface *iface)
     iface->get_item = gvir_domain_list_get_item;
 }
 
+static void stop_applying (GVirDomainList *self);
+
 static void
 gvir_domain_list_finalize (GObject *object)
 {
     GVirDomainList *self = GVIR_DOMAIN_LIST (object);
 
     g_weak_ref_clear (&self->owner);
+    stop_applying (self);
     g_ptr_array_unref (self->items);
     g_hash_table_unref (self->entries);
     g_array_unref (self->queue);
@@ -411,26 +417,82 @@ typedef struct {
     guint generation;
 } ListingData;
 
+/*
+ * The listing is applied here in chunks, one per main-loop iteration: at
+ * 10,000 domains making the companions takes tens of milliseconds, which a
+ * window must not freeze for.  Events keep being queued until the last
+ * chunk, then are replayed.
+ */
+#define APPLY_CHUNK 500
+
+static gboolean
+apply_chunk (gpointer data)
+{
+    GVirDomainList *self = data;
+    guint old_len = self->items->len;
+    guint end = MIN (self->applied + APPLY_CHUNK, self->to_apply->len);
+
+    for (; self->applied < end; self->applied++) {
+        Listed *l = &g_array_index (self->to_apply, Listed, self->applied);
+        Entry *entry = g_hash_table_lookup (self->entries, l->uuid);
+        gboolean active = l->state >= 0 ? l->state != VIR_DOMAIN_SHUTOFF : !l->persistent;
+        GVirDomainEvents *companion;
+
+        if (entry) {
+            entry->persistent = l->persistent;
+            entry->active = active;
+            continue;
+        }
+        companion = gvir_domain_events_get_for_domain_with_state (l->domain, l->state, l->reason);
+        if (companion)
+            add_entry (self, l->uuid, companion, l->persistent, active, FALSE);
+    }
+    /* the new ones of this chunk, appended as one change */
+    if (self->items->len > old_len)
+        g_list_model_items_changed (G_LIST_MODEL (self), old_len, 0, self->items->len - old_len);
+    if (self->applied < self->to_apply->len)
+        return G_SOURCE_CONTINUE;
+
+    g_clear_pointer (&self->to_apply, g_array_unref);
+    g_clear_pointer (&self->apply_source, g_source_unref);
+    self->listing = FALSE;
+    self->filled = TRUE;
+    replay_queue (self);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+stop_applying (GVirDomainList *self)
+{
+    if (self->apply_source) {
+        g_source_destroy (self->apply_source);
+        g_clear_pointer (&self->apply_source, g_source_unref);
+    }
+    g_clear_pointer (&self->to_apply, g_array_unref);
+}
+
 static void
 list_done (GObject *source G_GNUC_UNUSED, GAsyncResult *result, gpointer data)
 {
     ListingData *ld = data;
     GVirDomainList *self = ld->self;
     g_autoptr(GError) error = NULL;
-    g_autoptr(GArray) listed = g_task_propagate_pointer (G_TASK (result), &error);
+    GArray *listed = g_task_propagate_pointer (G_TASK (result), &error);
     g_autoptr(GHashTable) seen = NULL;
-    guint old_len, first_new;
+    g_autoptr(GVirConnectionEvents) owner = NULL;
+    GMainContext *context;
 
     if (ld->generation != self->generation) {
         /* a newer listing, or the connection closed: this one is stale */
+        g_clear_pointer (&listed, g_array_unref);
         g_object_unref (self);
         g_free (ld);
         return;
     }
     g_free (ld);
-    self->listing = FALSE;
     if (!listed) {
         g_debug ("libvirt-gevents: %s", error->message);
+        self->listing = FALSE;
         replay_queue (self);
         g_object_unref (self);
         return;
@@ -449,27 +511,19 @@ list_done (GObject *source G_GNUC_UNUSED, GAsyncResult *result, gpointer data)
             remove_entry (self, uuid);
     }
 
-    /* the new ones, appended as one change */
-    old_len = first_new = self->items->len;
-    for (guint i = 0; i < listed->len; i++) {
-        Listed *l = &g_array_index (listed, Listed, i);
-        Entry *entry = g_hash_table_lookup (self->entries, l->uuid);
-        gboolean active = l->state >= 0 ? l->state != VIR_DOMAIN_SHUTOFF : !l->persistent;
-        GVirDomainEvents *companion;
-
-        if (entry) {
-            entry->persistent = l->persistent;
-            entry->active = active;
-            continue;
-        }
-        companion = gvir_domain_events_get_for_domain_with_state (l->domain, l->state, l->reason);
-        if (companion)
-            add_entry (self, l->uuid, companion, l->persistent, active, FALSE);
+    /* the rest in chunks, the first one now */
+    stop_applying (self);
+    self->to_apply = listed;
+    self->applied = 0;
+    if (apply_chunk (self) == G_SOURCE_CONTINUE) {
+        owner = g_weak_ref_get (&self->owner);
+        context = owner ? gvir_connection_events_get_main_context (owner) : g_main_context_default ();
+        self->apply_source = g_idle_source_new ();
+        g_source_set_priority (self->apply_source, G_PRIORITY_DEFAULT);
+        g_source_set_callback (self->apply_source, apply_chunk, g_object_ref (self), g_object_unref);
+        g_source_set_name (self->apply_source, "[libvirt-gevents] domains listing");
+        g_source_attach (self->apply_source, context);
     }
-    if (self->items->len > old_len)
-        g_list_model_items_changed (G_LIST_MODEL (self), first_new, 0, self->items->len - old_len);
-    self->filled = TRUE;
-    replay_queue (self);
     g_object_unref (self);
 }
 
@@ -489,6 +543,8 @@ start_listing (GVirDomainList *self, GVirConnectionEvents *owner)
     ListingData *ld;
 
     self->generation++;
+    stop_applying (self);
+    self->listing = FALSE;
     if (!connection || !gvir_connection_is_open (connection))
         return;
     g_object_get (connection, "handle", &conn, NULL);
@@ -516,6 +572,7 @@ clear (GVirDomainList *self)
 
     self->generation++;
     self->listing = FALSE;
+    stop_applying (self);
     g_array_set_size (self->queue, 0);
     g_hash_table_remove_all (self->entries);
     g_ptr_array_set_size (self->items, 0);
