@@ -614,7 +614,9 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
      * reconnection it is what the daemon says (see
      * #GVirConnectionEvents:auto-reconnect).  Notified only when it
      * changes, in the connection's main context, and only once somebody
-     * read it: a companion nobody asks costs no round trip.
+     * read it: a companion nobody asks costs no round trip.  A read gives
+     * what the last notify told (or, the first time, the value then), so
+     * a value is never seen before its notify.
      *
      * A program never needs gvir_domain_get_info() to keep a view right:
      * bind this, or connect `notify::state`.
@@ -810,11 +812,13 @@ gvir_domain_events_get_state (GVirDomainEvents *self)
  * listing of the domains model (only while unknown), and by the answer of
  * the one virDomainGetState the first read asks (a pool thread).  An
  * answer is dropped if an event or a resync came after the question
- * (state_seq).  Readers get the last value; notify goes in the companion's
- * context, only for a change of what it last told, and only once somebody
- * read the property (state_watched): until then a companion pays no
- * round trip and no emission.  One lock for every companion: it is held
- * for a few loads and stores, never across a call.
+ * (state_seq).  Notify goes in the companion's context, only for a change
+ * of what it last told, and only once somebody read the property
+ * (state_watched): until then a companion pays no round trip and no
+ * emission.  The properties read what notify last told (told_*), so a
+ * reader never sees a value before its notify is emitted.  One lock for
+ * every companion: it is held for a few loads and stores, never across a
+ * call.
  */
 static GMutex state_lock;
 
@@ -900,13 +904,14 @@ watch_state (GVirDomainEvents *self, int *state, int *reason)
     virDomainPtr handle = NULL;
 
     g_mutex_lock (&state_lock);
-    *state = g_atomic_int_get (&self->state);
-    *reason = self->state_reason;
     if (!self->state_watched) {
         self->state_watched = TRUE;
-        self->told_state = *state;
-        self->told_reason = *reason;
+        self->told_state = g_atomic_int_get (&self->state);
+        self->told_reason = self->state_reason;
     }
+    /* what notify told, changed in the companion's context only: never ahead of it */
+    *state = self->told_state;
+    *reason = self->told_reason;
     g_mutex_unlock (&state_lock);
 
     if (*state < 0 && self->made_by_hub && !g_atomic_int_get (&self->gone) && self->domain)
