@@ -41,9 +41,10 @@
  * oldest went, it is the whole list replaced (`position` 0, `removed`
  * the old length, `added` the new one), as every item moved.
  *
- * The log costs nothing to a connection that has none; while one exists,
- * each domain event builds its #GVirEvent once, shared by the log and every
- * other #GVirConnectionEvents::domain-event handler.
+ * Use the log in that context (a view does); it may be dropped on any
+ * thread.  The log costs nothing to a connection that has none; while one
+ * exists, each domain event builds its #GVirEvent once, shared by the log
+ * and every other #GVirConnectionEvents::domain-event handler.
  */
 
 #define DEFAULT_CAPACITY 1000
@@ -60,7 +61,26 @@ struct _GVirEventLog {
     guint len;
     GPtrArray *pending;             /* events of this iteration, not in the model yet */
     GSource *flush;
+    gulong handler;                 /* on source's domain-event */
 };
+
+/*
+ * What the domain-event handler holds: a weak reference, so that the log
+ * may be dropped on any thread while the source emits on another (the
+ * handler takes a strong one for the time it runs).
+ */
+typedef struct {
+    GWeakRef log;
+} Link;
+
+static void
+link_free (gpointer data, GClosure *closure G_GNUC_UNUSED)
+{
+    Link *link = data;
+
+    g_weak_ref_clear (&link->log);
+    g_free (link);
+}
 
 static void gvir_event_log_list_model_init (GListModelInterface *iface);
 
@@ -164,9 +184,9 @@ static void
 on_domain_event (GVirConnectionEvents *source, GVirDomain *domain G_GNUC_UNUSED,
                  GVirEvent *event, gpointer data)
 {
-    GVirEventLog *self = data;
+    g_autoptr(GVirEventLog) self = g_weak_ref_get (&((Link *) data)->log);
 
-    if (!GVIR_IS_EVENT (event))
+    if (!self || !GVIR_IS_EVENT (event))
         return;
     g_ptr_array_add (self->pending, g_object_ref (event));
     if (self->flush)
@@ -187,8 +207,13 @@ gvir_event_log_constructed (GObject *object)
     G_OBJECT_CLASS (gvir_event_log_parent_class)->constructed (object);
 
     /* without a source (a binding's default constructor) the log stays empty */
-    if (self->source)
-        g_signal_connect_object (self->source, "domain-event", G_CALLBACK (on_domain_event), self, 0);
+    if (self->source) {
+        Link *link = g_new0 (Link, 1);
+
+        g_weak_ref_init (&link->log, self);
+        self->handler = g_signal_connect_data (self->source, "domain-event",
+                                               G_CALLBACK (on_domain_event), link, link_free, 0);
+    }
 }
 
 static void
@@ -197,7 +222,7 @@ gvir_event_log_dispose (GObject *object)
     GVirEventLog *self = GVIR_EVENT_LOG (object);
 
     if (self->source)
-        g_signal_handlers_disconnect_by_data (self->source, self);
+        g_clear_signal_handler (&self->handler, self->source);
     g_clear_object (&self->source);
     if (self->flush) {
         g_source_destroy (self->flush);

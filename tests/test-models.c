@@ -512,6 +512,54 @@ test_log_dropped (Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_weak_ref_clear (&weak);
 }
 
+/* Logs made and dropped on a worker thread while the main thread delivers events. */
+typedef struct {
+    GVirConnectionEvents *events;
+    gint stop;
+    guint made;
+} Churn;
+
+static gpointer
+churn_logs (gpointer data)
+{
+    Churn *c = data;
+
+    while (!g_atomic_int_get (&c->stop)) {
+        GVirEventLog *log = gvir_event_log_new (c->events, 4);
+
+        g_usleep (g_random_int_range (0, 500));
+        g_object_unref (log);
+        c->made++;
+    }
+    return NULL;
+}
+
+static void
+test_log_threads (Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    Churn churn = { f->events, 0, 0 };
+    GThread *thread = g_thread_new ("churn", churn_logs, &churn);
+    g_autoptr(GVirEventLog) kept = gvir_event_log_new (f->events, 0);
+    gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+
+    while (g_get_monotonic_time () < deadline) {
+        flip_test_domain (f, 2);
+        while (g_main_context_iteration (NULL, FALSE));
+    }
+    g_atomic_int_set (&churn.stop, TRUE);
+    g_thread_join (thread);
+    test_iterate_for (50);
+    g_assert_cmpuint (churn.made, >, 0);
+    /* the log kept all along heard every event, in order */
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (kept)) % 2, ==, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (kept)), >, 0);
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (kept)); i++) {
+        g_autoptr(GVirEvent) event = g_list_model_get_item (G_LIST_MODEL (kept), i);
+
+        g_assert_cmpstr (gvir_event_get_detail (event), ==, i % 2 == 0 ? "suspended" : "resumed");
+    }
+}
+
 static void
 test_bad_input (void)
 {
@@ -618,6 +666,7 @@ main (int argc, char **argv)
     g_test_add_func ("/state/mapping", test_state_mapping);
     ADD ("/log/evict-coalesce", test_log);
     ADD ("/log/dropped", test_log_dropped);
+    ADD ("/log/threads", test_log_threads);
     g_test_add_func ("/bad-input", test_bad_input);
 #undef ADD
 
