@@ -53,6 +53,12 @@
  * Detailed signals are emitted with the detail their documentation names, so
  * `io-error::vda` hears only disk `vda` and `lifecycle::stopped` only stops.
  *
+ * A view binds #GVirDomainEvents:state (and #GVirDomainEvents:state-reason)
+ * rather than keeping the state from the lifecycle events itself: the
+ * library asks the daemon once, keeps it current, and notifies.  The
+ * companions of every domain of a connection are a #GListModel:
+ * gvir_connection_events_get_domains().
+ *
  * Whatever the number of domains and handlers, libvirt sees one registration
  * per event ID and connection; an event for a domain without a companion
  * costs a hash lookup.  Every companion of a connection emits its signals
