@@ -34,6 +34,7 @@ import difflib
 import os
 import re
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,9 +108,16 @@ class Guest:
         self.values = {"URI": self.uri, "DOMAIN": self.name,
                        "NBD_EXPORT": env.get("GVIR_EVENTS_NBD_EXPORT", "")}
         boot_first = False
+        boot_image = None
         if scenario in ("watchdog", "restart"):
             # the ib700 watchdog, armed by the guest for 2 s, fires once
             mode, devices = "watchdog", [("watchdog", {"ACTION": "none"})]
+        elif scenario == "watchdog-pause":
+            # the same, and QEMU pauses the guest when it fires; a copy of
+            # the boot image (QEMU locks it: a "watchdog" guest may run too)
+            mode, devices = "watchdog", [("watchdog", {"ACTION": "pause"})]
+            boot_image = os.path.join(env["GVIR_EVENTS_TEST_DIR"], f"example-wdp-{os.getpid()}.img")
+            shutil.copyfile(os.path.join(env["GVIR_EVENTS_GUEST_DIR"], "guest-watchdog.img"), boot_image)
         elif scenario == "io-error":
             # the guest reads a disk whose every read fails with EIO, and
             # the disk's error policy reports the error to the guest
@@ -143,7 +151,7 @@ class Guest:
 
         xml = template("guest", {
             "NAME": self.name, "UUID": str(uuid.uuid4()),
-            "BOOT_IMAGE": os.path.join(env["GVIR_EVENTS_GUEST_DIR"], f"guest-{mode}.img"),
+            "BOOT_IMAGE": boot_image or os.path.join(env["GVIR_EVENTS_GUEST_DIR"], f"guest-{mode}.img"),
             "EXTRA": "",
             "DEVICES": "".join(template(name, values) for name, values in devices),
         })

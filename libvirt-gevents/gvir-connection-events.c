@@ -18,6 +18,7 @@
 #include "gvir-object-events-private.h"
 #include "gvir-event-private.h"
 #include "gvir-events-util-private.h"
+#include "gvir-domain-state-private.h"
 #include "gvir-marshal.h"
 
 /**
@@ -827,7 +828,7 @@ synthesize (GVirEventsHub *hub, GVirDomain *domain, int event, int detail)
 
 /* The lifecycle events that explain a change of state nobody saw. */
 static void
-resync_emit (GVirEventsHub *hub, GArray *results)
+resync_emit (GVirEventsHub *hub, GArray *results, GMainContext *context)
 {
     for (guint i = 0; results && i < results->len; i++) {
         Resync *r = &g_array_index (results, Resync, i);
@@ -867,6 +868,13 @@ resync_emit (GVirEventsHub *hub, GArray *results)
             else if (after == VIR_DOMAIN_RUNNING && before == VIR_DOMAIN_PAUSED)
                 synthesize (hub, r->fresh, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
         }
+    }
+    /* GVirDomainEvents:state is then what the daemon says, its reason included */
+    for (guint i = 0; results && i < results->len; i++) {
+        Resync *r = &g_array_index (results, Resync, i);
+
+        if (!r->gone && r->fresh && r->state >= 0)
+            _gvir_domain_events_set_state (r->companion, r->state, r->reason, context);
     }
 }
 
@@ -934,7 +942,7 @@ reattach_done (GObject *source G_GNUC_UNUSED, GAsyncResult *result, gpointer dat
     }
 
     resync_emit_objects (a->hub, a->object_resync);
-    resync_emit (a->hub, a->resync);
+    resync_emit (a->hub, a->resync, self->context);
     g_mutex_lock (&self->lock);
     self->linked = TRUE;
     g_mutex_unlock (&self->lock);

@@ -41,5 +41,6 @@ gboolean              gvir_connection_events_supports_object_event (GVirConnecti
 void                  gvir_connection_events_set_main_context   (GVirConnectionEvents *self,
                                                                  GMainContext         *context);
 GMainContext         *gvir_connection_events_get_main_context   (GVirConnectionEvents *self);
+GListModel           *gvir_connection_events_get_domains        (GVirConnectionEvents *self);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 
 #include "libvirt-gevents.h"
 #include "gvir-domain-events-private.h"
+#include "gvir-domain-state-private.h"
 #include "gvir-events-hub-private.h"
 #include "gvir-guest-users-private.h"
 #include "gvir-events-util-private.h"
@@ -55,6 +56,12 @@
  * Detailed signals are emitted with the detail their documentation names, so
  * `io-error::vda` hears only disk `vda` and `lifecycle::stopped` only stops.
  *
+ * A view binds #GVirDomainEvents:state (and #GVirDomainEvents:state-reason)
+ * rather than keeping the state from the lifecycle events itself: the
+ * library asks the daemon once, keeps it current, and notifies.  The
+ * companions of every domain of a connection are a #GListModel:
+ * gvir_connection_events_get_domains().
+ *
  * Whatever the number of domains and handlers, libvirt sees one registration
  * per event ID and connection; an event for a domain without a companion
  * costs a hash lookup.  Every companion of a connection emits its signals
@@ -85,10 +92,15 @@ struct _GVirDomainEvents {
      */
     GVirDomain *domain;             /* a wrapper of the domain, kept alive; NULL if made
                                      * with g_object_new() (no hub made it) */
-    guint8 uuid[VIR_UUID_BUFLEN];
-    gint gone;                      /* atomic: the hub let go of us */
-    gint state;                     /* atomic: virDomainState as last known, -1 unknown */
     GVirGuestUsersSlot guest_users; /* the agent polling (gvir-guest-users.c) */
+    guint8 uuid[VIR_UUID_BUFLEN];
+    gint state;                     /* atomic: virDomainState as last known, -1 unknown */
+    /*
+     * Atomic: FLAG_GONE (the hub let go of us), and, changed under
+     * state_lock, the other flags, the state's reason and what notify
+     * last told, a byte each (see "State" below).
+     */
+    gint flags;
 };
 
 G_DEFINE_FINAL_TYPE (GVirDomainEvents, gvir_domain_events, G_TYPE_OBJECT)
@@ -97,7 +109,20 @@ enum {
     PROP_0,
     PROP_DOMAIN,
     PROP_GUEST_USERS_INTERVAL,
+    PROP_STATE,
+    PROP_STATE_REASON,
     N_PROPS
+};
+
+enum {
+    FLAG_GONE = 1 << 0,             /* the hub let go of us: we hear nothing more */
+    FLAG_WATCHED = 1 << 1,          /* somebody read the state: notify from now on */
+    FLAG_ASKED = 1 << 2,            /* virDomainGetState was asked (once) */
+    FLAG_PENDING = 1 << 3,          /* its answer is due and no event came since */
+    /* bytes of flags: a value + 1 (0 is -1, "unknown"; libvirt's numbers are small) */
+    REASON_SHIFT = 8,               /* the state's reason */
+    TOLD_STATE_SHIFT = 16,          /* what notify::state last told */
+    TOLD_REASON_SHIFT = 24,         /* what notify::state-reason last told */
 };
 
 static GParamSpec *props[N_PROPS];
@@ -139,6 +164,8 @@ gvir_domain_events_finalize (GObject *object)
     G_OBJECT_CLASS (gvir_domain_events_parent_class)->finalize (object);
 }
 
+static void watch_state (GVirDomainEvents *self, int *state, int *reason);
+
 static void
 gvir_domain_events_get_property (GObject *object, guint prop_id,
                                  GValue *value, GParamSpec *pspec)
@@ -152,6 +179,17 @@ gvir_domain_events_get_property (GObject *object, guint prop_id,
     case PROP_GUEST_USERS_INTERVAL:
         g_value_set_uint (value, _gvir_guest_users_slot_get_interval (&self->guest_users));
         break;
+    case PROP_STATE:
+    case PROP_STATE_REASON: {
+        int state, reason;
+
+        watch_state (self, &state, &reason);
+        if (prop_id == PROP_STATE)
+            g_value_set_enum (value, state < 0 ? GVIR_DOMAIN_STATE_NONE : state);
+        else
+            g_value_set_int (value, reason);
+        break;
+    }
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -499,6 +537,45 @@ gvir_domain_events_class_init (GVirDomainEventsClass *klass)
                            "How often, in seconds, the guest agent is asked who is logged on; 0 never",
                            0, G_MAXUINT, GVIR_GUEST_USERS_DEFAULT_INTERVAL,
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    /**
+     * GVirDomainEvents:state:
+     *
+     * The domain's current state; %GVIR_DOMAIN_STATE_NONE until known.
+     *
+     * Reading it (or binding it) the first time asks the daemon once, off
+     * the main thread (virDomainGetState()), unless a lifecycle event told
+     * the state already; #GObject::notify tells the answer.  From then on
+     * the lifecycle events keep it current as they arrive, before their
+     * #GVirDomainEvents::lifecycle handlers run; an answer the daemon gave
+     * before an event is older than it, and dropped.  After a
+     * reconnection it is what the daemon says (see
+     * #GVirConnectionEvents:auto-reconnect).  Notified only when it
+     * changes, in the connection's main context, and only once somebody
+     * read it: a companion nobody asks costs no round trip.  A read gives
+     * what the last notify told (or, the first time, the value then), so
+     * a value is never seen before its notify.
+     *
+     * A program never needs gvir_domain_get_info() to keep a view right:
+     * bind this, or connect `notify::state`.
+     */
+    props[PROP_STATE] =
+        g_param_spec_enum ("state", "State", "The domain's current state",
+                           GVIR_TYPE_DOMAIN_STATE, GVIR_DOMAIN_STATE_NONE,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    /**
+     * GVirDomainEvents:state-reason:
+     *
+     * libvirt's number for why the domain is in #GVirDomainEvents:state:
+     * a `virDomainRunningReason`, `virDomainPausedReason`,
+     * `virDomainShutoffReason`... by the state (`VIR_DOMAIN_PAUSED_IOERROR`
+     * is 5, `VIR_DOMAIN_SHUTOFF_CRASHED` 3); -1 until known.  Known and
+     * notified as #GVirDomainEvents:state is.
+     */
+    props[PROP_STATE_REASON] =
+        g_param_spec_int ("state-reason", "State reason",
+                          "libvirt's reason number for the state; -1 until known",
+                          -1, G_MAXINT, -1,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties (object_class, N_PROPS, props);
 
     for (GVirDomainEventKind kind = 0; kind < GVIR_EVENT_N_KINDS; kind++) {
@@ -518,6 +595,7 @@ static void
 gvir_domain_events_init (GVirDomainEvents *self)
 {
     self->state = -1;
+    /* flags 0: no reason known, nothing told yet (-1) */
 }
 
 /*
@@ -531,7 +609,7 @@ static void domain_emit (gpointer companion, GVirEventEmission *em);
 static void
 domain_gone (gpointer companion)
 {
-    g_atomic_int_set (&GVIR_DOMAIN_EVENTS (companion)->gone, TRUE);
+    g_atomic_int_or (&GVIR_DOMAIN_EVENTS (companion)->flags, FLAG_GONE);
 }
 
 static const GVirEventsDomainOps domain_ops = {
@@ -553,7 +631,7 @@ owner_is_listening (gpointer owner)
 static gboolean
 owner_is_gone (gpointer owner)
 {
-    return g_atomic_int_get (&GVIR_DOMAIN_EVENTS (owner)->gone);
+    return _gvir_domain_events_is_gone (owner);
 }
 
 static int
@@ -585,13 +663,15 @@ static const GVirGuestUsersOwnerOps owner_ops = {
     .get_state = owner_get_state, .dup_handle = owner_dup_handle, .emit = owner_emit,
 };
 
-static void learn_state (GVirDomainEvents *self, virDomainPtr handle);
+static void learn_state (GVirDomainEvents *self, virDomainPtr handle, GMainContext *context);
+static void set_byte (GVirDomainEvents *self, guint shift, int value);
 
 typedef struct {
     const guint8 *uuid;
     GVirDomain *domain;
     virDomainPtr handle;
     gboolean learn_state;
+    int state, reason;              /* what a listing told, or -1 */
 } Making;
 
 /* A companion for the hub's table (GVirEventsMakeFunc): no lock held. */
@@ -607,9 +687,14 @@ domain_events_new (GMainContext *context, gpointer data, gconstpointer *key)
     self->domain = g_object_ref (making->domain);
     memcpy (self->uuid, making->uuid, VIR_UUID_BUFLEN);
     _gvir_guest_users_slot_init (&self->guest_users, context, &owner_ops);
-    /* what a reconnection compares with: one RPC, for a new companion only */
-    if (making->learn_state)
-        learn_state (self, making->handle);
+    if (making->state >= 0) {
+        /* a listing told it: nobody can watch a new companion yet, nothing to notify */
+        self->state = making->state;
+        set_byte (self, REASON_SHIFT, making->reason);
+    } else if (making->learn_state) {
+        /* what a reconnection compares with: one RPC, for a new companion only */
+        learn_state (self, making->handle, context);
+    }
     *key = self->uuid;
     return self;
 }
@@ -638,6 +723,13 @@ domain_events_new (GMainContext *context, gpointer data, gconstpointer *key)
 GVirDomainEvents *
 gvir_domain_events_get_for_domain (GVirDomain *domain)
 {
+    g_return_val_if_fail (GVIR_IS_DOMAIN (domain), NULL);
+    return _gvir_domain_events_get_for_domain_with_state (domain, -1, -1);
+}
+
+GVirDomainEvents *
+_gvir_domain_events_get_for_domain_with_state (GVirDomain *domain, int state, int reason)
+{
     GVirDomainEvents *self = NULL;
     virDomainPtr handle = NULL;
     guint8 uuid[VIR_UUID_BUFLEN];
@@ -662,9 +754,15 @@ gvir_domain_events_get_for_domain (GVirDomain *domain)
 
         if (!hub)
             break;              /* a closed link: acquire() said so */
-        Making making = { uuid, domain, handle, _gvir_events_hub_may_reconnect (hub) };
+        Making making = { uuid, domain, handle, _gvir_events_hub_may_reconnect (hub), state, reason };
 
         self = _gvir_events_hub_get_domain (hub, uuid, domain_events_new, &making, &domain_ops);
+        /* a companion made before: what the listing told, if nothing else did */
+        if (self && state >= 0) {
+            g_autoptr(GMainContext) context = _gvir_events_hub_dup_context (hub);
+
+            _gvir_domain_events_seed_state (self, state, reason, context);
+        }
         _gvir_events_hub_unref (hub);
     }
     virDomainFree (handle);
@@ -717,9 +815,194 @@ _gvir_domain_events_get_state (GVirDomainEvents *self)
     return g_atomic_int_get (&self->state);
 }
 
+/*
+ * State
+ * =====
+ *
+ * The state is written by the lifecycle events (on libvirt's dispatch
+ * thread, before the signal is emitted), by a reconnection's resync, by a
+ * listing of the domains model (only while unknown), and by the answer of
+ * the one virDomainGetState the first read asks (a pool thread).  An
+ * answer is dropped if an event or a resync came after the question
+ * (FLAG_PENDING).  Notify goes in the companion's context, only for a
+ * change of what it last told, and only once somebody read the property
+ * (FLAG_WATCHED): until then a companion pays no round trip and no
+ * emission.  The properties read what notify last told (told_*), so a
+ * reader never sees a value before its notify is emitted.  One lock for
+ * every companion: it is held for a few loads and stores, never across a
+ * call.  The flags share a word with FLAG_GONE, which the hub sets without
+ * this lock: they change by compare-and-exchange.
+ */
+static GMutex state_lock;
+
+static void
+flags_change (GVirDomainEvents *self, gint clear, gint set)
+{
+    gint old, new;
+
+    do {
+        old = g_atomic_int_get (&self->flags);
+        new = (old & ~clear) | set;
+    } while (!g_atomic_int_compare_and_exchange (&self->flags, old, new));
+}
+
+static gboolean
+flags_have (GVirDomainEvents *self, gint flags)
+{
+    return (g_atomic_int_get (&self->flags) & flags) == flags;
+}
+
+/* A byte of flags: a state, a reason; -1 for unknown. */
+static int
+get_byte (GVirDomainEvents *self, guint shift)
+{
+    return (int) (((guint) g_atomic_int_get (&self->flags) >> shift) & 0xffu) - 1;
+}
+
+/*
+ * Under state_lock.  libvirt's states and reasons are small numbers (the
+ * largest reason enum of libvirt 9 has 15 values): one a daemon could send
+ * past 254 is kept as 254.
+ */
+static void
+set_byte (GVirDomainEvents *self, guint shift, int value)
+{
+    guint stored = (guint) CLAMP (value, -1, 0xfe) + 1;
+
+    flags_change (self, (gint) (0xffu << shift), (gint) (stored << shift));
+}
+
+gboolean
+_gvir_domain_events_is_gone (GVirDomainEvents *self)
+{
+    return flags_have (self, FLAG_GONE);
+}
+
+static gboolean
+publish_state (gpointer data)
+{
+    GVirDomainEvents *self = data;
+    gboolean state_changed = FALSE, reason_changed = FALSE;
+
+    g_mutex_lock (&state_lock);
+    if (flags_have (self, FLAG_WATCHED)) {
+        int state = g_atomic_int_get (&self->state);
+
+        state_changed = get_byte (self, TOLD_STATE_SHIFT) != CLAMP (state, -1, 0xfe);
+        reason_changed = get_byte (self, TOLD_REASON_SHIFT) != get_byte (self, REASON_SHIFT);
+        set_byte (self, TOLD_STATE_SHIFT, state);
+        set_byte (self, TOLD_REASON_SHIFT, get_byte (self, REASON_SHIFT));
+    }
+    g_mutex_unlock (&state_lock);
+    if (state_changed)
+        g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
+    if (reason_changed)
+        g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE_REASON]);
+    return G_SOURCE_REMOVE;
+}
+
+/* Tells the watchers, in the companion's context (NULL: the global default): now if this thread runs it. */
+static void
+schedule_publish (GVirDomainEvents *self, GMainContext *context)
+{
+    GSource *idle;
+
+    if (!flags_have (self, FLAG_WATCHED))
+        return;
+    if (!context)
+        context = g_main_context_default ();
+    if (g_main_context_is_owner (context)) {
+        publish_state (self);
+        return;
+    }
+    idle = g_idle_source_new ();
+    g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+    g_source_set_callback (idle, publish_state, g_object_ref (self), g_object_unref);
+    g_source_set_name (idle, "[libvirt-gevents] state");
+    g_source_attach (idle, context);
+    g_source_unref (idle);
+}
+
+void
+_gvir_domain_events_set_state (GVirDomainEvents *self, int state, int reason,
+                               GMainContext *context)
+{
+    g_mutex_lock (&state_lock);
+    /* newer than any answer in flight */
+    flags_change (self, FLAG_PENDING, 0);
+    g_atomic_int_set (&self->state, state);
+    set_byte (self, REASON_SHIFT, reason);
+    g_mutex_unlock (&state_lock);
+    schedule_publish (self, context);
+}
+
+void
+_gvir_domain_events_seed_state (GVirDomainEvents *self, int state, int reason,
+                                GMainContext *context)
+{
+    gboolean taken;
+
+    g_mutex_lock (&state_lock);
+    taken = g_atomic_int_get (&self->state) < 0;
+    if (taken) {
+        g_atomic_int_set (&self->state, state);
+        set_byte (self, REASON_SHIFT, reason);
+    }
+    g_mutex_unlock (&state_lock);
+    if (taken)
+        schedule_publish (self, context);
+}
+
+/*
+ * Where the companion emits: the hub's (a reference, NULL for the global
+ * default); any thread.  Only for the first read's question.
+ */
+static GMainContext *
+dup_context (GVirDomainEvents *self, virDomainPtr handle)
+{
+    GVirEventsHub *hub = _gvir_events_hub_lookup (virDomainGetConnect (handle));
+    GMainContext *context = NULL;
+
+    (void) self;
+    if (hub) {
+        context = _gvir_events_hub_dup_context (hub);
+        _gvir_events_hub_unref (hub);
+    }
+    return context;
+}
+
+/* The property's read: watched from now on; the first read of an unknown state asks. */
+static void
+watch_state (GVirDomainEvents *self, int *state, int *reason)
+{
+    virDomainPtr handle = NULL;
+
+    g_mutex_lock (&state_lock);
+    if (!flags_have (self, FLAG_WATCHED)) {
+        flags_change (self, 0, FLAG_WATCHED);
+        set_byte (self, TOLD_STATE_SHIFT, g_atomic_int_get (&self->state));
+        set_byte (self, TOLD_REASON_SHIFT, get_byte (self, REASON_SHIFT));
+    }
+    /* what notify told, changed in the companion's context only: never ahead of it */
+    *state = get_byte (self, TOLD_STATE_SHIFT);
+    *reason = get_byte (self, TOLD_REASON_SHIFT);
+    g_mutex_unlock (&state_lock);
+
+    if (*state < 0 && self->domain && !_gvir_domain_events_is_gone (self) &&
+        !flags_have (self, FLAG_ASKED))
+        g_object_get (self->domain, "handle", &handle, NULL);
+    if (handle) {
+        g_autoptr(GMainContext) context = dup_context (self, handle);
+
+        learn_state (self, handle, context);
+        virDomainFree (handle);
+    }
+}
+
 typedef struct {
     GWeakRef companion;
     virDomainPtr handle;
+    GMainContext *context;          /* where to notify the answer; NULL: the global default */
 } StateQuestion;
 
 /*
@@ -733,7 +1016,7 @@ learn_state_in_thread (gpointer data, gpointer pool_data G_GNUC_UNUSED)
     GVirEventsSigpipeGuard sigpipe;
     GVirDomainEvents *self;
     int state, reason;
-    gboolean known;
+    gboolean known, taken = FALSE;
 
     _gvir_events_sigpipe_block (&sigpipe);
     known = virDomainGetState (q->handle, &state, &reason, 0) == 0;
@@ -748,28 +1031,53 @@ learn_state_in_thread (gpointer data, gpointer pool_data G_GNUC_UNUSED)
     _gvir_events_sigpipe_unblock (&sigpipe);
 
     self = g_weak_ref_get (&q->companion);
-    /* a lifecycle event that came meanwhile knows better */
-    if (self && known)
-        g_atomic_int_compare_and_exchange (&self->state, -1, state);
+    if (self && known && G_UNLIKELY (_gvir_domain_state_test_hook))
+        _gvir_domain_state_test_hook (self, state, reason);
+    if (self && known) {
+        /* a lifecycle event (or a resync) that came meanwhile knows better */
+        g_mutex_lock (&state_lock);
+        taken = flags_have (self, FLAG_PENDING);
+        if (taken) {
+            g_atomic_int_set (&self->state, state);
+            set_byte (self, REASON_SHIFT, reason);
+        }
+        g_mutex_unlock (&state_lock);
+    }
+    if (self)
+        flags_change (self, FLAG_PENDING, 0);
+    if (taken)
+        schedule_publish (self, q->context);
     g_clear_object (&self);
     g_weak_ref_clear (&q->companion);
+    g_clear_pointer (&q->context, g_main_context_unref);
     g_free (q);
 }
 
 /*
- * What a reconnection compares with, asked once per new companion on a
- * pool thread: a getter on the main thread never waits for a stalled link.
+ * The one virDomainGetState of a companion, asked on a pool thread: a
+ * getter on the main thread never waits for a stalled link.  Asked by the
+ * first read of the property, and for what a reconnection compares with.
  */
 static void
-learn_state (GVirDomainEvents *self, virDomainPtr handle)
+learn_state (GVirDomainEvents *self, virDomainPtr handle, GMainContext *context)
 {
     static GThreadPool *pool;
-    StateQuestion *q = g_new0 (StateQuestion, 1);
+    StateQuestion *q;
+
+    g_mutex_lock (&state_lock);
+    if (flags_have (self, FLAG_ASKED)) {
+        g_mutex_unlock (&state_lock);
+        return;
+    }
+    flags_change (self, 0, FLAG_ASKED | FLAG_PENDING);
+    g_mutex_unlock (&state_lock);
 
     if (g_once_init_enter (&pool))
         g_once_init_leave (&pool, g_thread_pool_new (learn_state_in_thread, NULL, 4, FALSE, NULL));
+    q = g_new0 (StateQuestion, 1);
     g_weak_ref_init (&q->companion, self);
     q->handle = handle;
+    q->context = context ? g_main_context_ref (context) : NULL;
     virDomainRef (handle);
     g_thread_pool_push (pool, q, NULL);
 }
@@ -778,21 +1086,6 @@ void
 _gvir_domain_events_resync (GVirDomainEvents *self)
 {
     _gvir_guest_users_slot_resync (&self->guest_users);
-}
-
-/* The state a lifecycle event leaves the domain in, or -1 if it says nothing of it. */
-static int
-state_after (int event)
-{
-    switch (event) {
-    case VIR_DOMAIN_EVENT_STARTED:
-    case VIR_DOMAIN_EVENT_RESUMED:     return VIR_DOMAIN_RUNNING;
-    case VIR_DOMAIN_EVENT_SUSPENDED:   return VIR_DOMAIN_PAUSED;
-    case VIR_DOMAIN_EVENT_STOPPED:     return VIR_DOMAIN_SHUTOFF;
-    case VIR_DOMAIN_EVENT_PMSUSPENDED: return VIR_DOMAIN_PMSUSPENDED;
-    case VIR_DOMAIN_EVENT_CRASHED:     return VIR_DOMAIN_CRASHED;
-    default:                           return -1;
-    }
 }
 
 /**
@@ -832,7 +1125,7 @@ gvir_domain_events_set_watermark (GVirDomainEvents *self,
                              "from gvir_domain_events_get_for_domain()");
         return FALSE;
     }
-    if (g_atomic_int_get (&self->gone)) {
+    if (_gvir_domain_events_is_gone (self)) {
         g_set_error (error, GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE,
                      "Domain '%s' no longer exists on its connection, or the connection was closed",
                      gvir_domain_get_name (self->domain));
@@ -880,7 +1173,7 @@ gvir_domain_events_get_guest_users_async (GVirDomainEvents    *self,
     g_return_if_fail (GVIR_IS_DOMAIN_EVENTS (self));
     g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-    if (!self->domain || g_atomic_int_get (&self->gone)) {
+    if (!self->domain || _gvir_domain_events_is_gone (self)) {
         g_task_report_new_error (self, callback, user_data,
                                  gvir_domain_events_get_guest_users_async,
                                  GVIR_EVENTS_ERROR, GVIR_EVENTS_ERROR_DOMAIN_GONE,
@@ -943,10 +1236,11 @@ domain_emit (gpointer companion, GVirEventEmission *em)
     /* a reconnection compares the daemon's state with this */
     if (em->spec->kind == GVIR_DOMAIN_EVENT_KIND_LIFECYCLE) {
         int event = g_value_get_enum (&em->values[1]);
-        int state = state_after (event);
+        int state, reason;
 
-        if (state >= 0)
-            g_atomic_int_set (&self->state, state);
+        /* before the handlers run: they may read the property */
+        if (_gvir_domain_state_after_event (event, g_value_get_int (&em->values[2]), &state, &reason))
+            _gvir_domain_events_set_state (self, state, reason, em->context);
         /* only a new boot matters to the guest users: not the common suspend/resume */
         if (event == VIR_DOMAIN_EVENT_STARTED || event == VIR_DOMAIN_EVENT_STOPPED)
             _gvir_guest_users_slot_observe (&self->guest_users, self, &owner_ops, em);

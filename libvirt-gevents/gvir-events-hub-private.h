@@ -75,6 +75,8 @@ typedef struct {
  * link wait for them); NULL with a critical for a closed link no hub knows.
  */
 GVirEventsHub  *_gvir_events_hub_acquire           (virConnectPtr conn);
+/* The live hub of a link, with a reference, or NULL: nothing made, nothing said. */
+GVirEventsHub  *_gvir_events_hub_lookup            (virConnectPtr conn);
 GVirEventsHub  *_gvir_events_hub_ref               (GVirEventsHub *hub);
 void            _gvir_events_hub_unref             (GVirEventsHub *hub);
 /* Deregisters (RPCs), lets go of every companion; idempotent, any thread. */
@@ -134,10 +136,11 @@ void            _gvir_events_hub_list_companions   (GVirEventsHub *hub,
 GPtrArray      *_gvir_events_hub_list_domains_in_context (GMainContext *context);
 
 /*
- * Where companions emit (NULL: the global default; never the thread-default
- * context of whoever asked first).  It can be set while the hub has no
- * domain or object companion (FALSE otherwise).
+ * Where companions emit (a reference; NULL: the global default; never the
+ * thread-default context of whoever asked first).  It can be set while the
+ * hub has no domain or object companion (FALSE otherwise).
  */
+GMainContext   *_gvir_events_hub_dup_context       (GVirEventsHub *hub);
 gboolean        _gvir_events_hub_set_context       (GVirEventsHub *hub,
                                                     GMainContext  *context);
 

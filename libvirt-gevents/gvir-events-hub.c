@@ -738,6 +738,17 @@ _gvir_events_hub_remove_listener (GVirEventsHub *hub, gpointer listener)
     g_mutex_unlock (&hub->lock);
 }
 
+GMainContext *
+_gvir_events_hub_dup_context (GVirEventsHub *hub)
+{
+    GMainContext *context;
+
+    g_mutex_lock (&hub->lock);
+    context = hub->context ? g_main_context_ref (hub->context) : NULL;
+    g_mutex_unlock (&hub->lock);
+    return context;
+}
+
 /*
  * The context can be chosen while no companion of the hub's would have to
  * move: FALSE if a domain or object companion exists already (with another
@@ -958,17 +969,25 @@ _gvir_events_hub_synthesize (GVirEventsHub *hub, virDomainPtr dom, const GVirEve
  * delivered as libvirt's own would be, if the domain's connection still has
  * a live hub.
  */
-void
-_gvir_events_hub_dispatch_polled (virDomainPtr dom, GVirDomainEventKind kind,
-                                 const GVirEventRaw *raw)
+GVirEventsHub *
+_gvir_events_hub_lookup (virConnectPtr conn)
 {
     GVirEventsHub *hub;
 
     g_mutex_lock (&hubs_lock);
-    hub = hubs ? g_hash_table_lookup (hubs, virDomainGetConnect (dom)) : NULL;
+    hub = hubs ? g_hash_table_lookup (hubs, conn) : NULL;
     if (hub)
         _gvir_events_hub_ref (hub);
     g_mutex_unlock (&hubs_lock);
+    return hub;
+}
+
+void
+_gvir_events_hub_dispatch_polled (virDomainPtr dom, GVirDomainEventKind kind,
+                                  const GVirEventRaw *raw)
+{
+    GVirEventsHub *hub = _gvir_events_hub_lookup (virDomainGetConnect (dom));
+
     if (!hub)
         return;
     hub_dispatch (hub, _gvir_event_spec_for_kind (kind), dom, raw, FALSE);

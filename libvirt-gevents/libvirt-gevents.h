@@ -17,5 +17,6 @@
 #include <libvirt-gevents/gvir-domain-events.h>
 #include <libvirt-gevents/gvir-connection-events.h>
 #include <libvirt-gevents/gvir-object-events.h>
+#include <libvirt-gevents/gvir-event-log.h>
 
 #undef __LIBVIRT_GEVENTS_H_INSIDE__

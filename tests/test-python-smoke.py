@@ -175,6 +175,49 @@ class SmokeTest(unittest.TestCase):
                                  LibvirtGEvents.DomainLifecycleEvent.RESUMED])
 
 
+class ModelsApiTest(unittest.TestCase):
+    """The models as Python sees them: state properties, the domains, the log."""
+
+    def setUp(self):
+        self.conn = LibvirtGObject.Connection.new('test:///default')
+        self.conn.open(None)
+        pump(lambda: False, 0.05)
+
+    def tearDown(self):
+        self.conn.close()
+
+    def test_models(self):
+        hub = LibvirtGEvents.ConnectionEvents.get_for_connection(self.conn)
+        domains = hub.get_domains()
+        self.assertIs(domains, hub.get_domains())
+        self.assertEqual(domains.get_item_type(), LibvirtGEvents.DomainEvents.__gtype__)
+        self.assertTrue(pump(lambda: domains.get_n_items() == 1))
+        item = domains.get_item(0)
+        self.conn.fetch_domains(None)
+        self.assertIs(item, LibvirtGEvents.DomainEvents.get_for_domain(
+            self.conn.find_domain_by_name('test')))
+        self.assertEqual(item.props.state, LibvirtGObject.DomainState.RUNNING)
+        self.assertIsInstance(item.props.state_reason, int)
+        spec = LibvirtGEvents.DomainEvents.find_property('state')
+        self.assertEqual(spec.value_type, LibvirtGObject.DomainState.__gtype__)
+        self.assertFalse(spec.flags & GObject.ParamFlags.WRITABLE)
+
+        log = LibvirtGEvents.EventLog.new(hub, 10)
+        self.assertEqual(log.props.capacity, 10)
+        self.assertIs(log.props.source, hub)
+        seen = []
+        log.connect('items-changed', lambda m, p, r, a: seen.append((p, r, a)))
+        states = []
+        item.connect('notify::state', lambda ev, ps: states.append(ev.props.state))
+        self.conn.find_domain_by_name('test').suspend()
+        self.assertTrue(pump(lambda: seen))
+        self.assertEqual(seen, [(0, 0, 1)])
+        self.assertEqual(log.get_item(0).get_detail(), 'suspended')
+        self.assertEqual(states, [LibvirtGObject.DomainState.PAUSED])
+        self.conn.find_domain_by_name('test').resume()
+        self.assertTrue(pump(lambda: len(states) == 2))
+
+
 class ReconnectionApiTest(unittest.TestCase):
     """The reconnection API as a binding sees it (behaviour: tests/test-reconnect.c)."""
 
@@ -303,6 +346,14 @@ class DefaultConstructorTest(unittest.TestCase):
         self.assertIsNone(client.get_identity('x509dname'))
         self.assertEqual(client.get_identities().unpack(), [])
         self.assertIsNone(client.props.remote_node)
+
+    def test_event_log_without_source(self):
+        log = LibvirtGEvents.EventLog()
+        self.assertIsNone(log.get_source())
+        self.assertEqual(log.get_capacity(), 1000)
+        self.assertEqual(log.get_n_items(), 0)
+        self.assertIsNone(log.get_item(0))
+        log.clear()
 
     def test_companions_say_how_to_get_them(self):
         # the critical is fatal under the suite's G_DEBUG: look from outside

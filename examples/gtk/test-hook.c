@@ -9,8 +9,10 @@
  *                  flag "error" when the label has the "error" style class
  *                  and the error icon is visible, "ok" when neither, else
  *                  "inconsistent"
- *   log            one line per line of the log pane: log<TAB>text
+ *   log            one line per event of the log pane's model: log<TAB>text
  *   status         the status line under the panes: status<TAB>text
+ *   banner         the header bar's URI (uri<TAB>URI) and the "host away"
+ *                  banner: banner<TAB>shown or banner<TAB>hidden
  *   snapshot PATH  renders the window into PATH (PNG): "saved PATH"
  *   close          closes the window the way its close button does, waits
  *                  for it to be finalized, then counts the handlers left on
@@ -25,7 +27,6 @@
 #include <gio/gunixinputstream.h>
 
 #include "test-hook.h"
-#include "domain-item.h"
 
 typedef struct {
     GApplication *app;
@@ -121,23 +122,33 @@ dump_status (Hook *hook)
 static void
 dump_log (Hook *hook)
 {
-    g_autoptr (GPtrArray) views = g_ptr_array_new ();
-    GtkTextIter start, end;
+    GListModel *log = example_window_get_log (hook->window);
 
-    find_by_class (GTK_WIDGET (hook->window), "log", views);
-    for (guint i = 0; i < views->len; i++) {
-        if (!GTK_IS_TEXT_VIEW (views->pdata[i]))
-            continue;
-        GtkTextBuffer *buffer = gtk_text_view_get_buffer (views->pdata[i]);
-        gtk_text_buffer_get_bounds (buffer, &start, &end);
-        g_autofree gchar *text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-        g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-        for (gchar **line = lines; *line != NULL; line++)
-            if (**line != '\0') {
-                g_autofree gchar *out = g_strconcat ("log\t", *line, NULL);
-                reply (out);
-            }
+    /* the model the log's list view shows (it realizes the visible rows only) */
+    for (guint i = 0; i < g_list_model_get_n_items (log); i++) {
+        g_autoptr (GVirEvent) event = g_list_model_get_item (log, i);
+        g_autofree gchar *time = g_date_time_format (gvir_event_get_time (event), "%H:%M:%S");
+        g_autofree gchar *text = gvir_event_to_string (event);
+        g_autofree gchar *out = g_strconcat ("log\t", time, "  ", text, NULL);
+        reply (out);
     }
+}
+
+/* The header bar's URI, and whether the "host away" banner is shown. */
+static void
+dump_banner (Hook *hook)
+{
+    g_autoptr (GPtrArray) found = g_ptr_array_new ();
+
+    find_by_class (GTK_WIDGET (hook->window), "uri", found);
+    for (guint i = 0; i < found->len; i++) {
+        g_autofree gchar *line = g_strconcat ("uri\t", gtk_label_get_text (found->pdata[i]), NULL);
+        reply (line);
+    }
+    g_ptr_array_set_size (found, 0);
+    find_by_class (GTK_WIDGET (hook->window), "banner", found);
+    for (guint i = 0; i < found->len; i++)
+        reply (gtk_revealer_get_reveal_child (found->pdata[i]) ? "banner\tshown" : "banner\thidden");
 }
 
 /* GTK 4 renders a widget to a texture: the widget's paintable snapshotted
@@ -252,10 +263,8 @@ close_window (Hook *hook)
     hook->companions = g_ptr_array_new_with_free_func (g_object_unref);
     if (conn != NULL)
         g_ptr_array_add (hook->companions, g_object_ref (gvir_connection_events_get_for_connection (conn)));
-    for (guint i = 0; i < g_list_model_get_n_items (domains); i++) {
-        g_autoptr (ExampleDomainItem) item = g_list_model_get_item (domains, i);
-        g_ptr_array_add (hook->companions, g_object_ref (example_domain_item_get_events (item)));
-    }
+    for (guint i = 0; i < g_list_model_get_n_items (domains); i++)
+        g_ptr_array_add (hook->companions, g_list_model_get_item (domains, i));
     g_object_weak_ref (G_OBJECT (hook->window), window_finalized, hook);
     hook->close_timeout = g_timeout_add_seconds (5, close_timed_out, hook);
     gtk_window_close (GTK_WINDOW (hook->window));
@@ -287,6 +296,8 @@ got_line (GObject *source, GAsyncResult *result, gpointer data)
         dump_log (hook);
     } else if (g_str_equal (line, "status")) {
         dump_status (hook);
+    } else if (g_str_equal (line, "banner")) {
+        dump_banner (hook);
     } else if (g_str_has_prefix (line, "snapshot ")) {
         snapshot_after_frame (hook, line + strlen ("snapshot "));
         return;   /* after_paint() answers */

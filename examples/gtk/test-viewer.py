@@ -15,11 +15,12 @@
 #              starts, destroys and undefines a second domain; then a
 #              second viewer given a URI no driver takes must say why in its
 #              status line
-# real-guest   the viewer opens the private daemon's QEMU driver; three
+# real-guest   the viewer opens the private daemon's QEMU driver; four
 #              boot-sector guests (examples/run-example.py's Guest: one
 #              whose watchdog fires, one whose disk read fails, one with a
-#              VNC server) are defined and booted; their rows must show the
-#              watchdog and the I/O error as errors, then a VNC client
+#              VNC server, one whose watchdog pauses it) are defined and
+#              booted; their rows must show the watchdog and the I/O error
+#              as errors, the paused one's State column "paused", then a VNC client
 #              coming and going and a reset of the third, and the log those
 #              events
 #
@@ -92,6 +93,21 @@ class Viewer:
     def log(self):
         return [line.split("\t", 1)[1] for line in self.ask("log")]
 
+    def banner(self):
+        """{"uri": the header bar's URI, "banner": "shown" or "hidden"}"""
+        return dict(line.split("\t", 1) for line in self.ask("banner"))
+
+    def wait_banner(self, what, shown, timeout=30):
+        deadline = time.monotonic() + timeout * SLOW
+        while True:
+            answer = self.banner()
+            if answer.get("banner") == ("shown" if shown else "hidden"):
+                print(f"ok: {what}: {answer}")
+                return answer
+            if time.monotonic() > deadline:
+                raise SystemExit(f"FAIL: {what}: the window shows {answer}")
+            time.sleep(0.2)
+
     def wait(self, what, check, timeout=30):
         """Ask for the rows until check(rows) holds."""
         deadline = time.monotonic() + timeout * SLOW
@@ -126,6 +142,9 @@ def test_driver(viewer_argv, png):
     name = os.environ.get("GVIR_EVENTS_DOMAIN_PREFIX", "gvirev-") + "gtk-new"
     try:
         viewer.wait("domain test listed, running", lambda r: r.get("test") == ("running", "", "ok"))
+        answer = viewer.wait_banner("the URI in the header bar, no banner", False)
+        if answer.get("uri") != uri:
+            raise SystemExit(f"FAIL: the header bar says {answer}")
         test = conn.lookupByName("test")
         test.suspend()
         viewer.wait("test paused", lambda r: r["test"][0] == "paused")
@@ -134,11 +153,11 @@ def test_driver(viewer_argv, png):
 
         dom = conn.defineXML(f"<domain type='test'><name>{name}</name><memory>65536</memory>"
                              "<os><type>hvm</type></os></domain>")
-        viewer.wait("the new domain appears, shut off", lambda r: r.get(name, ("",))[0] == "shut off")
+        viewer.wait("the new domain appears, shut off", lambda r: r.get(name, ("",))[0] == "shutoff")
         dom.create()
         viewer.wait("the new domain running", lambda r: r[name][0] == "running")
         dom.destroy()
-        viewer.wait("the new domain shut off", lambda r: r[name][0] == "shut off")
+        viewer.wait("the new domain shut off", lambda r: r[name][0] == "shutoff")
         dom.undefine()
         viewer.wait("the new domain disappears", lambda r: name not in r and "test" in r)
         expect_log(viewer, [r"^\d\d:\d\d:\d\d  test: lifecycle suspended",
@@ -147,14 +166,31 @@ def test_driver(viewer_argv, png):
                             rf"  {name}: lifecycle started",
                             rf"  {name}: lifecycle stopped \(destroyed\)",
                             rf"  {name}: lifecycle undefined"])
+
+        # the daemon killed: the banner shows while it is away, and goes
+        # once the library reconnected; the rows stay
+        control("kill")
+        viewer.wait_banner("the host away: the banner", True)
+        control("start")
+        viewer.wait_banner("reconnected: no banner", False, timeout=60)
+        viewer.wait("domain test still listed, running", lambda r: r.get("test") == ("running", "", "ok"))
         snapshot(viewer, png)
         if close(viewer) != 0:
             return 1
     finally:
         if viewer.proc.poll() is None:
             viewer.proc.kill()
-        conn.close()
+        try:
+            conn.close()
+        except libvirt.libvirtError:
+            pass                        # it died with the daemon
     return bad_uri(viewer_argv)
+
+
+def control(command):
+    """kill -9 or start the harness's daemon (its control FIFO)."""
+    with open(os.environ["GVIR_EVENTS_CONTROL"], "w") as fifo:
+        fifo.write(command + "\n")
 
 
 def bad_uri(viewer_argv):
@@ -183,16 +219,19 @@ def real_guest(viewer_argv, png):
     guests = []
     try:
         viewer.wait("the viewer lists the (empty) daemon", lambda r: True)
-        guests = [Guest("watchdog"), Guest("io-error"), Guest("vnc")]
-        watchdog, io_error, vnc = (g.name for g in guests)
+        guests = [Guest("watchdog"), Guest("io-error"), Guest("vnc"), Guest("watchdog-pause")]
+        watchdog, io_error, vnc, paused = (g.name for g in guests)
         viewer.wait("the guests appear, shut off",
-                    lambda r: all(r.get(g.name, ("",))[0] == "shut off" for g in guests))
+                    lambda r: all(r.get(g.name, ("",))[0] == "shutoff" for g in guests))
         for guest in guests:
             guest.boot()
         viewer.wait("the watchdog and the I/O error in their rows, as errors", lambda r:
                     r[watchdog][1:] == ("watchdog fired (none)", "error") and
                     r[io_error][1:] == ("I/O error on hdb (report)", "error") and
-                    all(r[g.name][0] == "running" for g in guests), timeout=60)
+                    all(r[g.name][0] == "running" for g in guests[:3]), timeout=60)
+        # the watchdog paused the fourth: its State column says so, with no code of ours
+        viewer.wait("the guest the watchdog paused reads paused", lambda r:
+                    r[paused] == ("paused", "watchdog fired (pause)", "error"), timeout=60)
         expect_log(viewer, [rf"  {watchdog}: watchdog none"])
         expect_log(viewer, [rf"  {io_error}: io-error hdb \(ide0-0-1\) report"])
         guests[2].vnc_client()      # connects, shakes hands, leaves

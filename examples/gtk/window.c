@@ -1,106 +1,34 @@
-/* window.c: the domains of one connection, their last events, and a log
+/* window.c: the domains of one connection, their state and last events, and a log
  *
- * A GtkColumnView shows a GListStore of ExampleDomainItem (domain-item.c),
- * one per domain; a text view below logs every event of every domain,
- * through the connection-wide GVirConnectionEvents::domain-event.
+ * Nothing here keeps a domain's state or a list of domains: the library
+ * does.  A GtkColumnView shows gvir_connection_events_get_domains(), a
+ * GListModel of the domains' own GVirDomainEvents, and its State column is
+ * bound to GVirDomainEvents:state.  The log is a GtkListView over a
+ * GVirEventLog.  A banner bound to GVirConnectionEvents:connected says when
+ * the host is away and being reconnected.
  */
 #include "window.h"
-#include "domain-item.h"
+#include "last-event.h"
 
 struct _ExampleWindow {
     GtkApplicationWindow parent_instance;
 
     GVirConnection *conn;
-    GVirConnectionEvents *conn_events;  /* a reference: handlers are ours to disconnect */
-    GCancellable *cancellable;          /* opening the connection, listing its domains */
-    GListStore *domains;                /* of ExampleDomainItem, in the order they came */
-    GHashTable *by_uuid;                /* UUID -> ExampleDomainItem (borrowed from the store) */
-    GtkTextView *log_view;
-    GtkTextBuffer *log;
+    GVirConnectionEvents *conn_events;  /* a reference, once open */
+    GVirEventLog *log;                  /* once open */
+    GCancellable *cancellable;          /* opening the connection */
+    GtkNoSelection *domains;            /* the view's model: the library's, once open */
+    GtkNoSelection *log_model;
+    GtkScrolledWindow *log_window;
+    GtkRevealer *banner;
+    GtkLabel *uri;
     GtkLabel *status;
 };
 
-/* A log that runs for days keeps its last lines only. */
-#define LOG_LINES 1000
+/* A log that runs for days keeps its last events only. */
+#define LOG_EVENTS 1000
 
 G_DEFINE_FINAL_TYPE (ExampleWindow, example_window, GTK_TYPE_APPLICATION_WINDOW)
-
-static void
-log_line (ExampleWindow *self, const gchar *line)
-{
-    GtkTextIter start, end;
-
-    gtk_text_buffer_get_end_iter (self->log, &end);
-    gtk_text_buffer_insert (self->log, &end, line, -1);
-    gtk_text_buffer_insert (self->log, &end, "\n", 1);
-    if (gtk_text_buffer_get_line_count (self->log) > LOG_LINES) {
-        gtk_text_buffer_get_start_iter (self->log, &start);
-        gtk_text_buffer_get_iter_at_line (self->log, &end, 1);
-        gtk_text_buffer_delete (self->log, &start, &end);
-    }
-    /* follow the end: the cursor there, and into view */
-    gtk_text_buffer_get_end_iter (self->log, &end);
-    gtk_text_buffer_place_cursor (self->log, &end);
-    gtk_text_view_scroll_mark_onscreen (self->log_view, gtk_text_buffer_get_insert (self->log));
-}
-
-/* ---- The domain list ---- */
-
-static void
-add_domain (ExampleWindow *self, GVirDomain *domain)
-{
-    const gchar *uuid = gvir_domain_get_uuid (domain);
-
-    if (g_hash_table_contains (self->by_uuid, uuid))
-        return;
-    g_autoptr (ExampleDomainItem) item = example_domain_item_new (domain);
-    g_hash_table_insert (self->by_uuid, g_strdup (uuid), item);
-    g_list_store_append (self->domains, item);
-}
-
-static void
-remove_domain (ExampleWindow *self, const gchar *uuid)
-{
-    ExampleDomainItem *item = g_hash_table_lookup (self->by_uuid, uuid);
-    guint position;
-
-    if (item != NULL && g_list_store_find (self->domains, item, &position)) {
-        g_hash_table_remove (self->by_uuid, uuid);
-        /* The store held the last reference but the view's: the item
-         * disconnects from its domain when the row lets it go. */
-        g_list_store_remove (self->domains, position);
-    }
-}
-
-/* ---- The connection-wide signal ---- */
-
-/* Every event of every domain, one line each: GVirEvent renders itself. */
-static void
-on_domain_event (GVirConnectionEvents *events G_GNUC_UNUSED, GVirDomain *domain G_GNUC_UNUSED,
-                 GVirEvent *event, ExampleWindow *self)
-{
-    g_autofree gchar *time = g_date_time_format (gvir_event_get_time (event), "%H:%M:%S");
-    g_autofree gchar *text = gvir_event_to_string (event);
-    g_autofree gchar *line = g_strconcat (time, "  ", text, NULL);
-
-    log_line (self, line);
-}
-
-/* Connected as "domain-event::lifecycle": the detail filters the events in
- * GLib, so this handler runs for lifecycle events only.  A detail that is
- * not a kind nick ("lifecycle::paused", "domain-event::io_error") is
- * accepted by g_signal_connect() and never matches: the reference's signal
- * table lists the valid ones. */
-static void
-on_lifecycle (GVirConnectionEvents *events G_GNUC_UNUSED, GVirDomain *domain, GVirEvent *event,
-              ExampleWindow *self)
-{
-    /* For a lifecycle event, the detail of the GVirEvent is the event's nick. */
-    if (g_strcmp0 (gvir_event_get_detail (event), "undefined") == 0)
-        remove_domain (self, gvir_event_get_domain_uuid (event));
-    else
-        add_domain (self, domain);   /* defined, or started if transient */
-}
 
 /* ---- Opening the connection ---- */
 
@@ -114,24 +42,6 @@ show_failure (gpointer user_data, const GError *error)
 }
 
 static void
-fetched_domains (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-    g_autoptr (GError) error = NULL;
-
-    if (!gvir_connection_fetch_domains_finish (GVIR_CONNECTION (source), result, &error)) {
-        show_failure (user_data, error);
-        return;
-    }
-    ExampleWindow *self = user_data;
-    GList *domains = gvir_connection_get_domains (self->conn);
-
-    for (GList *l = domains; l != NULL; l = l->next)
-        add_domain (self, l->data);
-    g_list_free_full (domains, g_object_unref);
-    gtk_label_set_text (self->status, gvir_connection_get_uri (self->conn));
-}
-
-static void
 opened (GObject *source, GAsyncResult *result, gpointer user_data)
 {
     g_autoptr (GError) error = NULL;
@@ -142,53 +52,107 @@ opened (GObject *source, GAsyncResult *result, gpointer user_data)
     }
     ExampleWindow *self = user_data;
 
-    /* Threads: every companion of a connection emits its signals in the
-     * global default main context, GTK's, unless the program chose another
-     * with gvir_connection_events_set_main_context(): every handler below
-     * runs on GTK's thread and may touch widgets.  Get the connection's companion first and keep it:
-     * it is how the library learns that we close the connection. */
+    /* Threads: every companion of a connection emits its signals, and its
+     * models their items-changed, in the global default main context, GTK's,
+     * unless the program chose another with
+     * gvir_connection_events_set_main_context(). */
     self->conn_events = g_object_ref (gvir_connection_events_get_for_connection (self->conn));
-    g_signal_connect (self->conn_events, "domain-event", G_CALLBACK (on_domain_event), self);
-    g_signal_connect (self->conn_events, "domain-event::lifecycle", G_CALLBACK (on_lifecycle), self);
 
-    /* Subscribed first, then listed: a domain defined in between is added
-     * by on_lifecycle, and add_domain() ignores the second sighting. */
-    gvir_connection_fetch_domains_async (self->conn, self->cancellable, fetched_domains, self);
+    /* The domains, listed off the main thread and kept current by the
+     * library: defined, undefined, transient ones started and stopped, and
+     * what changed while the host was away. */
+    gtk_no_selection_set_model (self->domains, gvir_connection_events_get_domains (self->conn_events));
+
+    /* Every event of every domain, the last LOG_EVENTS of them. */
+    self->log = gvir_event_log_new (self->conn_events, LOG_EVENTS);
+    gtk_no_selection_set_model (self->log_model, G_LIST_MODEL (self->log));
+
+    /* The banner shows while the link is down (the library reconnects). */
+    g_object_bind_property (self->conn_events, "connected", self->banner, "reveal-child",
+                            G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+    gtk_label_set_text (self->status, "");
 }
 
-/* ---- The view ---- */
+/* ---- The domain view ---- */
+
+static gchar *
+domain_name (GObject *list_item G_GNUC_UNUSED, GVirDomain *domain)
+{
+    return g_strdup (domain ? gvir_domain_get_name (domain) : "");
+}
+
+/* The nick of libvirt-gobject's GVirDomainState ("paused"); nothing until known. */
+static gchar *
+state_text (GObject *list_item G_GNUC_UNUSED, GVirDomainState state)
+{
+    g_autoptr (GEnumClass) klass = g_type_class_ref (GVIR_TYPE_DOMAIN_STATE);
+    GEnumValue *value = g_enum_get_value (klass, state);
+
+    return g_strdup (state == GVIR_DOMAIN_STATE_NONE || value == NULL ? "" : value->value_nick);
+}
+
+static ExampleLastEvent *
+last_event (GObject *list_item G_GNUC_UNUSED, GVirDomainEvents *events)
+{
+    return events ? g_object_ref (example_last_event_of (events)) : NULL;
+}
 
 /* The Last event label's style classes: "error" (red in the default theme)
  * for I/O errors and watchdogs. */
 static GStrv
-last_event_classes (GObject *item G_GNUC_UNUSED, gboolean error)
+last_event_classes (GObject *list_item G_GNUC_UNUSED, gboolean error)
 {
     return g_strdupv ((gchar *[]) { "last-event", error ? "error" : NULL, NULL });
 }
 
-/* A cell: a label bound to one property of the row's item, through the
- * list item's "item" property.  The expression follows the list item as
- * the view recycles it for other rows, and dies with it: no handler, no
- * bind/unbind pair to keep straight. */
-static void
-setup_cell (GtkSignalListItemFactory *factory G_GNUC_UNUSED, GtkListItem *list_item,
-            const gchar *property)
+static GtkWidget *
+cell_label (const gchar *css_class)
 {
     GtkWidget *label = gtk_label_new (NULL);
-    GtkExpression *item = gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item");
 
     gtk_label_set_xalign (GTK_LABEL (label), 0);
     gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-    gtk_widget_add_css_class (label, property);   /* names the column (the test hook reads it) */
-    gtk_expression_bind (gtk_property_expression_new (EXAMPLE_TYPE_DOMAIN_ITEM, gtk_expression_ref (item), property),
-                         label, "label", list_item);
+    gtk_widget_add_css_class (label, css_class);   /* names the column (the test hook reads it) */
+    return label;
+}
 
-    if (g_str_equal (property, "last-event")) {
+/* A cell: a label bound to the row's GVirDomainEvents through the list
+ * item's "item" property.  The expressions follow the list item as the view
+ * recycles it for other rows, and die with it: no handler, no bind/unbind
+ * pair to keep straight. */
+static void
+setup_cell (GtkSignalListItemFactory *factory G_GNUC_UNUSED, GtkListItem *list_item,
+            const gchar *column)
+{
+    GtkWidget *label = cell_label (column);
+    GtkExpression *item = gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item");
+
+    if (g_str_equal (column, "name")) {
+        GtkExpression *domain = gtk_property_expression_new (GVIR_TYPE_DOMAIN_EVENTS, item, "domain");
+
+        gtk_expression_bind (gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 1, &domain,
+                                                          G_CALLBACK (domain_name), NULL, NULL),
+                             label, "label", list_item);
+        gtk_list_item_set_child (list_item, label);
+    } else if (g_str_equal (column, "state")) {
+        /* the library's property: notified when a lifecycle event (or the
+         * first answer, or a reconnection) changes it */
+        GtkExpression *state = gtk_property_expression_new (GVIR_TYPE_DOMAIN_EVENTS, item, "state");
+
+        gtk_expression_bind (gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 1, &state,
+                                                          G_CALLBACK (state_text), NULL, NULL),
+                             label, "label", list_item);
+        gtk_list_item_set_child (list_item, label);
+    } else {
+        GtkExpression *ours = gtk_cclosure_expression_new (EXAMPLE_TYPE_LAST_EVENT, NULL, 1, &item,
+                                                           G_CALLBACK (last_event), NULL, NULL);
+        GtkExpression *error = gtk_property_expression_new (EXAMPLE_TYPE_LAST_EVENT,
+                                                            gtk_expression_ref (ours), "error");
         GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
         GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-error-symbolic");
-        GtkExpression *error = gtk_property_expression_new (EXAMPLE_TYPE_DOMAIN_ITEM,
-                                                            gtk_expression_ref (item), "error");
 
+        gtk_expression_bind (gtk_property_expression_new (EXAMPLE_TYPE_LAST_EVENT, ours, "text"),
+                             label, "label", list_item);
         gtk_expression_bind (gtk_expression_ref (error), icon, "visible", list_item);
         gtk_expression_bind (gtk_cclosure_expression_new (G_TYPE_STRV, NULL, 1, &error,
                                                           G_CALLBACK (last_event_classes), NULL, NULL),
@@ -197,15 +161,12 @@ setup_cell (GtkSignalListItemFactory *factory G_GNUC_UNUSED, GtkListItem *list_i
         gtk_box_append (GTK_BOX (box), icon);
         gtk_box_append (GTK_BOX (box), label);
         gtk_list_item_set_child (list_item, box);
-    } else {
-        gtk_list_item_set_child (list_item, label);
     }
-    gtk_expression_unref (item);
 }
 
 static const struct {
     const gchar *title;
-    const gchar *property;   /* of ExampleDomainItem */
+    const gchar *column;
     gboolean expand;
 } columns[] = {
     { "Domain", "name", FALSE },
@@ -216,12 +177,11 @@ static const struct {
 static GtkWidget *
 make_domain_view (ExampleWindow *self)
 {
-    GtkWidget *view = gtk_column_view_new (GTK_SELECTION_MODEL (
-        gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->domains)))));
+    GtkWidget *view = gtk_column_view_new (GTK_SELECTION_MODEL (g_object_ref (self->domains)));
 
     for (gsize i = 0; i < G_N_ELEMENTS (columns); i++) {
         GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-        g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), (gpointer) columns[i].property);
+        g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), (gpointer) columns[i].column);
         GtkColumnViewColumn *column = gtk_column_view_column_new (columns[i].title, factory);
         gtk_column_view_column_set_expand (column, columns[i].expand);
         gtk_column_view_append_column (GTK_COLUMN_VIEW (view), column);
@@ -229,6 +189,64 @@ make_domain_view (ExampleWindow *self)
     }
     return view;
 }
+
+/* ---- The log view ---- */
+
+/* One line per event: GVirEvent renders itself. */
+static gchar *
+log_line (GObject *list_item G_GNUC_UNUSED, GVirEvent *event)
+{
+    if (event == NULL)
+        return g_strdup ("");
+    g_autofree gchar *time = g_date_time_format (gvir_event_get_time (event), "%H:%M:%S");
+    g_autofree gchar *text = gvir_event_to_string (event);
+    return g_strconcat (time, "  ", text, NULL);
+}
+
+static void
+setup_log_line (GtkSignalListItemFactory *factory G_GNUC_UNUSED, GtkListItem *list_item)
+{
+    GtkWidget *label = cell_label ("log-line");
+    GtkExpression *item = gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item");
+
+    gtk_expression_bind (gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 1, &item,
+                                                      G_CALLBACK (log_line), NULL, NULL),
+                         label, "label", list_item);
+    gtk_list_item_set_child (list_item, label);
+}
+
+/* Follow the end: once the view has its new height, scroll to the bottom. */
+static gboolean
+scroll_to_end (gpointer data)
+{
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (data);
+
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    return G_SOURCE_REMOVE;
+}
+
+static void
+on_log_changed (GListModel *log G_GNUC_UNUSED, guint position G_GNUC_UNUSED, guint removed G_GNUC_UNUSED,
+                guint added, ExampleWindow *self)
+{
+    if (added > 0)
+        g_idle_add_full (G_PRIORITY_LOW, scroll_to_end, g_object_ref (self->log_window), g_object_unref);
+}
+
+static GtkWidget *
+make_log_view (ExampleWindow *self)
+{
+    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+    GtkWidget *view;
+
+    g_signal_connect (factory, "setup", G_CALLBACK (setup_log_line), NULL);
+    view = gtk_list_view_new (GTK_SELECTION_MODEL (g_object_ref (self->log_model)), factory);
+    gtk_widget_add_css_class (view, "log");   /* (the test hook reads it) */
+    g_signal_connect_object (self->log_model, "items-changed", G_CALLBACK (on_log_changed), self, 0);
+    return view;
+}
+
+/* ---- The window ---- */
 
 static GtkWidget *
 scrolled (GtkWidget *child)
@@ -239,8 +257,6 @@ scrolled (GtkWidget *child)
     return window;
 }
 
-/* ---- The window ---- */
-
 ExampleWindow *
 example_window_new (GtkApplication *app, const gchar *uri)
 {
@@ -248,6 +264,7 @@ example_window_new (GtkApplication *app, const gchar *uri)
     g_autofree gchar *title = g_strdup_printf ("Domains of %s", uri);
 
     gtk_window_set_title (GTK_WINDOW (self), title);
+    gtk_label_set_text (self->uri, uri);
     gtk_label_set_text (self->status, "Connecting…");
     /* Asynchronous: a remote daemon must not freeze the window. */
     self->conn = gvir_connection_new (uri);
@@ -256,8 +273,8 @@ example_window_new (GtkApplication *app, const gchar *uri)
 }
 
 /* Closing the window: cancel what is under way (its callbacks must not
- * touch a dead window), disconnect our handlers, drop the rows (each item
- * disconnects its own), close the connection. */
+ * touch a dead window), let go of the library's models and our handlers,
+ * close the connection. */
 static void
 example_window_dispose (GObject *object)
 {
@@ -265,12 +282,16 @@ example_window_dispose (GObject *object)
 
     g_cancellable_cancel (self->cancellable);
     if (self->conn_events != NULL) {
-        g_signal_handlers_disconnect_by_data (self->conn_events, self);
+        GListModel *domains = gvir_connection_events_get_domains (self->conn_events);
+
+        for (guint i = 0; i < g_list_model_get_n_items (domains); i++) {
+            g_autoptr (GVirDomainEvents) events = g_list_model_get_item (domains, i);
+            example_last_event_detach (events);
+        }
+        gtk_no_selection_set_model (self->domains, NULL);
+        gtk_no_selection_set_model (self->log_model, NULL);
+        g_clear_object (&self->log);
         g_clear_object (&self->conn_events);
-    }
-    if (self->domains != NULL) {
-        g_hash_table_remove_all (self->by_uuid);
-        g_list_store_remove_all (self->domains);
     }
     if (self->conn != NULL) {
         gvir_connection_close (self->conn);
@@ -286,7 +307,7 @@ example_window_finalize (GObject *object)
 
     g_object_unref (self->cancellable);
     g_object_unref (self->domains);
-    g_hash_table_unref (self->by_uuid);
+    g_object_unref (self->log_model);
     G_OBJECT_CLASS (example_window_parent_class)->finalize (object);
 }
 
@@ -301,20 +322,37 @@ static void
 example_window_init (ExampleWindow *self)
 {
     self->cancellable = g_cancellable_new ();
-    self->domains = g_list_store_new (EXAMPLE_TYPE_DOMAIN_ITEM);
-    self->by_uuid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    self->domains = gtk_no_selection_new (NULL);
+    self->log_model = gtk_no_selection_new (NULL);
 
-    GtkWidget *log_view = gtk_text_view_new ();
-    self->log_view = GTK_TEXT_VIEW (log_view);
-    self->log = gtk_text_view_get_buffer (GTK_TEXT_VIEW (log_view));
-    gtk_text_view_set_editable (GTK_TEXT_VIEW (log_view), FALSE);
-    gtk_text_view_set_monospace (GTK_TEXT_VIEW (log_view), TRUE);
-    gtk_text_view_set_left_margin (GTK_TEXT_VIEW (log_view), 6);
-    gtk_widget_add_css_class (log_view, "log");   /* (the test hook reads it) */
+    /* The header bar: a title, and the connection's URI under it. */
+    GtkWidget *header = gtk_header_bar_new ();
+    GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+    GtkWidget *title = gtk_label_new ("Domains");
+    self->uri = GTK_LABEL (gtk_label_new (NULL));
+    gtk_widget_add_css_class (title, "title");
+    gtk_widget_add_css_class (GTK_WIDGET (self->uri), "subtitle");
+    gtk_widget_add_css_class (GTK_WIDGET (self->uri), "uri");   /* (the test hook reads it) */
+    gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
+    gtk_box_append (GTK_BOX (titles), title);
+    gtk_box_append (GTK_BOX (titles), GTK_WIDGET (self->uri));
+    gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), titles);
+    gtk_window_set_titlebar (GTK_WINDOW (self), header);
 
+    /* The banner, shown while the host is away. */
+    GtkWidget *banner_label = gtk_label_new ("The host is away, reconnecting…");
+    gtk_widget_set_margin_top (banner_label, 6);
+    gtk_widget_set_margin_bottom (banner_label, 6);
+    gtk_widget_add_css_class (banner_label, "warning");
+    self->banner = GTK_REVEALER (gtk_revealer_new ());
+    gtk_revealer_set_child (self->banner, banner_label);
+    gtk_widget_add_css_class (GTK_WIDGET (self->banner), "banner");   /* (the test hook reads it) */
+
+    GtkWidget *log_view = make_log_view (self);
+    self->log_window = GTK_SCROLLED_WINDOW (scrolled (log_view));
     GtkWidget *paned = gtk_paned_new (GTK_ORIENTATION_VERTICAL);
     gtk_paned_set_start_child (GTK_PANED (paned), scrolled (make_domain_view (self)));
-    gtk_paned_set_end_child (GTK_PANED (paned), scrolled (log_view));
+    gtk_paned_set_end_child (GTK_PANED (paned), GTK_WIDGET (self->log_window));
     gtk_paned_set_position (GTK_PANED (paned), 200);
     gtk_widget_set_vexpand (paned, TRUE);
 
@@ -326,6 +364,7 @@ example_window_init (ExampleWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->status), "status");   /* (the test hook reads it) */
 
     GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+    gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->banner));
     gtk_box_append (GTK_BOX (box), paned);
     gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
     gtk_window_set_child (GTK_WINDOW (self), box);
@@ -338,8 +377,15 @@ example_window_get_connection (ExampleWindow *self)
     return self->conn;
 }
 
+/* The view's domains: the library's model, or an empty one until open. */
 GListModel *
 example_window_get_domains (ExampleWindow *self)
 {
     return G_LIST_MODEL (self->domains);
+}
+
+GListModel *
+example_window_get_log (ExampleWindow *self)
+{
+    return G_LIST_MODEL (self->log_model);
 }

@@ -1,4 +1,4 @@
-/* window.h: the domains of one connection, their last events, and a log */
+/* window.h: the domains of one connection, their state and last events, and a log */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -12,5 +12,6 @@ G_DECLARE_FINAL_TYPE (ExampleWindow, example_window, EXAMPLE, WINDOW, GtkApplica
 ExampleWindow  *example_window_new            (GtkApplication *app, const gchar *uri);
 GVirConnection *example_window_get_connection (ExampleWindow *self);
 GListModel     *example_window_get_domains    (ExampleWindow *self);
+GListModel     *example_window_get_log        (ExampleWindow *self);
 
 G_END_DECLS
