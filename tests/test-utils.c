@@ -257,3 +257,30 @@ test_log_capture_stop (TestLogCapture *capture)
     g_log_remove_handler (capture->log_domain, capture->handler);
     g_clear_pointer (&capture->messages, g_ptr_array_unref);
 }
+
+gchar *
+test_domain_template (const gchar *dir, const gchar *name, ...)
+{
+    g_autofree gchar *path = g_strdup_printf ("%s/%s.xml", dir, name);
+    g_autoptr(GError) error = NULL;
+    gchar *contents = NULL;
+    GString *s;
+    const gchar *key;
+    va_list ap;
+
+    g_file_get_contents (path, &contents, NULL, &error);
+    g_assert_no_error (error);
+    s = g_string_new (contents);
+    g_free (contents);
+    va_start (ap, name);
+    while ((key = va_arg (ap, const gchar *))) {
+        const gchar *value = va_arg (ap, const gchar *);
+        g_autofree gchar *placeholder = g_strdup_printf ("@%s@", key);
+
+        g_assert_cmpuint (g_string_replace (s, placeholder, value, 0), >, 0);
+    }
+    va_end (ap);
+    if (strchr (s->str, '@'))
+        g_error ("template %s: placeholder left in:\n%s", name, s->str);
+    return g_string_free (s, FALSE);
+}

@@ -79,4 +79,13 @@ void          test_log_capture_start (TestLogCapture *capture,
                                       const gchar    *substring);
 void          test_log_capture_stop  (TestLogCapture *capture);
 
+/*
+ * Reads the domain XML template NAME.xml of DIR and fills its @KEY@
+ * placeholders from the NULL-terminated KEY, VALUE list; every key must be
+ * used, and no placeholder may be left.
+ */
+gchar        *test_domain_template   (const gchar *dir,
+                                      const gchar *name,
+                                      ...) G_GNUC_NULL_TERMINATED;
+
 G_END_DECLS

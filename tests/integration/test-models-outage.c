@@ -45,31 +45,6 @@ on_items_changed (GListModel *model G_GNUC_UNUSED, guint position, guint removed
     n_changes = changes->len;
 }
 
-static gchar *
-template (const gchar *name, ...)
-{
-    g_autofree gchar *path = g_strdup_printf ("%s/%s.xml", domain_dir, name);
-    g_autoptr(GError) error = NULL;
-    gchar *contents = NULL;
-    GString *s;
-    const gchar *key;
-    va_list ap;
-
-    g_file_get_contents (path, &contents, NULL, &error);
-    g_assert_no_error (error);
-    s = g_string_new (contents);
-    g_free (contents);
-    va_start (ap, name);
-    while ((key = va_arg (ap, const gchar *))) {
-        const gchar *value = va_arg (ap, const gchar *);
-        g_autofree gchar *placeholder = g_strdup_printf ("@%s@", key);
-
-        g_string_replace (s, placeholder, value, 0);
-    }
-    va_end (ap);
-    return g_string_free (s, FALSE);
-}
-
 /* An idle boot-sector guest, defined (not started), on a disk of its own. */
 static virDomainPtr
 define_guest (virConnectPtr raw, const gchar *suffix)
@@ -90,7 +65,7 @@ define_guest (virConnectPtr raw, const gchar *suffix)
     g_free (contents);
     g_assert_no_error (error);
     g_assert_cmpint (truncate (boot, 1 << 20), ==, 0);
-    xml = template ("guest", "NAME", name, "UUID", uuid, "BOOT_IMAGE", boot,
+    xml = test_domain_template (domain_dir, "guest", "NAME", name, "UUID", uuid, "BOOT_IMAGE", boot,
                     "DEVICES", "", "EXTRA", "", NULL);
     dom = virDomainDefineXML (raw, xml);
     g_assert_nonnull (dom);

@@ -382,35 +382,6 @@ static const struct {
     { "memory-device-size-change", G_CALLBACK (on_memory_device_size_change) },
 };
 
-/* Reads a domain XML template of tests/integration/domains and fills its
- * @KEY@ placeholders from the NULL-terminated KEY, VALUE list. */
-static gchar *
-template (const gchar *name, ...)
-{
-    g_autofree gchar *path = g_strdup_printf ("%s/%s.xml", domain_dir, name);
-    g_autoptr(GError) error = NULL;
-    gchar *contents = NULL;
-    GString *s;
-    const gchar *key;
-    va_list ap;
-
-    g_file_get_contents (path, &contents, NULL, &error);
-    g_assert_no_error (error);
-    s = g_string_new (contents);
-    g_free (contents);
-    va_start (ap, name);
-    while ((key = va_arg (ap, const gchar *))) {
-        const gchar *value = va_arg (ap, const gchar *);
-        g_autofree gchar *placeholder = g_strdup_printf ("@%s@", key);
-
-        g_assert_cmpuint (g_string_replace (s, placeholder, value, 0), >, 0);
-    }
-    va_end (ap);
-    if (strchr (s->str, '@'))
-        g_error ("template %s: placeholder left in:\n%s", name, s->str);
-    return g_string_free (s, FALSE);
-}
-
 static gchar *
 scratch_path (const gchar *guest, const gchar *what)
 {
@@ -448,7 +419,7 @@ guest_new (const gchar *suffix, const gchar *mode, const gchar *devices, const g
     g_assert_no_error (error);
     g_assert_cmpint (truncate (boot, 1 << 20), ==, 0);
 
-    xml = template ("guest", "NAME", g->name, "UUID", g->uuid, "BOOT_IMAGE", boot,
+    xml = test_domain_template (domain_dir, "guest", "NAME", g->name, "UUID", g->uuid, "BOOT_IMAGE", boot,
                     "DEVICES", devices ? devices : "", "EXTRA", extra ? extra : "",
                     NULL);
     conf = gvir_config_domain_new_from_xml (xml, &error);
@@ -708,8 +679,8 @@ basic_guest (void)
     g_assert_cmpint (truncate (basic_iso, 1 << 20), ==, 0);
     g_assert_cmpint (truncate (basic_iso2, 1 << 20), ==, 0);
 
-    cdrom = template ("cdrom", "PATH", basic_iso, "TARGET", "hdc", NULL);
-    vnc = template ("vnc", NULL);
+    cdrom = test_domain_template (domain_dir, "cdrom", "PATH", basic_iso, "TARGET", "hdc", NULL);
+    vnc = test_domain_template (domain_dir, "vnc", NULL);
     devices = g_strdup_printf (
         "%s"
         "    <disk type='file' device='cdrom'>\n"
@@ -1221,8 +1192,8 @@ test_basic_stop (void)
 static void
 test_watchdog (void)
 {
-    g_autofree gchar *wd_none = template ("watchdog", "ACTION", "none", NULL);
-    g_autofree gchar *wd_pause = template ("watchdog", "ACTION", "pause", NULL);
+    g_autofree gchar *wd_none = test_domain_template (domain_dir, "watchdog", "ACTION", "none", NULL);
+    g_autofree gchar *wd_pause = test_domain_template (domain_dir, "watchdog", "ACTION", "pause", NULL);
     Guest *none = guest_new ("wd-none", "watchdog", wd_none, NULL);
     Guest *pause = guest_new ("wd-pause", "watchdog", wd_pause, NULL);
     gint action;
@@ -1262,12 +1233,12 @@ test_io_error (void)
 {
     const gchar *export = g_getenv ("GVIR_EVENTS_NBD_EXPORT");
     /* report, on IDE: the guest sees the error and goes on */
-    g_autofree gchar *eio = template ("nbd-disk", "POLICY", "report", "TARGET", "hdb",
+    g_autofree gchar *eio = test_domain_template (domain_dir, "nbd-disk", "POLICY", "report", "TARGET", "hdb",
                                       "BUS", "ide", "NBD_EXPORT", export,
                                       "NBD_SOCKET", g_getenv ("GVIR_EVENTS_NBD_SOCKET"), NULL);
     /* stop, on SATA (QEMU 7.2's IDE asserts on a stopped PIO request): the
      * guest is paused; the disk fails with ENOSPC, for libvirt's reason */
-    g_autofree gchar *enospc = template ("nbd-disk", "POLICY", "stop", "TARGET", "sda",
+    g_autofree gchar *enospc = test_domain_template (domain_dir, "nbd-disk", "POLICY", "stop", "TARGET", "sda",
                                          "BUS", "sata", "NBD_EXPORT", export,
                                          "NBD_SOCKET", g_getenv ("GVIR_EVENTS_NBD_ENOSPC_SOCKET"),
                                          NULL);
@@ -1381,7 +1352,7 @@ test_watermark (void)
 
     g_assert_true (g_file_set_contents (data, "", 0, NULL));
     g_assert_cmpint (truncate (data, 1 << 20), ==, 0);
-    disk = template ("file-disk", "PATH", data, "TARGET", "hdb", "FORMAT", "raw",
+    disk = test_domain_template (domain_dir, "file-disk", "PATH", data, "TARGET", "hdb", "FORMAT", "raw",
                      "BUS", "ide", NULL);
     g = guest_new ("wm", "diskwrite", disk, NULL);
     g_signal_connect (g->ev, "watermark::hda", G_CALLBACK (on_watermark_hda), NULL);
@@ -1503,9 +1474,9 @@ test_block_job (void)
     qemu_img (qemu_img_path, top, mid);
     qemu_img (qemu_img_path, base2, NULL);
     qemu_img (qemu_img_path, top2, base2);
-    hdb = template ("file-disk", "PATH", top, "TARGET", "hdb", "FORMAT", "qcow2",
+    hdb = test_domain_template (domain_dir, "file-disk", "PATH", top, "TARGET", "hdb", "FORMAT", "qcow2",
                     "BUS", "ide", NULL);
-    hdc = template ("file-disk", "PATH", top2, "TARGET", "hdc", "FORMAT", "qcow2",
+    hdc = test_domain_template (domain_dir, "file-disk", "PATH", top2, "TARGET", "hdc", "FORMAT", "qcow2",
                     "BUS", "ide", NULL);
     devices = g_strconcat (hdb, hdc, NULL);
     g = guest_new ("bj", "idle", devices, NULL);
@@ -1758,7 +1729,7 @@ find_event (ConnectionLog *log, Guest *g, GVirDomainEventKind kind, guint *n)
 static void
 test_isolation (void)
 {
-    g_autofree gchar *wd = template ("watchdog", "ACTION", "none", NULL);
+    g_autofree gchar *wd = test_domain_template (domain_dir, "watchdog", "ACTION", "none", NULL);
     GVirConnectionEvents *cev = gvir_connection_events_get_for_connection (conn);
     ConnectionLog log = { g_ptr_array_new_with_free_func (g_object_unref),
                           g_ptr_array_new_with_free_func (g_object_unref) };
@@ -1961,7 +1932,7 @@ reached (gpointer data)
 static void
 test_daemon_restart (void)
 {
-    g_autofree gchar *wd_none = template ("watchdog", "ACTION", "none", NULL);
+    g_autofree gchar *wd_none = test_domain_template (domain_dir, "watchdog", "ACTION", "none", NULL);
     GVirConnectionEvents *events = gvir_connection_events_get_for_connection (conn);
     guint disconnected = 0, reconnected = 0;
     virDomainPtr handle;
