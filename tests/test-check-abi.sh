@@ -7,6 +7,10 @@
 #     abidiff's report names it as removed;
 #   - the baseline's gvir_event_log_get_capacity() returned guint64 (a
 #     changed function): exit 1, the report says its return type changed;
+#   - the baseline's GVIR_DOMAIN_EVENT_KIND_REBOOT was 7 (an enumerator's
+#     value changed): exit 1, the report says so;
+#   - the baseline's GVirDomainEventKind lacks its last enumerator (the enum
+#     grew at its end): exit 0;
 #   - the baseline lacks gvir_event_log_clear() (an addition): exit 0, the
 #     report names it as added;
 #   - the baseline itself: exit 0, "the ABI is the baseline's".
@@ -58,6 +62,16 @@ else
                            lambda m: m.group(1) + '$guint64', s, count=1, flags=re.S)"
   expect changed 1 "return type changed"
 fi
+
+# an enumerator's value (GVirDomainEventKind, gvir_event_get_kind()'s type)
+doctor enum-value "t = s.replace(\"<enumerator name='GVIR_DOMAIN_EVENT_KIND_REBOOT' value='1'/>\",
+                                 \"<enumerator name='GVIR_DOMAIN_EVENT_KIND_REBOOT' value='7'/>\", 1)"
+expect enum-value 1 "GVIR_DOMAIN_EVENT_KIND_REBOOT' from value '7' to '1'"
+
+# the enum's last enumerator new in this build: an addition
+doctor enum-grown "t = re.sub(r\"(<enum-decl name='GVirDomainEventKind' .*?)\\n *<enumerator [^\\n]*\\n( *</enum-decl>)\",
+                              lambda m: m.group(1) + '\\n' + m.group(2), s, count=1, flags=re.S)"
+expect enum-grown 0 "check-abi: passed"
 
 doctor added "t = s.replace(sym, '').replace(decl, '')"
 expect added 0 "1 Added function"
